@@ -1,0 +1,47 @@
+// The reward of an update rule (Bello et al. 2017, §4.2): a learning-rate sweep, each rate training
+// the child ConvNet from the same initial weights for sweep_epochs; the best rate then trains it
+// from fresh initial weights for final_epochs; the reward is the final validation accuracy.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "apps/search/reward/child_data.h"
+
+namespace nos::search {
+
+struct RewardConfig {
+  std::vector<double> sweep_rates = {1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
+  int sweep_epochs = 1, final_epochs = 5;
+  std::int64_t batch = 100;
+  bool pooling = false, padding = true;  // child network variant (nn/models/convnet.h)
+  std::uint64_t seed = 1;                // init + shuffles
+  double failed_reward = 0.0;            // reward of a rule that diverges at every rate / in the final run
+};
+
+struct RateResult {
+  double lr = 0;
+  double accuracy = 0;  // validation accuracy after sweep_epochs (0 when diverged)
+  bool diverged = false;
+  std::string reason;   // why it diverged (nn::train_classifier's reason)
+  double seconds = 0;
+};
+
+struct Evaluation {
+  double reward = 0;        // final validation accuracy in [0,1], or failed_reward
+  double best_lr = 0;
+  std::vector<RateResult> sweep;  // one per swept rate (empty when sweep_rates has one value)
+  bool diverged = false;    // true when the reward is the failed reward
+  std::string status;       // "ok", "diverged", "invalid" (does not compile / bad rule)
+  std::string error;        // dslc diagnostics for "invalid"; why, for "diverged"
+  double seconds = 0;
+};
+
+// Trains the child network as the protocol says. Never throws for a bad or diverging rule (status
+// tells); `threads` OpenMP threads for this call only (a worker pool calls it with 1 from several
+// threads at once: no shared mutable state, the calling thread's OpenMP setting is restored).
+// If sweep_rates has one value, there is no sweep: that rate trains final_epochs directly.
+Evaluation evaluate_rule(std::string_view rule, const RewardConfig& config, const ChildData& data, int threads = 1);
+
+}  // namespace nos::search
