@@ -15,7 +15,10 @@ RuleIdentity identify(std::string_view rule) {
   dslc::ParseResult p = dslc::parse_rule(rule, "<rule>");
   if (!p.ok()) {
     std::string msg = fmt::format("bad rule '{}'", rule);
-    for (const auto& d : p.errors) msg += "\n" + d.str();
+    for (const auto& d : p.errors) {
+      msg += '\n';
+      msg += d.str();
+    }
     throw std::invalid_argument(msg);
   }
   if (p.rules.size() != 1) throw std::invalid_argument(fmt::format("expected one rule in '{}'", rule));
