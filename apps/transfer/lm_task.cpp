@@ -1,0 +1,73 @@
+#include "apps/transfer/lm_task.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "apps/transfer/rate_switch.h"
+#include "nn/data/data_path.h"
+#include "nn/models/lstm_lm.h"
+#include "nn/train/train.h"
+
+namespace nos::transfer {
+
+LmData load_lm_data(const TransferConfig& c) {
+  data::Corpus corpus = data::read_ptb(data::find_dataset("ptb", c.data_dir));
+  LmData d{corpus.vocab.size(), std::move(corpus.train), std::move(corpus.valid), std::move(corpus.test)};
+  if (c.valid_tokens > 0 && c.valid_tokens < static_cast<std::int64_t>(d.valid.size())) d.valid.resize(static_cast<size_t>(c.valid_tokens));
+  if (c.test_tokens > 0 && c.test_tokens < static_cast<std::int64_t>(d.test.size())) d.test.resize(static_cast<size_t>(c.test_tokens));
+  return d;
+}
+
+double zaremba_rate(const TransferConfig& c, double base, int epoch) {
+  return base * std::pow(c.lr_decay, std::max(0, epoch - c.lr_decay_start));
+}
+
+RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRun& p, const EpochFn& on_epoch) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::int64_t batch = batch_size(c);
+  // nn::train_language_model's steps per epoch: windows of bptt rows over the batchified stream.
+  std::int64_t per_epoch = (static_cast<std::int64_t>(d.train.size()) / batch - 2) / c.bptt + 1;
+  if (c.steps_per_epoch > 0) per_epoch = std::min(per_epoch, c.steps_per_epoch);
+
+  std::mt19937_64 rng(p.seed);
+  ParamArena arena;
+  nn::LstmLm lm(arena, c.size == "medium" ? nn::LstmLmOptions::medium(d.vocab) : nn::LstmLmOptions::small(d.vocab), rng);
+
+  jit::OptimizerOptions o;
+  o.hyper.lr = zaremba_rate(c, p.key.lr, 1);
+  o.hyper.eps = p.key.eps;
+  o.hyper.total_steps = static_cast<std::uint64_t>(per_epoch * c.epochs);
+  o.hyper.seed = p.seed;
+  RateSwitch opt(p.opt.rule, o, arena);
+  const nn::StepFn step = [&opt](ParamArena&, std::int64_t, float) { opt.step(); };
+
+  RunRecord rec;
+  rec.key = p.key;
+  rec.rule = p.opt.rule;
+  rec.seed = p.seed;
+  for (int epoch = 1; epoch <= c.epochs; ++epoch) {
+    opt.set_rate(zaremba_rate(c, p.key.lr, epoch));
+    nn::LmConfig cfg{.epochs = 1, .max_steps = c.steps_per_epoch, .batch = batch, .bptt = c.bptt,
+                     .clip_norm = static_cast<float>(c.clip), .seed = p.seed * 1000003 + static_cast<std::uint64_t>(epoch),
+                     .label = fmt::format("{} lr={:g} epoch {}/{}", p.key.optimizer, p.key.lr, epoch, c.epochs)};
+    const auto e0 = std::chrono::steady_clock::now();
+    const nn::LmResult r = nn::train_language_model(lm, arena, d.train, d.valid, d.test, cfg, step);
+    if (r.diverged) {
+      rec.diverged = true;
+      rec.reason = fmt::format("epoch {}: {}", epoch, r.diverged_reason);
+      break;
+    }
+    EpochMetrics m{.epoch = epoch, .train = r.epochs.back().train_perplexity, .val = r.epochs.back().valid_perplexity,
+                   .test = r.test_perplexity,
+                   .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count()};
+    rec.epochs.push_back(m);
+    on_epoch(m);
+  }
+  rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return rec;
+}
+
+}  // namespace nos::transfer

@@ -1,0 +1,30 @@
+// lstm: Zaremba et al.'s word-level LSTM language model (small 2x200 or medium 2x650) on Penn
+// Treebank, in place of the paper's GNMT (§5.3), which does not fit one machine.
+//
+// Every optimizer gets Zaremba's schedule scaled to its own swept base rate: the rate is
+// multiplied by lr_decay after each epoch past lr_decay_start (small: 0.5 after epoch 4 of 13;
+// SGD at rate 1 is exactly Zaremba's setup). The rate is changed between epochs through
+// RateSwitch, so the rule's state carries on. Trained one epoch at a time with
+// nn::train_language_model, which measures validation and test perplexity after each.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "apps/transfer/image_task.h"
+#include "nn/data/ptb.h"
+
+namespace nos::transfer {
+
+struct LmData {
+  std::int64_t vocab = 0;
+  std::vector<std::int32_t> train, valid, test;  // valid/test cut to the study's token budget
+};
+LmData load_lm_data(const TransferConfig& c);
+
+// The base rate of epoch `epoch` (1-based) under Zaremba's schedule.
+double zaremba_rate(const TransferConfig& c, double base, int epoch);
+
+RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRun& p, const EpochFn& on_epoch);
+
+}  // namespace nos::transfer

@@ -1,0 +1,128 @@
+#include "apps/transfer/optimizers.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "dslc/parser.h"
+#include "dslc/print.h"
+
+namespace nos::transfer {
+namespace {
+
+std::string fold_name(std::string_view s) {
+  std::string out;
+  for (char c : s) out += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string join_errors(const dslc::ParseResult& p) {
+  std::string out;
+  for (const auto& d : p.errors) out += (out.empty() ? "" : "\n") + d.str();
+  return out;
+}
+
+OptimizerSpec spec_of(std::string name, const dslc::Rule& r) {
+  return {std::move(name), dslc::print_prefix(r.ast), dslc::print_infix(r.ast)};
+}
+
+// A literal rule, or nullopt with the parser's diagnostics in `why`.
+std::optional<OptimizerSpec> parse_literal(const std::string& name, const std::string& text, std::string& why) {
+  const dslc::ParseResult p = dslc::parse_rule(text, "<optimizer>");
+  if (!p.ok() || p.rules.size() != 1) {
+    why = join_errors(p);
+    return std::nullopt;
+  }
+  return spec_of(name, p.rules.front());
+}
+
+}  // namespace
+
+std::vector<OptimizerSpec> read_rules_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("cannot read rules file {}", file.string()));
+  std::stringstream text;
+  text << in.rdbuf();
+  const dslc::ParseResult p = dslc::parse_file(text.str(), file.string());
+  if (!p.ok()) throw std::runtime_error(join_errors(p));
+  std::vector<OptimizerSpec> out;
+  for (const auto& r : p.rules)
+    if (!r.name.empty()) out.push_back(spec_of(r.name, r));
+  return out;
+}
+
+const std::vector<OptimizerSpec>& baselines() {
+  static const std::vector<OptimizerSpec> b = [] {
+    std::vector<OptimizerSpec> v;
+    for (const auto& [name, rule] : std::vector<std::pair<std::string, std::string>>{
+             {"sgd", "g"}, {"momentum", "mom"}, {"adam", "adam"}, {"rmsprop", "rmsprop"}, {"lion", "lion"}}) {
+      std::string why;
+      v.push_back(*parse_literal(name, rule, why));
+    }
+    return v;
+  }();
+  return b;
+}
+
+std::vector<OptimizerSpec> resolve_optimizers(const std::vector<std::string>& wanted,
+                                              const std::vector<OptimizerSpec>& rules,
+                                              const std::string& rules_origin) {
+  auto find_in = [](const std::vector<OptimizerSpec>& list, const std::string& name) -> const OptimizerSpec* {
+    for (const auto& s : list)
+      if (fold_name(s.name) == fold_name(name)) return &s;
+    return nullptr;
+  };
+  std::vector<OptimizerSpec> out;
+  std::set<std::string> seen;
+  for (const std::string& w : wanted) {
+    std::optional<OptimizerSpec> spec;
+    std::string why;
+    const auto eq = w.find('=');
+    if (eq != std::string::npos && eq > 0) {
+      spec = parse_literal(w.substr(0, eq), w.substr(eq + 1), why);
+      if (!spec) throw std::runtime_error(fmt::format("optimizer '{}': bad rule:\n{}", w, why));
+    } else if (const OptimizerSpec* r = find_in(rules, w)) {
+      spec = *r;
+      spec->name = w;
+    } else if (const OptimizerSpec* b = find_in(baselines(), w)) {
+      spec = *b;
+      spec->name = w;
+    } else {
+      spec = parse_literal(w, w, why);
+      // What is neither a name nor a rule is most likely a misspelt name: say which names exist.
+      if (!spec) {
+        std::string names;
+        for (const auto& r : rules) names += (names.empty() ? "" : ", ") + r.name;
+        for (const auto& b : baselines()) names += (names.empty() ? "" : ", ") + b.name;
+        throw std::runtime_error(fmt::format("unknown optimizer '{}': not a rule in {} nor a baseline (names: {}){}", w,
+                                             rules_origin.empty() ? "the rules file" : rules_origin, names,
+                                             why.empty() ? "" : "; as a rule:\n" + why));
+      }
+    }
+    if (!seen.insert(fold_name(spec->name)).second)
+      throw std::runtime_error(fmt::format("optimizer '{}' is listed twice", spec->name));
+    out.push_back(std::move(*spec));
+  }
+  return out;
+}
+
+std::filesystem::path default_rules_file() {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> starts{fs::current_path()};
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) starts.push_back(exe.parent_path());
+  for (fs::path p : starts)
+    for (; !p.empty(); p = p.parent_path()) {
+      if (fs::is_regular_file(p / "rules" / "paper.rules")) return p / "rules" / "paper.rules";
+      if (p == p.parent_path()) break;
+    }
+  return {};
+}
+
+}  // namespace nos::transfer

@@ -1,0 +1,39 @@
+// Which optimizers a transfer run compares: rules by name from a rules file, literal rule
+// strings, and the baselines (which are rules too).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace nos::transfer {
+
+struct OptimizerSpec {
+  std::string name;   // as the user wrote it ("powersign-ld", "adam", or the rule text itself)
+  std::string rule;   // dslc prefix text, as the rules file or command line gave it
+  std::string infix;  // the rule in infix, for tables
+};
+
+// The named rules of a rules file. A bad file throws std::runtime_error carrying every dslc
+// diagnostic ("file:line:col: error: ..."), one per line: a study must not silently drop a rule.
+std::vector<OptimizerSpec> read_rules_file(const std::filesystem::path& file);
+
+// The baselines every study can name even without a rules file: sgd, momentum, adam, rmsprop, lion.
+const std::vector<OptimizerSpec>& baselines();
+
+// Looks each wanted entry up, in this order:
+//   "NAME=RULE"       a literal rule with that name;
+//   NAME              a rule of `rules` (case-insensitive, '-' and '_' the same: powersign-ld),
+//                     then a baseline;
+//   RULE              a literal rule (named by its text).
+// An entry that is none of these throws std::runtime_error naming it and the names on offer, or
+// with dslc's diagnostics if it looked like a rule. Duplicate names are an error.
+std::vector<OptimizerSpec> resolve_optimizers(const std::vector<std::string>& wanted,
+                                              const std::vector<OptimizerSpec>& rules,
+                                              const std::string& rules_origin);
+
+// The default rules file: rules/paper.rules in the working directory or one of its ancestors,
+// else beside one of the executable's ancestors. Empty if none is found.
+std::filesystem::path default_rules_file();
+
+}  // namespace nos::transfer

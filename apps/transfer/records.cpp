@@ -1,0 +1,48 @@
+#include "apps/transfer/records.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+namespace nos::transfer {
+
+
+std::string key_string(const RunKey& k) {
+  return fmt::format("{} lr={:.6g} eps={:.6g} rep={}", k.optimizer, k.lr, k.eps, k.repeat);
+}
+
+std::string key_file_stem(const RunKey& k) {
+  std::string name;
+  for (char c : k.optimizer) name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
+  if (name.size() > 40) {
+    // Literal rules can be long: keep a prefix and a hash of the whole name (FNV-1a, stable).
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : k.optimizer) h = (h ^ c) * 1099511628211ull;
+    name = fmt::format("{}-{:016x}", name.substr(0, 40), h);
+  }
+  return fmt::format("{}_lr{:.5e}_eps{:.1e}_r{}", name, k.lr, k.eps, k.repeat);
+}
+
+namespace {
+// JSON has no NaN or infinity (nlohmann writes them as null): a diverged Rosenbrock run's end
+// point, say. They are written as null and read back as NaN.
+const char* const kNumbers[] = {"final_loss", "x", "y"};
+const char* const kEpochNumbers[] = {"train", "val", "test", "seconds"};
+void nulls_to_nan(nlohmann::json& j, const char* field) {
+  if (j.contains(field) && j[field].is_null()) j[field] = std::numeric_limits<double>::quiet_NaN();
+}
+}  // namespace
+
+nlohmann::json to_json(const RunRecord& r) { return r; }
+
+RunRecord record_from_json(const nlohmann::json& in) {
+  nlohmann::json j = in;
+  for (const char* f : kNumbers) nulls_to_nan(j, f);
+  if (j.contains("epochs"))
+    for (auto& e : j["epochs"])
+      for (const char* f : kEpochNumbers) nulls_to_nan(e, f);
+  return j.get<RunRecord>();
+}
+
+}  // namespace nos::transfer

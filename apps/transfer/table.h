@@ -1,0 +1,23 @@
+// The study's tables: table.md / table.csv (one row per optimizer at its best rate) and sweep.md
+// (every rate tried, with its score), all computed from the run records.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "apps/transfer/config.h"
+#include "apps/transfer/select.h"
+
+namespace nos::transfer {
+
+// One line saying what was trained: task, model, data, epochs, schedule, sweep, seed.
+std::string describe_budget(const TransferConfig& c);
+
+std::string table_markdown(const TransferConfig& c, const TableSpec& spec, const std::vector<Selected>& rows);
+std::string table_csv(const TableSpec& spec, const std::vector<Selected>& rows);
+std::string sweep_markdown(const TransferConfig& c, const TableSpec& spec, const std::vector<RateSummary>& rates);
+
+// "92.31" or "92.31 ± 0.40" (with repeats), scaled and rounded as the column says.
+std::string format_stat(const Column& col, const Stat& s);
+
+}  // namespace nos::transfer
