@@ -1,0 +1,71 @@
+// Every setting of a search run, as one plain struct that round-trips through config.json.
+//
+// The run directory's config.json is the run's identity: `--resume DIR` reads it back and refuses
+// a command line that contradicts it. A few settings only change how the run executes, not what
+// it computes, and may differ on resume (kResumableKeys: budget, workers, data location, the
+// synthetic reward's delay, progress output).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/search/reward/child_data.h"
+#include "apps/search/reward/reward.h"
+#include "rl/policy_gradient.h"
+#include "rl/search_space.h"
+
+namespace nos::search {
+
+struct SearchConfig {
+  // What proposes rules.
+  std::string strategy = "controller";  // controller | random | evolution
+  std::string method = "trpo";          // controller: trpo | ppo | reinforce
+  std::string space = "paper";          // rl preset: paper | paper-small | tiny
+  int groups = 2;                       // n: 5n tokens per rule
+  int batch = 5;                        // samples per controller update (paper §4.2); every strategy observes in batches
+  double lr = 1e-5;                     // controller Adam (REINFORCE, PPO)
+  double entropy = 0.0015;              // entropy bonus
+  double max_kl = 0.01;                 // TRPO trust region
+  int hidden = 150;                     // controller LSTM size
+  int lookahead = 1;                    // batches sampled beyond the one being evaluated (see README: determinism)
+  int population = 20, tournament = 5;  // evolution: population P, tournament S
+  std::int64_t samples = 200;           // budget: rules evaluated in total
+  std::uint64_t seed = 1;               // controller weights and every sampling rng
+
+  // How a rule is scored.
+  std::string reward = "child";  // child (paper §4.2) | synthetic (test proxy, see synthetic_reward.h)
+  double synthetic_seconds = 0;  // synthetic: sleep this long per evaluation, to look like work
+  std::vector<double> sweep_rates = {1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
+  int sweep_epochs = 1, final_epochs = 5;
+  std::int64_t child_batch = 100;
+  std::int64_t train_images = 10000, val_images = 5000;
+  std::string dataset = "auto";  // cifar10 | fashion-mnist | auto
+  std::string data;              // --data directory (empty: NOS_DATA_DIR, then defaults)
+  bool pooling = false, padding = true;
+  double failed_reward = 0.0;
+  std::uint64_t reward_seed = 1;  // child-network initialisation, shuffles, data split
+
+  // Execution only.
+  int workers = 0;  // local evaluation threads; 0: one per core. Ignored under MPI (ranks 1..N-1 work)
+  bool quiet = false;
+};
+
+nlohmann::json to_json(const SearchConfig& c);
+// Throws std::runtime_error naming `source` and the key for a missing or mistyped value.
+SearchConfig config_from_json(const nlohmann::json& j, const std::string& source);
+
+// Keys of to_json that may differ between config.json and a resuming command line.
+bool resumable_key(const std::string& key);
+
+// Empty when the configuration can run; otherwise what is wrong (unknown strategy, method or
+// space, non-positive sizes, ...).
+std::string validate(const SearchConfig& c);
+
+rl::SearchSpace make_space(const SearchConfig& c);
+rl::PgConfig pg_config(const SearchConfig& c);
+RewardConfig reward_config(const SearchConfig& c);
+ChildDataConfig child_data_config(const SearchConfig& c);
+
+}  // namespace nos::search

@@ -1,0 +1,294 @@
+#include "apps/search/driver.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+#include <variant>
+
+#include "apps/common/run_files.h"
+#include "apps/search/cache.h"
+#include "apps/search/progress.h"
+#include "apps/search/strategy.h"
+#include "rl/checkpoint.h"
+
+namespace nos::search {
+namespace {
+
+enum class SlotState { Todo, InFlight, Waiting, Done };
+
+struct Slot {
+  std::string rule;
+  SlotState state = SlotState::Todo;
+  double reward = 0;
+};
+
+// The driver's own state beside the strategy's: what has been proposed and observed.
+struct Outstanding {
+  std::int64_t observed = 0;               // samples in observed batches
+  std::deque<std::vector<Slot>> batches;   // proposed, not yet observed, in order
+  std::int64_t next_sample() const {
+    std::int64_t n = observed;
+    for (const auto& b : batches) n += static_cast<std::int64_t>(b.size());
+    return n;
+  }
+  Slot* slot(std::int64_t sample) {
+    std::int64_t at = observed;
+    for (auto& b : batches) {
+      if (sample < at + static_cast<std::int64_t>(b.size())) return sample >= at ? &b[sample - at] : nullptr;
+      at += static_cast<std::int64_t>(b.size());
+    }
+    return nullptr;
+  }
+};
+
+class Driver {
+ public:
+  Driver(const SearchConfig& c, const RunPaths& p, Workers& w, const std::atomic<bool>& stop)
+      : cfg_(c), paths_(p), workers_(w), stop_(stop), strategy_(make_strategy(c)), progress_(c.samples, !c.quiet) {}
+
+  RunOutcome run() {
+    restore();
+    app::JsonlWriter out(paths_.evaluations());
+    out_ = &out;
+    for (;;) {
+      advance();
+      if (st_.observed >= cfg_.samples && st_.batches.empty()) break;
+      const bool stopping = stop_.load();
+      if (stopping && in_flight_ == 0) break;
+      if (!stopping) dispatch();
+      if (in_flight_ == 0) continue;  // everything outstanding was answered from the cache
+      if (auto o = workers_.wait(std::chrono::milliseconds(200))) finished(std::move(*o));
+    }
+    out_ = nullptr;
+    save_cache(paths_.cache(), cache_);
+    return {.samples = progress_.done(), .interrupted = st_.observed < cfg_.samples};
+  }
+
+ private:
+  // ---- resume ----
+  void restore() {
+    cache_ = load_cache(paths_.cache());
+    auto contents = app::read_jsonl(paths_.evaluations());
+    if (contents.torn_tail) {
+      fmt::print(stderr, "nos-search: {}: dropped a torn last record (the process was killed while writing it)\n",
+                 paths_.evaluations().string());
+      app::truncate_torn_tail(paths_.evaluations());
+    }
+    const bool have_checkpoint = std::filesystem::exists(paths_.checkpoint());
+    if (!have_checkpoint && !contents.records.empty())
+      throw std::runtime_error(fmt::format("{}: missing, but {} holds {} records: the run directory is damaged",
+                                           paths_.checkpoint().string(), paths_.evaluations().string(),
+                                           contents.records.size()));
+    if (have_checkpoint) load_checkpoint();
+
+    std::map<std::int64_t, size_t> seen;
+    for (size_t i = 0; i < contents.records.size(); ++i) {
+      const auto& r = contents.records[i];
+      const std::string where = fmt::format("{} record {}", paths_.evaluations().string(), i + 1);
+      std::int64_t sample = 0;
+      std::string rule;
+      double reward = 0;
+      bool trained = false;
+      try {
+        sample = r.at("sample").get<std::int64_t>();
+        rule = r.at("rule").get<std::string>();
+        reward = r.at("reward").get<double>();
+        trained = r.at("trained").get<bool>();
+      } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(fmt::format("{}: not an evaluation record: {}", where, e.what()));
+      }
+      if (!seen.emplace(sample, i).second)
+        throw std::runtime_error(fmt::format("{}: sample {} recorded twice", where, sample));
+      if (sample >= st_.next_sample())
+        throw std::runtime_error(fmt::format("{}: sample {}, but {} has only proposed {}: the files do not belong together",
+                                             where, sample, paths_.checkpoint().string(), st_.next_sample()));
+      if (Slot* s = st_.slot(sample)) {
+        if (s->rule != rule)
+          throw std::runtime_error(fmt::format("{}: sample {} is '{}' but the checkpoint proposed '{}'", where, sample,
+                                               rule, s->rule));
+        s->state = SlotState::Done;
+        s->reward = reward;
+      }
+      if (trained) {
+        // Records written after the last cache.json replace still count as cached.
+        try {
+          RuleIdentity id{.canonical_hash = parse_hex64(r.at("hash").get<std::string>()),
+                          .canonical = r.at("canonical").get<std::string>(), .infix = r.at("infix").get<std::string>(),
+                          .depends_on_g = true, .fingerprint = parse_hex64(r.at("fingerprint").get<std::string>())};
+          cache_.insert(id, evaluation_from_json(r), sample);
+        } catch (const std::exception& e) {
+          throw std::runtime_error(fmt::format("{}: incomplete trained record: {}", where, e.what()));
+        }
+      }
+      progress_.restore(reward);
+    }
+    if (!contents.records.empty() || have_checkpoint)
+      fmt::print(stderr, "nos-search: resuming {}: {} samples recorded, {} observed, {} cached rules\n",
+                 paths_.dir.string(), contents.records.size(), st_.observed, cache_.size());
+  }
+
+  void load_checkpoint() {
+    const rl::Checkpoint ck = rl::read_checkpoint(paths_.checkpoint());
+    try {
+      const auto j = nlohmann::json::parse(ck.get("search.state"));
+      if (j.at("strategy") != cfg_.strategy)
+        throw std::runtime_error(fmt::format("written by strategy {}, the run is {}", j.at("strategy").dump(), cfg_.strategy));
+      st_.observed = j.at("observed").get<std::int64_t>();
+      for (const auto& b : j.at("pending")) {
+        std::vector<Slot> batch;
+        for (const auto& s : b) batch.push_back({.rule = s.get<std::string>()});
+        st_.batches.push_back(std::move(batch));
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(fmt::format("{}: section search.state is malformed: {}", ck.source, e.what()));
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(fmt::format("{}: {}", ck.source, e.what()));
+    }
+    strategy_->load(ck);
+  }
+
+  void save_checkpoint() {
+    rl::Checkpoint ck;
+    nlohmann::json pending = nlohmann::json::array();
+    for (const auto& b : st_.batches) {
+      nlohmann::json batch = nlohmann::json::array();
+      for (const auto& s : b) batch.push_back(s.rule);
+      pending.push_back(batch);
+    }
+    ck.put("search.state", nlohmann::json{{"strategy", cfg_.strategy}, {"observed", st_.observed}, {"pending", pending}}.dump());
+    strategy_->save(ck);
+    app::write_file_atomic(paths_.checkpoint(), rl::encode(ck));
+  }
+
+  // ---- the fixed-order part: observe complete batches, propose new ones ----
+  void advance() {
+    bool changed = false;
+    while (!st_.batches.empty()) {
+      const auto& b = st_.batches.front();
+      if (std::any_of(b.begin(), b.end(), [](const Slot& s) { return s.state != SlotState::Done; })) break;
+      std::vector<std::string> strings;
+      std::vector<double> rewards;
+      for (const auto& s : b) {
+        strings.push_back(s.rule);
+        rewards.push_back(s.reward);
+      }
+      strategy_->observe(strings, rewards);
+      st_.observed += static_cast<std::int64_t>(b.size());
+      st_.batches.pop_front();
+      changed = true;
+    }
+    while (st_.next_sample() < cfg_.samples && static_cast<int>(st_.batches.size()) < 1 + cfg_.lookahead) {
+      const auto n = std::min<std::int64_t>(cfg_.batch, cfg_.samples - st_.next_sample());
+      std::vector<Slot> batch;
+      for (auto& s : strategy_->propose(static_cast<int>(n))) batch.push_back({.rule = std::move(s)});
+      st_.batches.push_back(std::move(batch));
+      changed = true;
+    }
+    if (changed) save_checkpoint();
+  }
+
+  // ---- dispatch in sample order ----
+  const std::variant<RuleIdentity, std::string>& identity(const std::string& rule) {
+    auto it = identities_.find(rule);
+    if (it != identities_.end()) return it->second;
+    std::variant<RuleIdentity, std::string> v;
+    try {
+      v = identify(rule);
+    } catch (const std::exception& e) {
+      v = std::string(e.what());
+    }
+    return identities_.emplace(rule, std::move(v)).first->second;
+  }
+
+  void dispatch() {
+    bool blocked = false;  // once a rule cannot be sent, later ones may only be answered from the cache
+    std::int64_t sample = st_.observed;
+    for (auto& b : st_.batches)
+      for (auto& s : b) {
+        const std::int64_t i = sample++;
+        if (s.state != SlotState::Todo && s.state != SlotState::Waiting) continue;
+        const auto& idv = identity(s.rule);
+        if (const auto* err = std::get_if<std::string>(&idv)) {
+          Evaluation e{.reward = cfg_.failed_reward, .diverged = true, .status = "invalid", .error = *err};
+          record(i, s, nullptr, e, "driver", false, false);
+          continue;
+        }
+        const auto& id = std::get<RuleIdentity>(idv);
+        if (!id.depends_on_g) {
+          Evaluation e{.reward = cfg_.failed_reward, .diverged = true, .status = "no_gradient",
+                       .error = "the rule does not depend on g: it cannot train anything"};
+          record(i, s, &id, e, "driver", false, false);
+        } else if (const CacheEntry* c = cache_.find(id)) {
+          record(i, s, &id, c->eval, "cache", true, false);
+        } else if (flying_hash_.count(id.canonical_hash) || flying_fingerprint_.count(id.fingerprint)) {
+          s.state = SlotState::Waiting;  // an equivalent rule is being trained; answered from the cache then
+        } else if (!blocked && in_flight_ < workers_.size()) {
+          s.state = SlotState::InFlight;
+          flying_hash_.insert(id.canonical_hash);
+          flying_fingerprint_.insert(id.fingerprint);
+          ++in_flight_;
+          workers_.submit({.sample = i, .rule = s.rule});
+        } else {
+          blocked = true;
+        }
+      }
+  }
+
+  void finished(Outcome o) {
+    Slot* s = st_.slot(o.sample);
+    if (!s || s->state != SlotState::InFlight)
+      throw std::logic_error(fmt::format("outcome for sample {}, which is not in flight", o.sample));
+    --in_flight_;
+    const auto& id = std::get<RuleIdentity>(identity(s->rule));
+    flying_hash_.erase(id.canonical_hash);
+    flying_fingerprint_.erase(id.fingerprint);
+    record(o.sample, *s, &id, o.eval, o.worker, false, true);
+    cache_.insert(id, o.eval, o.sample);
+    save_cache(paths_.cache(), cache_);
+  }
+
+  void record(std::int64_t sample, Slot& s, const RuleIdentity* id, const Evaluation& e, const std::string& worker,
+              bool cached, bool trained) {
+    nlohmann::json r = to_json(e);
+    r["sample"] = sample;
+    r["rule"] = s.rule;
+    r["infix"] = id ? id->infix : "";
+    r["canonical"] = id ? id->canonical : "";
+    r["hash"] = id ? hex64(id->canonical_hash) : "";
+    r["fingerprint"] = id ? hex64(id->fingerprint) : "";
+    r["worker"] = worker;
+    r["cached"] = cached;
+    r["trained"] = trained;
+    r["unix_time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    out_->append(r);
+    s.state = SlotState::Done;
+    s.reward = e.reward;
+    progress_.add(sample, e.reward, id ? id->infix : s.rule, cached);
+  }
+
+  const SearchConfig& cfg_;
+  const RunPaths& paths_;
+  Workers& workers_;
+  const std::atomic<bool>& stop_;
+  std::unique_ptr<Strategy> strategy_;
+  SearchProgress progress_;
+  Outstanding st_;
+  EvalCache cache_;
+  std::unordered_map<std::string, std::variant<RuleIdentity, std::string>> identities_;
+  std::set<std::uint64_t> flying_hash_, flying_fingerprint_;
+  int in_flight_ = 0;
+  app::JsonlWriter* out_ = nullptr;
+};
+
+}  // namespace
+
+RunOutcome run_search(const SearchConfig& config, const RunPaths& paths, Workers& workers, const std::atomic<bool>& stop) {
+  return Driver(config, paths, workers, stop).run();
+}
+
+}  // namespace nos::search

@@ -1,0 +1,204 @@
+// nos-search: the optimizer search of Bello et al. 2017 (§3-§4). Runs a search into a run
+// directory (default), continues one (--resume DIR), or reports on finished runs (report DIR...).
+// See apps/search/README.md for the data flow, the run directory and MPI/Slurm use.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <set>
+#include <thread>
+
+#include "apps/search/driver.h"
+#include "apps/search/evaluator.h"
+#include "apps/search/local_workers.h"
+#include "apps/search/mpi.h"
+#include "apps/search/report.h"
+#include "tensor/blas_env.h"
+#include "tensor/threads.h"
+
+using namespace nos;
+using namespace nos::search;
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+// First SIGINT: stop dispatching, finish and record the evaluations in flight, save, exit. The
+// handler restores the default, so a second SIGINT ends the process at once, which is safe: the
+// run directory survives any kill (driver.h).
+extern "C" void on_sigint(int) {
+  g_stop.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+// Options whose value lands in a SearchConfig field; the key (option name, '-' -> '_') is the
+// field's name in config.json, so resume can tell which settings the command line gave.
+struct Options {
+  CLI::App& app;
+  std::vector<std::pair<CLI::Option*, std::string>> keyed;
+  template <typename T>
+  CLI::Option* add(const std::string& name, T& var, const std::string& help) {
+    auto* o = app.add_option(name, var, help);
+    keyed.emplace_back(o, key_of(name));
+    return o->capture_default_str();
+  }
+  CLI::Option* flag(const std::string& names, bool& var, const std::string& help) {
+    auto* o = app.add_flag(names, var, help);
+    keyed.emplace_back(o, key_of(names.substr(0, names.find(','))));
+    return o;
+  }
+  static std::string key_of(std::string name) {
+    name = name.substr(name.find_first_not_of('-'));
+    std::replace(name.begin(), name.end(), '-', '_');
+    return name;
+  }
+  std::set<std::string> given() const {
+    std::set<std::string> g;
+    for (const auto& [o, k] : keyed)
+      if (o->count() > 0) g.insert(k);
+    return g;
+  }
+};
+
+int report_main(const std::vector<std::string>& dirs, int top) {
+  std::vector<RunSummary> runs;
+  for (const auto& d : dirs) {
+    if (dirs.size() > 1) fmt::print("## {}\n\n", d);
+    runs.push_back(write_report({d}, top));
+    fmt::print("\n");
+  }
+  if (runs.size() > 1) fmt::print("{}", comparison_markdown(runs));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ensure_blas_coretype(argc, argv);
+  MpiSession mpi(&argc, &argv);
+
+  CLI::App app{"nos-search: search update rules with a controller, random sampling or evolution (Bello et al. 2017)"};
+  SearchConfig cfg;
+  Options opt{app};
+  std::string dir = "nos-search-run", resume;
+  int top = 10;
+  opt.add("--strategy", cfg.strategy, "controller | random | evolution")->check(CLI::IsMember({"controller", "random", "evolution"}));
+  opt.add("--method", cfg.method, "Controller update: trpo | ppo | reinforce")->check(CLI::IsMember({"trpo", "ppo", "reinforce"}));
+  opt.add("--space", cfg.space, "Search space preset: paper | paper-small | tiny");
+  opt.add("--groups", cfg.groups, "Groups n per rule (5n tokens)");
+  opt.add("--batch", cfg.batch, "Samples per controller update (paper: 5); every strategy observes in batches");
+  opt.add("--lr", cfg.lr, "Controller Adam learning rate (REINFORCE, PPO; paper: 1e-5)");
+  opt.add("--entropy", cfg.entropy, "Entropy bonus (paper: 0.0015)");
+  opt.add("--max-kl", cfg.max_kl, "TRPO trust region");
+  opt.add("--hidden", cfg.hidden, "Controller LSTM size (paper: 150)");
+  opt.add("--lookahead", cfg.lookahead, "Batches proposed beyond the one being evaluated (keeps workers busy; part of the run's identity)");
+  opt.add("--population", cfg.population, "Evolution: population size P");
+  opt.add("--tournament", cfg.tournament, "Evolution: tournament size S");
+  opt.add("--samples", cfg.samples, "Budget: rules evaluated in total (may be raised on --resume)");
+  opt.add("--seed", cfg.seed, "Seed of the controller weights and of every sampling rng");
+  opt.add("--reward", cfg.reward, "child: the paper's child-network reward; synthetic: a test proxy (1 when the "
+                                  "canonical rule uses both exp and sign_m, no training)")
+      ->check(CLI::IsMember({"child", "synthetic"}));
+  opt.add("--synthetic-seconds", cfg.synthetic_seconds, "Synthetic reward: seconds of sleep per evaluation");
+  opt.add("--sweep-rates", cfg.sweep_rates, "Learning rates of the sweep (paper: 1e-5 ... 10)")->delimiter(',');
+  opt.add("--sweep-epochs", cfg.sweep_epochs, "Epochs per swept rate (paper: 1)");
+  opt.add("--final-epochs", cfg.final_epochs, "Epochs of the final run at the best rate (paper: 5)");
+  opt.add("--child-batch", cfg.child_batch, "Child network batch size (paper: 100)");
+  opt.add("--train-images", cfg.train_images, "Child training subset (paper: 10000)");
+  opt.add("--val-images", cfg.val_images, "Held-out validation images (paper: 5000)");
+  opt.add("--dataset", cfg.dataset, "cifar10 | fashion-mnist | auto (CIFAR-10 if found, else Fashion-MNIST)");
+  opt.add("--data", cfg.data, "Directory holding the data set (else NOS_DATA_DIR, then defaults)");
+  opt.flag("--pooling", cfg.pooling, "Child network: 2x2 max pooling after each conv layer");
+  opt.flag("--padding,!--no-padding", cfg.padding, "Child network: padded 3x3 convolutions (default on)");
+  opt.add("--failed-reward", cfg.failed_reward, "Reward of a rule that diverges or ignores g");
+  opt.add("--reward-seed", cfg.reward_seed, "Seed of the child network's initialisation, shuffles and data split");
+  opt.add("--workers", cfg.workers, "Local evaluation threads (0: one per core; ignored under mpirun)");
+  opt.flag("--quiet", cfg.quiet, "No progress lines");
+  app.add_option("--dir", dir, "Run directory of a new search")->capture_default_str();
+  app.add_option("--resume", resume, "Continue the search in this run directory");
+  app.add_option("--top", top, "Rules in the leaderboard")->capture_default_str();
+  auto* report = app.add_subcommand("report", "Leaderboard and reward plot of finished (or running) searches");
+  std::vector<std::string> report_dirs;
+  report->add_option("dirs", report_dirs, "Run directories (several: a comparison table too)")->required();
+  report->add_option("--top", top, "Rules in the leaderboard");
+  app.require_subcommand(0, 1);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (mpi.active() && mpi.rank() > 0) return 0;  // rank 0 reports it
+    const int code = app.exit(e);
+    if (mpi.active()) mpi_broadcast_config("");
+    return code;
+  }
+
+  if (report->parsed()) {
+    if (mpi.rank() > 0) return 0;
+    try {
+      return report_main(report_dirs, top);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "nos-search: error: {}\n", e.what());
+      return 1;
+    }
+  }
+
+  if (mpi.active() && mpi.rank() > 0) {
+    std::signal(SIGINT, SIG_IGN);  // rank 0 decides when to stop
+    const std::string json = mpi_receive_config();
+    if (json.empty()) return 1;
+    try {
+      const SearchConfig wc = config_from_json(nlohmann::json::parse(json), "configuration from rank 0");
+      const Evaluator evaluator(wc);
+      return run_mpi_worker(evaluator, mpi.rank());
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "nos-search rank {}: error: {}\n", mpi.rank(), e.what());
+      mpi.abort(1);
+    }
+  }
+
+  RunPaths paths;
+  try {
+    if (!resume.empty()) {
+      paths.dir = resume;
+      cfg = resume_config(paths, cfg, opt.given());
+    } else {
+      if (auto why = validate(cfg); !why.empty()) throw std::invalid_argument(why);
+      paths.dir = dir;
+      create_run_dir(paths, cfg);
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "nos-search: error: {}\n", e.what());
+    if (mpi.active()) mpi_broadcast_config("");
+    return 1;
+  }
+
+  try {
+    std::signal(SIGINT, on_sigint);
+    RunOutcome outcome;
+    if (mpi.active()) {
+      mpi_broadcast_config(to_json(cfg).dump());
+      MpiWorkers workers(mpi.size());
+      fmt::print(stderr, "nos-search: {} in {}: {} MPI worker ranks, reward {}\n", cfg.strategy, paths.dir.string(),
+                 workers.size(), cfg.reward);
+      outcome = run_search(cfg, paths, workers, g_stop);
+    } else {
+      const int threads = cfg.workers > 0 ? cfg.workers : init_threads_from_env();
+      const Evaluator evaluator(cfg);
+      LocalWorkers workers(evaluator, threads);
+      fmt::print(stderr, "nos-search: {} in {}: {} worker threads, reward {} on {}\n", cfg.strategy, paths.dir.string(),
+                 workers.size(), cfg.reward, evaluator.dataset());
+      outcome = run_search(cfg, paths, workers, g_stop);
+    }
+    write_report(paths, top);
+    if (outcome.interrupted) {
+      fmt::print(stderr, "nos-search: interrupted after {} samples (evaluations in flight were finished and recorded); "
+                         "continue with --resume {}\n", outcome.samples, paths.dir.string());
+      return 130;
+    }
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "nos-search: error: {}\n", e.what());
+    if (mpi.active()) mpi.abort(1);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,32 @@
+// The random baseline: every string uniform among the allowed choices at each position
+// (rl::sample_uniform), blind to rewards.
+#include <random>
+
+#include "apps/search/strategy.h"
+
+namespace nos::search {
+namespace {
+
+class RandomStrategy final : public Strategy {
+ public:
+  explicit RandomStrategy(const SearchConfig& c) : space_(make_space(c)), rng_(c.seed) {}
+
+  std::vector<std::string> propose(int n) override {
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) out.push_back(rl::to_string(space_, rl::sample_uniform(space_, rng_)));
+    return out;
+  }
+  void observe(const std::vector<std::string>&, const std::vector<double>&) override {}
+  void save(rl::Checkpoint& c) const override { rl::put_rng(c, "strategy.rng", rng_); }
+  void load(const rl::Checkpoint& c) override { rl::get_rng(c, "strategy.rng", rng_); }
+
+ private:
+  rl::SearchSpace space_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_random_strategy(const SearchConfig& c) { return std::make_unique<RandomStrategy>(c); }
+
+}  // namespace nos::search

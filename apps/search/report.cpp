@@ -1,0 +1,140 @@
+#include "apps/search/report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "apps/common/gnuplot.h"
+#include "apps/common/run_files.h"
+
+namespace nos::search {
+
+std::vector<nlohmann::json> read_records(const RunPaths& p) {
+  if (!std::filesystem::exists(p.evaluations()))
+    throw std::runtime_error(fmt::format("{}: missing: no evaluations recorded in {}", p.evaluations().string(), p.dir.string()));
+  auto records = app::read_jsonl(p.evaluations()).records;
+  for (size_t i = 0; i < records.size(); ++i)
+    for (const char* key : {"sample", "rule", "reward", "best_lr", "infix", "hash"})
+      if (!records[i].contains(key))
+        throw std::runtime_error(fmt::format("{} record {}: missing '{}'", p.evaluations().string(), i + 1, key));
+  std::stable_sort(records.begin(), records.end(),
+                   [](const auto& a, const auto& b) { return a["sample"].template get<std::int64_t>() < b["sample"].template get<std::int64_t>(); });
+  return records;
+}
+
+std::string leaderboard_markdown(const std::vector<nlohmann::json>& records, int top) {
+  struct Row {
+    const nlohmann::json* first;
+    int count = 0;
+  };
+  std::map<std::string, Row> by_rule;  // canonical hash (or the string for an unparsed rule)
+  for (const auto& r : records) {
+    std::string key = r["hash"].get<std::string>();
+    if (key.empty()) key = r["rule"].get<std::string>();
+    auto& row = by_rule[key];
+    if (!row.first) row.first = &r;
+    ++row.count;
+  }
+  std::vector<Row> rows;
+  for (auto& [k, r] : by_rule) rows.push_back(r);
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    const double ra = (*a.first)["reward"].get<double>(), rb = (*b.first)["reward"].get<double>();
+    if (ra != rb) return ra > rb;
+    return (*a.first)["sample"].get<std::int64_t>() < (*b.first)["sample"].get<std::int64_t>();
+  });
+  std::string md = "| rank | reward | best lr | rule (infix) | string | first sample | times sampled |\n";
+  md += "|---:|---:|---:|---|---|---:|---:|\n";
+  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < top; ++i) {
+    const auto& r = *rows[i].first;
+    const std::string infix = r["infix"].get<std::string>();
+    md += fmt::format("| {} | {:.4f} | {:g} | `{}` | `{}` | {} | {} |\n", i + 1, r["reward"].get<double>(),
+                      r["best_lr"].get<double>(), infix.empty() ? "(invalid)" : infix, r["rule"].get<std::string>(),
+                      r["sample"].get<std::int64_t>(), rows[i].count);
+  }
+  return md;
+}
+
+RunSummary summarize(const RunPaths& p, const std::vector<nlohmann::json>& records) {
+  RunSummary s;
+  s.dir = p.dir.string();
+  try {
+    s.strategy = read_run_config(p).strategy;
+  } catch (const std::exception&) {
+    s.strategy = "?";
+  }
+  s.samples = static_cast<std::int64_t>(records.size());
+  if (records.empty()) return s;
+  double t0 = 1e300, t1 = -1e300;
+  const size_t q = records.size() - records.size() / 4;
+  s.best = -1e300;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const double r = records[i]["reward"].get<double>();
+    s.mean += r / static_cast<double>(records.size());
+    if (i >= q) s.last_quarter_mean += r / static_cast<double>(records.size() - q);
+    s.best = std::max(s.best, r);
+    if (records[i].value("trained", false)) ++s.trained;
+    if (records[i].contains("unix_time")) {
+      t0 = std::min(t0, records[i]["unix_time"].get<double>());
+      t1 = std::max(t1, records[i]["unix_time"].get<double>());
+    }
+  }
+  if (t1 > t0) s.samples_per_hour = static_cast<double>(records.size() - 1) * 3600.0 / (t1 - t0);
+  return s;
+}
+
+namespace {
+
+std::string summary_line(const RunSummary& s) {
+  return fmt::format("{} ({}): {} samples, {} trained, mean reward {:.4f}, last quarter {:.4f}, best {:.4f}, {:.0f} samples/h",
+                     s.dir, s.strategy, s.samples, s.trained, s.mean, s.last_quarter_mean, s.best, s.samples_per_hour);
+}
+
+void plot(const RunPaths& p, const std::vector<nlohmann::json>& records) {
+  // Running mean over a trailing window, as the paper's Figure 4 smooths its reward curve.
+  const size_t w = std::clamp<size_t>(records.size() / 10, 5, 100);
+  std::string dat = "# sample reward running_mean\n";
+  double sum = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    sum += records[i]["reward"].get<double>();
+    if (i >= w) sum -= records[i - w]["reward"].get<double>();
+    dat += fmt::format("{} {:.6f} {:.6f}\n", records[i]["sample"].get<std::int64_t>(), records[i]["reward"].get<double>(),
+                       sum / static_cast<double>(std::min(i + 1, w)));
+  }
+  app::write_file_atomic(p.dir / "rewards.dat", dat);
+  if (!app::gnuplot_available()) {
+    fmt::print(stderr, "nos-search: gnuplot not found: skipping reward_curve.png/.svg (install gnuplot-nox)\n");
+    return;
+  }
+  const std::string cmds = fmt::format(
+      "set title 'rewards over samples: {}'\nset xlabel 'sample'\nset ylabel 'reward (validation accuracy)'\n"
+      "set grid\nset key bottom right\n"
+      "plot 'rewards.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#7f8fbf' title 'reward', "
+      "'' using 1:3 with lines lw 2 lc rgb '#c0392b' title 'running mean of the last {}'\n",
+      p.dir.filename().string(), w);
+  app::plot_png_svg(p.dir, "reward_curve", cmds);
+}
+
+}  // namespace
+
+RunSummary write_report(const RunPaths& p, int top) {
+  const auto records = read_records(p);
+  const RunSummary s = summarize(p, records);
+  const std::string board = leaderboard_markdown(records, top);
+  fmt::print("{}\n\n{}", summary_line(s), board);
+  app::write_file_atomic(p.dir / "leaderboard.md", fmt::format("# Leaderboard\n\n{}\n\n{}", summary_line(s), board));
+  if (!records.empty()) plot(p, records);
+  return s;
+}
+
+std::string comparison_markdown(const std::vector<RunSummary>& runs) {
+  std::string md = "| run | strategy | samples | trained | mean reward | last-quarter mean | best | samples/h |\n";
+  md += "|---|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& s : runs)
+    md += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.0f} |\n", s.dir, s.strategy, s.samples, s.trained,
+                      s.mean, s.last_quarter_mean, s.best, s.samples_per_hour);
+  return md;
+}
+
+}  // namespace nos::search

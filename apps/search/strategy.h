@@ -1,0 +1,39 @@
+// What proposes the next rules: the paper's controller, uniform random sampling, or regularized
+// evolution. All three share one protocol with the driver, which makes every run deterministic:
+//
+//   propose(n)        the next n strings (sample indices continue from the last proposal)
+//   observe(s, r)     one complete batch, in sample order, with its rewards
+//
+// The driver calls them in a fixed order that does not depend on worker timing (see driver.h),
+// and a strategy's state changes only inside these calls, so a seed fixes the whole run.
+// save/load put the whole state (rng included) into the run's checkpoint.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/search/config.h"
+#include "rl/checkpoint.h"
+
+namespace nos::search {
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Strings in dslc's controller form (rl::to_string of the space).
+  virtual std::vector<std::string> propose(int n) = 0;
+  virtual void observe(const std::vector<std::string>& strings, const std::vector<double>& rewards) = 0;
+  virtual void save(rl::Checkpoint& c) const = 0;
+  // Throws std::runtime_error naming the checkpoint and what does not match.
+  virtual void load(const rl::Checkpoint& c) = 0;
+};
+
+std::unique_ptr<Strategy> make_controller_strategy(const SearchConfig& c);
+std::unique_ptr<Strategy> make_random_strategy(const SearchConfig& c);
+std::unique_ptr<Strategy> make_evolution_strategy(const SearchConfig& c);
+std::unique_ptr<Strategy> make_strategy(const SearchConfig& c);  // by c.strategy
+
+// Parses a string of the space back into choices; throws std::runtime_error naming `where`.
+rl::Choices parse_choices(const rl::SearchSpace& s, const std::string& text, const std::string& where);
+
+}  // namespace nos::search

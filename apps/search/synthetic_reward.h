@@ -1,0 +1,17 @@
+// The synthetic reward: a stand-in for the child network, for tests and for exercising the whole
+// search loop (workers, cache, resume, MPI) in seconds. It is NOT a measure of an optimizer.
+//
+// Reward 1 when the rule's canonical form uses both `exp` and `sign_m` (the synthetic
+// task: PowerSign's ingredients), else 0. It reads the canonical form, not the sampled string, so
+// rules the cache treats as one get one reward, as with the real reward.
+#pragma once
+#include <string_view>
+
+#include "apps/search/reward/reward.h"
+
+namespace nos::search {
+
+// Status "invalid" for a rule that does not compile; `delay_seconds` of sleep to look like work.
+Evaluation synthetic_evaluation(std::string_view rule, double delay_seconds, double failed_reward);
+
+}  // namespace nos::search
