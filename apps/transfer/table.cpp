@@ -42,7 +42,8 @@ std::string format_stat(const Column& col, const Stat& s) {
 }
 
 std::string describe_budget(const TransferConfig& c) {
-  std::string sweep = fmt::format("{} rates from {:g} to {:g}", c.rates, c.lr_min, c.lr_max);
+  std::string sweep = c.rates == 1 ? fmt::format("rate {:g}", c.lr_min)
+                                    : fmt::format("{} log-spaced rates from {:g} to {:g}", c.rates, c.lr_min, c.lr_max);
   if (!c.lr_ranges.empty()) sweep += " (some optimizers with their own range)";
   if (c.task == "rosenbrock") {
     std::string eps;
