@@ -2,17 +2,31 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "apps/common/run_files.h"
 
 namespace nos::search {
+namespace {
+
+// config.json key -> command-line flag: max_kl -> max-kl.
+std::string flag_of(std::string key) {
+  std::replace(key.begin(), key.end(), '_', '-');
+  return key;
+}
+
+}  // namespace
 
 void create_run_dir(const RunPaths& p, const SearchConfig& c) {
   if (std::filesystem::exists(p.config()))
     throw std::runtime_error(fmt::format("{} already holds a search run (config.json exists): continue it with "
                                          "--resume {} or choose another --dir",
                                          p.dir.string(), p.dir.string()));
+  for (const auto& f : {p.evaluations(), p.checkpoint(), p.cache()})
+    if (std::filesystem::exists(f))
+      throw std::runtime_error(fmt::format("{} exists but {} does not: the directory holds part of a run; choose "
+                                           "another --dir", f.string(), p.config().string()));
   std::filesystem::create_directories(p.dir);
   app::write_file_atomic(p.config(), to_json(c).dump(2) + "\n");
 }
@@ -42,7 +56,7 @@ SearchConfig resume_config(const RunPaths& p, const SearchConfig& cli, const std
       throw std::runtime_error(fmt::format("--resume {}: --{} is {} on the command line but {} in {}; a resumed run "
                                            "keeps its settings (only the budget, workers, data location and output "
                                            "may change)",
-                                           p.dir.string(), key, c[key].dump(), s[key].dump(), p.config().string()));
+                                           p.dir.string(), flag_of(key), c[key].dump(), s[key].dump(), p.config().string()));
     s[key] = c[key];
   }
   SearchConfig out = config_from_json(s, p.config().string());
