@@ -5,4 +5,5 @@
 #include "autograd/ops/batchnorm.h"
 #include "autograd/ops/conv.h"
 #include "autograd/ops/layout.h"
+#include "autograd/ops/lstm.h"
 #include "autograd/var.h"

@@ -1,0 +1,110 @@
+// The fused LSTM layer (autograd/ops/lstm.h) against finite differences, and against the same
+// recurrence composed from the elementary ops (linear, slice, sigmoid, tanh, mul, add).
+#include <gtest/gtest.h>
+
+#include "autograd/autograd.h"
+#include "tests/autograd/gradcheck.h"
+
+namespace nos {
+namespace {
+
+using ag::Var;
+using test::gradcheck;
+using test::random_tensor;
+
+// The recurrence written with one op per gate, as nn::Lstm did before the fused node.
+ag::LstmLayerOutput composed_layer(const Var& xproj, const Var& w_hh, const Var& h0, const Var& c0) {
+  const std::int64_t B = h0.shape()[0], H = h0.shape()[1], T = xproj.shape()[0] / B;
+  Var h = h0, c = c0;
+  std::vector<Var> outs;
+  for (std::int64_t t = 0; t < T; ++t) {
+    Var gates = ag::add(ag::slice(xproj, 0, t * B, (t + 1) * B), ag::linear(h, w_hh, Var()));
+    Var i = ag::sigmoid(ag::slice(gates, 1, 0, H));
+    Var f = ag::sigmoid(ag::slice(gates, 1, H, 2 * H));
+    Var g = ag::tanh(ag::slice(gates, 1, 2 * H, 3 * H));
+    Var o = ag::sigmoid(ag::slice(gates, 1, 3 * H, 4 * H));
+    c = ag::add(ag::mul(f, c), ag::mul(i, g));
+    h = ag::mul(o, ag::tanh(c));
+    outs.push_back(ag::reshape(h, {1, B, H}));
+  }
+  return {ag::concat(outs, 0), h, c};
+}
+
+struct Inputs {
+  Var xproj, w_hh, h0, c0;
+};
+Inputs make_inputs(std::int64_t T, std::int64_t B, std::int64_t H, unsigned seed) {
+  std::mt19937 rng(seed);
+  return {Var(random_tensor({T * B, 4 * H}, rng, -2.0f, 2.0f), true), Var(random_tensor({4 * H, H}, rng, -0.8f, 0.8f), true),
+          Var(random_tensor({B, H}, rng), true), Var(random_tensor({B, H}, rng), true)};
+}
+
+// Every result feeds the checked scalar, so the gradients through out, the last h and the last c
+// are all checked (each reaches every input through the recurrence).
+Var all_results(const ag::LstmLayerOutput& r) {
+  return ag::concat({ag::reshape(r.out, {-1}), ag::reshape(r.h, {-1}), ag::reshape(r.c, {-1})}, 0);
+}
+
+TEST(LstmLayer, GradientsMatchFiniteDifferences) {
+  const Inputs in = make_inputs(4, 3, 5, 11);
+  gradcheck([](const std::vector<Var>& v) { return all_results(ag::lstm_layer(v[0], v[1], v[2], v[3])); },
+            {in.xproj, in.w_hh, in.h0, in.c0}, {.eps = 1e-2f, .atol = 2e-3f, .rtol = 1e-2f});
+}
+
+TEST(LstmLayer, OneStepAndOnlyTheSequenceOutput) {
+  const Inputs one = make_inputs(1, 2, 3, 12);
+  gradcheck([](const std::vector<Var>& v) { return all_results(ag::lstm_layer(v[0], v[1], v[2], v[3])); },
+            {one.xproj, one.w_hh, one.h0, one.c0}, {.eps = 1e-2f, .atol = 2e-3f, .rtol = 1e-2f});
+  const Inputs in = make_inputs(3, 2, 4, 13);
+  gradcheck([](const std::vector<Var>& v) { return ag::lstm_layer(v[0], v[1], v[2], v[3]).out; },
+            {in.xproj, in.w_hh, in.h0, in.c0}, {.eps = 1e-2f, .atol = 2e-3f, .rtol = 1e-2f});
+}
+
+TEST(LstmLayer, ConstantStateAndWeights) {
+  // A detached state (truncated BPTT) and a frozen recurrent weight get no gradient; the rest does.
+  Inputs in = make_inputs(3, 2, 4, 14);
+  const Var h0(in.h0.value()), c0(in.c0.value()), w(in.w_hh.value());
+  gradcheck([&](const std::vector<Var>& v) { return all_results(ag::lstm_layer(v[0], w, h0, c0)); }, {in.xproj},
+            {.eps = 1e-2f, .atol = 2e-3f, .rtol = 1e-2f});
+}
+
+TEST(LstmLayer, SameValuesAndGradientsAsTheComposedOps) {
+  const std::int64_t T = 7, B = 3, H = 16;  // H of 16 lanes and more: the vector path of the cell kernel
+  const Inputs a = make_inputs(T, B, H, 21);
+  const Inputs b{Var(a.xproj.value().clone(), true), Var(a.w_hh.value().clone(), true), Var(a.h0.value().clone(), true),
+                 Var(a.c0.value().clone(), true)};
+  const ag::LstmLayerOutput fused = ag::lstm_layer(a.xproj, a.w_hh, a.h0, a.c0);
+  const ag::LstmLayerOutput ref = composed_layer(b.xproj, b.w_hh, b.h0, b.c0);
+  // The forward pass does the same float operations in the same order: bitwise equal.
+  EXPECT_EQ(fused.out.value().to_vector(), ref.out.value().to_vector());
+  EXPECT_EQ(fused.h.value().to_vector(), ref.h.value().to_vector());
+  EXPECT_EQ(fused.c.value().to_vector(), ref.c.value().to_vector());
+
+  std::mt19937 rng(5);
+  const Var wout(random_tensor(fused.out.shape(), rng)), wh(random_tensor({B, H}, rng)), wc(random_tensor({B, H}, rng));
+  auto loss = [&](const ag::LstmLayerOutput& r) {
+    return ag::add(ag::add(ag::sum(ag::mul(r.out, wout)), ag::sum(ag::mul(r.h, wh))), ag::sum(ag::mul(r.c, wc)));
+  };
+  ag::backward(loss(fused));
+  ag::backward(loss(ref));
+  // Gradients are summed in a different order (dW_hh in one sgemm over all steps): close, not equal.
+  auto expect_close = [](const Var& x, const Var& y, const char* what) {
+    const auto u = x.grad().to_vector(), v = y.grad().to_vector();
+    ASSERT_EQ(u.size(), v.size()) << what;
+    for (std::size_t i = 0; i < u.size(); ++i) EXPECT_NEAR(u[i], v[i], 1e-5f + 1e-4f * std::abs(v[i])) << what << " " << i;
+  };
+  expect_close(a.xproj, b.xproj, "xproj");
+  expect_close(a.w_hh, b.w_hh, "w_hh");
+  expect_close(a.h0, b.h0, "h0");
+  expect_close(a.c0, b.c0, "c0");
+}
+
+TEST(LstmLayer, RejectsMismatchedShapes) {
+  const Inputs in = make_inputs(2, 3, 4, 31);
+  EXPECT_THROW(ag::lstm_layer(in.xproj, Var(Tensor::zeros({4 * 4, 5})), in.h0, in.c0), std::invalid_argument);
+  EXPECT_THROW(ag::lstm_layer(Var(Tensor::zeros({7, 16})), in.w_hh, in.h0, in.c0), std::invalid_argument);
+  EXPECT_THROW(ag::lstm_layer(in.xproj, in.w_hh, in.h0, Var(Tensor::zeros({3, 5}))), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace nos
