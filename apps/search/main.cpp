@@ -182,7 +182,10 @@ int main(int argc, char** argv) {
                  workers.size(), cfg.reward);
       outcome = run_search(cfg, paths, workers, g_stop);
     } else {
-      const int threads = cfg.workers > 0 ? cfg.workers : init_threads_from_env();
+      // One worker per core by default, whatever NOS_THREADS says: each worker trains its child
+      // network on one thread (evaluate_rule(..., threads = 1)).
+      init_threads_from_env();
+      const int threads = cfg.workers > 0 ? cfg.workers : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
       const Evaluator evaluator(cfg);
       LocalWorkers workers(evaluator, threads);
       fmt::print(stderr, "nos-search: {} in {}: {} worker threads, reward {} on {}\n", cfg.strategy, paths.dir.string(),
