@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <stdexcept>
 
 #include "nn/data/data_path.h"
@@ -25,18 +26,23 @@ ChildData load_child_data(const ChildDataConfig& config) {
   data::ImageSet full;
   if (config.dataset == "auto") {
     // CIFAR-10 is the paper's data; Fashion-MNIST (Debian's dataset-fashion-mnist) is the
-    // fall-back that every machine with the package has. Both misses are reported.
+    // fall-back for machines without it. Only a CIFAR-10 that is not found falls back: a
+    // malformed one is an error, not a silent switch of data set.
+    std::filesystem::path cifar;
     try {
-      full = read_training_set("cifar10", config.data_dir);
-      out.dataset = "cifar10";
-    } catch (const std::exception& cifar) {
+      cifar = data::find_dataset("cifar-10-batches-bin", config.data_dir);
+    } catch (const std::exception& not_found) {
       try {
         full = read_training_set("fashion-mnist", config.data_dir);
         out.dataset = "fashion-mnist";
       } catch (const std::exception& fashion) {
-        throw std::runtime_error(fmt::format("no child-network data: CIFAR-10: {}\nFashion-MNIST: {}", cifar.what(),
+        throw std::runtime_error(fmt::format("no child-network data: CIFAR-10: {}\nFashion-MNIST: {}", not_found.what(),
                                              fashion.what()));
       }
+    }
+    if (!cifar.empty()) {
+      full = data::read_cifar10_train(cifar);
+      out.dataset = "cifar10";
     }
   } else {
     full = read_training_set(config.dataset, config.data_dir);

@@ -5,10 +5,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
 #include "apps/search/reward/child_data.h"
+#include "nn/data/data_path.h"
 
 namespace nos::search {
 namespace {
@@ -72,6 +75,33 @@ TEST(ChildData, AutoWithNoDataNamesBothDataSets) {
   const std::string e = load_error({.dataset = "auto", .data_dir = "/nonexistent-nos-data"});
   EXPECT_NE(e.find("cifar-10-batches-bin"), std::string::npos) << e;
   EXPECT_NE(e.find("fashion-mnist"), std::string::npos) << e;
+}
+
+// A scratch data directory for one test, removed afterwards.
+struct ScratchDir {
+  std::filesystem::path path;
+  explicit ScratchDir(const std::string& name) : path(std::filesystem::path(testing::TempDir()) / name) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path); }
+};
+
+TEST(ChildData, AutoFallsBackToFashionMnistWhenCifarIsNotFound) {
+  const ScratchDir dir("nos_reward_fashion_only");
+  std::filesystem::create_directory_symlink(data::find_dataset("fashion-mnist"), dir.path / "fashion-mnist");
+  const ChildData d = load_child_data({.data_dir = dir.path.string(), .train_images = 100, .val_images = 50});
+  EXPECT_EQ(d.dataset, "fashion-mnist");
+  EXPECT_EQ(d.train.images.size(1), 1);
+}
+
+TEST(ChildData, AutoDoesNotFallBackFromMalformedCifar) {
+  const ScratchDir dir("nos_reward_bad_cifar");
+  std::filesystem::create_directories(dir.path / "cifar-10-batches-bin");
+  std::ofstream(dir.path / "cifar-10-batches-bin" / "data_batch_1.bin") << "not a CIFAR-10 record";
+  std::filesystem::create_directory_symlink(data::find_dataset("fashion-mnist"), dir.path / "fashion-mnist");
+  const std::string e = load_error({.data_dir = dir.path.string()});
+  EXPECT_NE(e.find("data_batch_1.bin"), std::string::npos) << e;
 }
 
 TEST(ChildData, UnknownDataSetAndOversizedSplitAreErrors) {
