@@ -14,7 +14,9 @@ std::vector<double> log_rates(double lo, double hi, int n) {
   std::vector<double> out;
   for (int i = 0; i < n; ++i) {
     const double e = n == 1 ? std::log10(lo) : std::log10(lo) + (std::log10(hi) - std::log10(lo)) * i / (n - 1);
-    out.push_back(std::strtod(fmt::format("{:.6g}", std::pow(10.0, e)).c_str(), nullptr));
+    const double rate = std::strtod(fmt::format("{:.6g}", std::pow(10.0, e)).c_str(), nullptr);
+    // min == max (one optimizer pinned to one rate) must not plan the same run n times.
+    if (out.empty() || rate != out.back()) out.push_back(rate);
   }
   return out;
 }

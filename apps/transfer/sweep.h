@@ -10,8 +10,8 @@
 
 namespace nos::transfer {
 
-// n rates from lo to hi inclusive, evenly spaced in log10 (n = 1: lo). Each rate is rounded to 6
-// significant digits so that a rate planned again on resume is the same double.
+// n rates from lo to hi inclusive, evenly spaced in log10 (n = 1: lo; lo == hi: just lo). Each
+// rate is rounded to 6 significant digits so that a rate planned again on resume is the same double.
 std::vector<double> log_rates(double lo, double hi, int n);
 
 struct PlannedRun {
