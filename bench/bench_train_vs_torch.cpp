@@ -4,7 +4,7 @@
 // one SGD step per iteration on the same random data; we print median milliseconds per step and
 // the ratio (libtorch time / nos time: above 1 means nos is faster).
 //
-//   nos-bench-train-vs-torch [--threads N] [--steps N] [--only convnet|wrn|lstm]
+//   nos-bench-train-vs-torch [--threads N] [--steps N] [--only convnet|wrn|lstm] [--profile-nos-lstm]
 #include <torch/torch.h>
 
 #include <CLI/CLI.hpp>
@@ -227,7 +227,8 @@ struct TorchLm : torch::nn::Module {
   torch::nn::Linear dec{nullptr};
 };
 
-Row bench_lstm(int steps) {
+// profile_nos: run only nos's steps (for `perf record`), print their median and return no row.
+Row bench_lstm(int steps, bool profile_nos) {
   const int64_t V = 10000, H = 200, T = 35, B = 20;
   auto tok = torch::randint(0, V, {T, B}, torch::kLong);
   auto tgt = torch::randint(0, V, {T * B}, torch::kLong);
@@ -254,6 +255,10 @@ Row bench_lstm(int steps) {
     nos::nn::clip_grad_norm(arena, 5.0);
     sgd(arena, ++step, 1.0f);
   };
+  if (profile_nos) {
+    fmt::print("PTB small LSTM, nos only: {:.1f} ms\n", median_ms(nos_step, 2, steps));
+    return {};
+  }
   // Interleaved: this model is the one we compare most closely, on a machine that is rarely idle.
   const PairTimes p = interleaved_ms(torch_step, nos_step, 2, steps);
   const double t_ms = p.a_ms, n_ms = p.b_ms;
@@ -270,10 +275,17 @@ int main(int argc, char** argv) {
   CLI::App app{"Training steps of nos's models against libtorch's, same machine, same run"};
   int threads = 0, steps = 10;
   std::string only;
+  bool profile_nos = false;
   app.add_option("--threads", threads, "Threads for both (default: NOS_THREADS or all cores)");
   app.add_option("--steps", steps, "Timed steps per model (median reported)")->check(CLI::Range(1, 10000));
   app.add_option("--only", only, "Run one model: convnet, wrn or lstm")->check(CLI::IsMember({"convnet", "wrn", "lstm"}));
+  app.add_flag("--profile-nos-lstm", profile_nos, "Run only nos's LSTM steps (to profile them with perf)");
   CLI11_PARSE(app, argc, argv);
+  if (profile_nos) {
+    nos::set_num_threads(threads <= 0 ? nos::init_threads_from_env() : threads);
+    bench_lstm(steps, true);
+    return 0;
+  }
   if (threads <= 0) threads = nos::init_threads_from_env();
   nos::set_num_threads(threads);
   torch::set_num_threads(threads);
@@ -286,7 +298,7 @@ int main(int argc, char** argv) {
     rows.push_back(bench_convnet(false, steps));
     rows.push_back(bench_convnet(true, steps));
   }
-  if (only.empty() || only == "lstm") rows.push_back(bench_lstm(steps));
+  if (only.empty() || only == "lstm") rows.push_back(bench_lstm(steps, false));
   if (only.empty() || only == "wrn") rows.push_back(bench_wrn(std::max(3, steps / 3)));
   fmt::print("| model, one SGD training step | libtorch ms | nos ms | libtorch / nos |\n|---|---|---|---|\n");
   for (const auto& r : rows) fmt::print("| {} | {:.1f} | {:.1f} | {:.2f} |\n", r.name, r.torch_ms, r.nos_ms, r.torch_ms / r.nos_ms);

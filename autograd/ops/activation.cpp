@@ -57,7 +57,9 @@ Var softmax_cross_entropy(const Var& logits, const Tensor& labels) {
   Tensor probs = Tensor::empty(z.shape());
   const float loss = kernels::softmax_cross_entropy_forward(B, K, z.data(), labels.idata(), probs.data());
   return record("softmax_cross_entropy", Tensor::full({}, loss), {logits}, [probs, labels](Node& n) {
-    Tensor dz = Tensor::empty(probs.shape());
+    // The gradient overwrites the saved softmax in place: the graph runs backward once, and the
+    // PTB decoder's [700, 10000] would otherwise take a second 28 MB buffer every step.
+    Tensor dz = probs;
     kernels::softmax_cross_entropy_backward(probs.size(0), probs.size(1), probs.data(), labels.idata(), n.grad.item(), dz.data());
     accumulate_grad(*n.inputs[0], dz);
   });

@@ -32,6 +32,7 @@ void dropout_backward(std::int64_t n, const float* dy, const float* mask, float*
 float softmax_cross_entropy_forward(std::int64_t batch, std::int64_t classes, const float* logits,
                                     const std::int32_t* labels, float* probs);
 // dlogits = dloss / batch * (probs - onehot(labels)), dloss the gradient of the mean loss.
+// In place (dlogits == probs) allowed.
 void softmax_cross_entropy_backward(std::int64_t batch, std::int64_t classes, const float* probs,
                                     const std::int32_t* labels, float dloss, float* dlogits);
 
