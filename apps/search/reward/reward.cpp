@@ -95,6 +95,7 @@ Evaluation evaluate_rule(std::string_view rule, const RewardConfig& config, cons
                                                              .seed = config.seed}});
   } catch (const std::invalid_argument& e) {
     ev.status = "invalid";
+    ev.diverged = true;  // the reward is the failed reward (reward.h)
     ev.error = e.what();
     ev.reward = config.failed_reward;
     ev.seconds = seconds_since(t0);

@@ -57,6 +57,7 @@ TEST(Reward, InvalidRuleReportsDslcMessage) {
   EXPECT_EQ(ev.status, "invalid");
   EXPECT_NE(ev.error.find("unknown symbol 'foo'"), std::string::npos) << ev.error;
   EXPECT_EQ(ev.reward, -1);
+  EXPECT_TRUE(ev.diverged);
   EXPECT_TRUE(ev.sweep.empty());
 }
 
