@@ -65,7 +65,6 @@ int main(int argc, char** argv) {
   std::string rules_flag, out;
 
   auto common = [&](CLI::App* s, const std::string& default_opts, int rates, double lo, double hi) {
-    wanted.clear();
     s->add_option("--optimizers,-O", wanted,
                   "Comma-separated: names from the rules file (powersign-ld, t1_01, ...), baselines (sgd, momentum, "
                   "adam, rmsprop, lion), NAME=RULE or a literal rule (default: " + default_opts + ")")

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -65,9 +66,11 @@ std::vector<std::string> curve_plots(const fs::path& plots, const TransferConfig
                                {"train_loss", "training loss", 2, true, 1}};
   std::vector<std::string> out;
   for (const Figure& f : figs) {
-    std::string cmd = fmt::format("set title {}\nset xlabel 'epoch'\nset ylabel {}\nset key outside right\nset grid\n{}plot ",
+    // Whole epochs on the x axis; gnuplot's automatic tics would show 1.2, 1.4, ... for short runs.
+    std::string cmd = fmt::format("set title {}\nset xlabel 'epoch'\nset ylabel {}\nset key outside right\nset grid\n"
+                                  "set xtics {}\n{}plot ",
                                   app::gnuplot_quote(fmt::format("{}: each optimizer at its best rate", c.task)),
-                                  app::gnuplot_quote(f.ylabel), f.log ? "set logscale y\n" : "");
+                                  app::gnuplot_quote(f.ylabel), std::max(1, c.epochs / 10), f.log ? "set logscale y\n" : "");
     for (size_t i = 0; i < series.size(); ++i)
       cmd += fmt::format("{}{} using 1:(${}*{}) with linespoints title {}", i ? ", \\\n  " : "",
                          app::gnuplot_quote(series[i].first), f.column, f.scale, series[i].second);
