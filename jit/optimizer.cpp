@@ -5,7 +5,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <cmath>
 #include <istream>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <vector>
@@ -60,6 +62,7 @@ struct Optimizer::Impl {
   // registration order; null for state the rule does not use.
   FloatBuf state[dslc::kStateBufferCount];
   uint64_t t = 0;
+  std::optional<double> lr_override;  // set_learning_rate: replaces the schedule
 };
 
 Optimizer::Optimizer(std::string_view rule, const OptimizerOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -99,7 +102,7 @@ void Optimizer::step() {
   Impl& s = *impl_;
   const uint64_t t = s.t + 1;
   dslc::Hyper h = s.opt.hyper;
-  h.lr = jit::learning_rate(s.opt.schedule, s.opt.hyper.lr, t - 1);
+  h.lr = s.lr_override ? *s.lr_override : jit::learning_rate(s.opt.schedule, s.opt.hyper.lr, t - 1);
   const StepBlock block = make_step_block(dslc::step_params(h, t));
   const int threads = s.opt.threads > 0 ? s.opt.threads : omp_get_max_threads();
   const size_t W = static_cast<size_t>(s.kernel.width);
@@ -136,7 +139,12 @@ uint8_t Optimizer::state_bits() const { return impl_->rule.ir.state; }
 uint64_t Optimizer::hash() const { return impl_->rule.hash; }
 const std::string& Optimizer::canonical() const { return impl_->rule.prefix; }
 double Optimizer::learning_rate() const {
+  if (impl_->lr_override) return *impl_->lr_override;
   return jit::learning_rate(impl_->opt.schedule, impl_->opt.hyper.lr, impl_->t);
+}
+void Optimizer::set_learning_rate(double lr) {
+  if (!std::isfinite(lr) || lr < 0) throw std::invalid_argument("optimizer: learning rate " + std::to_string(lr) + " is not finite and >= 0");
+  impl_->lr_override = lr;
 }
 void Optimizer::set_threads(int threads) { impl_->opt.threads = threads; }
 int Optimizer::vector_width() const { return impl_->kernel.width; }

@@ -58,6 +58,10 @@ class Optimizer {
   uint64_t hash() const;              // canonical hash of the rule
   const std::string& canonical() const;  // canonical prefix form
   double learning_rate() const;       // the rate the next step() will use
+  // Overrides the schedule: every following step() uses exactly `lr` (rules still see it as
+  // their `lr`), until the next call. For callers that drive the rate themselves per step or
+  // per epoch (nn::StepFn passes one per step). Throws std::invalid_argument unless finite and >= 0.
+  void set_learning_rate(double lr);
   void set_threads(int threads);      // 0: OpenMP's default
   int vector_width() const;
 
