@@ -1,7 +1,7 @@
 // nos-train: trains one of nos's three model families on real data and reports validation (and
 // test) results: the child ConvNet or a Wide ResNet on CIFAR-10, or Zaremba's LSTM language model
-// on Penn Treebank. The optimizer is plain SGD over the parameter arena (optionally with heavy-ball
-// momentum) until the JIT-compiled update rules are wired in.
+// on Penn Treebank. The optimizer is SGD (optionally with heavy-ball momentum), run as a
+// JIT-compiled update rule over the parameter arena.
 //
 //   nos-train convnet --epochs 5 --lr 0.01
 //   nos-train wrn --depth 16 --widen 4 --epochs 1 --augment
@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "jit/arena_optimizer.h"
 #include "nn/data/cifar10.h"
 #include "nn/data/data_path.h"
 #include "nn/data/ptb.h"
@@ -33,18 +34,19 @@ struct Common {
   std::uint64_t seed = 1;
 };
 
-nn::StepFn make_step(const Common& c, std::int64_t n) {
-  if (c.momentum == 0.0f) return nn::sgd_step();
-  auto velocity = std::make_shared<std::vector<float>>(n, 0.0f);
-  const float mu = c.momentum;
-  return [velocity, mu](ParamArena& a, std::int64_t, float rate) {
-    float* w = a.values();
-    const float* g = a.grads();
-    float* v = velocity->data();
-    for (std::int64_t k = 0; k < a.size(); ++k) {
-      v[k] = mu * v[k] + g[k];
-      w[k] -= rate * v[k];
-    }
+// The update is a JIT-compiled rule bound to the whole arena (jit/optimizer.h): SGD is the rule
+// `g`, heavy-ball momentum the rule `mom` (k = mu*k + g; w -= lr*k). The trainer's schedule gives
+// the rate of every step; set_learning_rate passes it on. Take it after the model is built (the
+// arena's buffers must not move any more).
+nn::StepFn make_step(const Common& c, ParamArena& arena) {
+  jit::OptimizerOptions o;
+  o.hyper.mu = c.momentum;
+  auto opt = std::make_shared<jit::Optimizer>(c.momentum == 0.0f ? "g" : "mom", o);
+  jit::add_arena(*opt, arena);
+  return [opt, bound = &arena](ParamArena& a, std::int64_t, float rate) {
+    if (&a != bound) throw std::logic_error("nos-train: the optimizer steps another arena than the one it was bound to");
+    opt->set_learning_rate(rate);
+    opt->step();
   };
 }
 
@@ -67,7 +69,7 @@ int run_image(const std::string& model, const Common& c, std::int64_t train_n, s
   nn::ClassifierConfig cfg{.epochs = c.epochs, .max_steps = c.max_steps, .batch = c.batch ? c.batch : (model == "wrn" ? 128 : 100),
                            .lr = nn::constant_lr(c.lr ? c.lr : 0.01f), .augment = augment, .seed = c.seed,
                            .log_path = c.log_path, .label = model};
-  const auto r = nn::train_classifier(*net, arena, split.train, split.validation, cfg, make_step(c, arena.size()));
+  const auto r = nn::train_classifier(*net, arena, split.train, split.validation, cfg, make_step(c, arena));
   for (const auto& e : r.epochs)
     fmt::print("epoch {}: train loss {:.4f}, validation accuracy {:.2f}%, {:.0f} images/s\n", e.epoch, e.train_loss,
                100 * e.val_accuracy, e.images_per_second);
@@ -93,7 +95,7 @@ int run_lstm(const Common& c, const std::string& size, std::int64_t bptt, float 
     const float base = c.lr;
     cfg.lr = [base](std::int64_t, int epoch) { return base * static_cast<float>(std::pow(0.5, std::max(0, epoch - 4))); };
   }
-  const auto r = nn::train_language_model(lm, arena, corpus.train, corpus.valid, corpus.test, cfg, make_step(c, arena.size()));
+  const auto r = nn::train_language_model(lm, arena, corpus.train, corpus.valid, corpus.test, cfg, make_step(c, arena));
   for (const auto& e : r.epochs)
     fmt::print("epoch {}: train perplexity {:.2f}, validation perplexity {:.2f}, {:.0f} tokens/s\n", e.epoch,
                e.train_perplexity, e.valid_perplexity, e.tokens_per_second);
