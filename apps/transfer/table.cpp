@@ -44,7 +44,12 @@ std::string format_stat(const Column& col, const Stat& s) {
 std::string describe_budget(const TransferConfig& c) {
   std::string sweep = c.rates == 1 ? fmt::format("rate {:g}", c.lr_min)
                                     : fmt::format("{} log-spaced rates from {:g} to {:g}", c.rates, c.lr_min, c.lr_max);
-  if (!c.lr_ranges.empty()) sweep += " (some optimizers with their own range)";
+  if (!c.lr_ranges.empty()) {
+    std::string own;
+    for (const auto& [name, r] : c.lr_ranges)
+      if (r.size() == 2) own += fmt::format("{}{} {:g}-{:g}", own.empty() ? "" : ", ", name, r[0], r[1]);
+    sweep += " (own ranges: " + own + ")";
+  }
   if (c.task == "rosenbrock") {
     std::string eps;
     for (double e : c.adam_eps) eps += (eps.empty() ? "" : ", ") + fmt::format("{:g}", e);
