@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
@@ -23,6 +24,11 @@ std::vector<double> log_rates(double lo, double hi, int n) {
 
 std::vector<PlannedRun> plan_runs(const TransferConfig& c) {
   if (c.repeats < 1) throw std::invalid_argument("repeats must be at least 1");
+  // A range for a name that is not in the study is a typo that would silently use the default.
+  for (const auto& [name, range] : c.lr_ranges) {
+    const bool known = std::any_of(c.optimizers.begin(), c.optimizers.end(), [&](const OptimizerSpec& o) { return o.name == name; });
+    if (!known) throw std::invalid_argument(fmt::format("--lr-range names '{}', which is not one of the optimizers", name));
+  }
   std::vector<PlannedRun> out;
   for (const OptimizerSpec& o : c.optimizers) {
     double lo = c.lr_min, hi = c.lr_max;

@@ -37,6 +37,9 @@ TEST(TransferSweep, PlanCoversOptimizersRatesEpsAndRepeats) {
 
   c.task = "wrn";  // eps is swept on Rosenbrock only
   EXPECT_EQ(plan_runs(c).size(), 2u + 4u);
+
+  c.lr_ranges["SGD"] = {0.1, 1};  // names are matched as given: a typo must not fall back silently
+  EXPECT_THROW(plan_runs(c), std::invalid_argument);
 }
 
 TEST(TransferSweep, KeysAreDistinctAndFileSafe) {
