@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "tensor/ops/broadcast.h"
 #include "tensor/ops/elementwise.h"
 #include "tensor/ops/matmul.h"
@@ -69,8 +71,7 @@ Var linear(const Var& x, const Var& w, const Var& b) {
   if (b.defined()) {  // broadcast the bias into y, then let sgemm accumulate onto it
     const float* pb = b.value().data();
     float* py = y.data();
-    for (std::int64_t i = 0; i < y.size(0); ++i)
-      for (std::int64_t j = 0; j < out; ++j) py[i * out + j] = pb[j];
+    for (std::int64_t i = 0; i < y.size(0); ++i) std::memcpy(py + i * out, pb, sizeof(float) * out);
   }
   matmul_into(y, x.value(), w.value(), false, true, 1.0f, b.defined() ? 1.0f : 0.0f);
   std::vector<Var> inputs{x, w};

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace nos {
 
 Tensor sum(const Tensor& a) {
@@ -33,9 +35,21 @@ Tensor sum_dim(const Tensor& a, std::int64_t dim, bool keepdim) {
   Tensor r = Tensor::zeros(s);
   const float* p = a.data();
   float* q = r.data();
+  // Threads split the outputs (blocks of 256 along `inner`); each output element still sums its
+  // inputs in order i = 0, 1, ..., so the result is bitwise the same at any thread count. (The
+  // PTB decoder's bias gradient sums a [700, 10000] gradient: 28 MB, too much for one thread.)
+  constexpr std::int64_t kBlock = 256;
+  const std::int64_t blocks = (inner + kBlock - 1) / kBlock;
+#pragma omp parallel for collapse(2) schedule(static) if (outer * n * inner >= (1 << 18))
   for (std::int64_t o = 0; o < outer; ++o)
-    for (std::int64_t i = 0; i < n; ++i)
-      for (std::int64_t k = 0; k < inner; ++k) q[o * inner + k] += p[(o * n + i) * inner + k];
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      const std::int64_t k0 = b * kBlock, k1 = std::min(inner, k0 + kBlock);
+      float* qo = q + o * inner;
+      for (std::int64_t i = 0; i < n; ++i) {
+        const float* pi = p + (o * n + i) * inner;
+        for (std::int64_t k = k0; k < k1; ++k) qo[k] += pi[k];
+      }
+    }
   return r;
 }
 

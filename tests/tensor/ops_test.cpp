@@ -6,6 +6,7 @@
 #include "tensor/ops/layout.h"
 #include "tensor/ops/matmul.h"
 #include "tensor/ops/reduce.h"
+#include "tensor/threads.h"
 
 namespace nos {
 namespace {
@@ -53,6 +54,26 @@ TEST(Ops, Reductions) {
   EXPECT_EQ(sum_dim(a, 0).to_vector(), (std::vector<float>{5, 7, 9}));
   EXPECT_EQ(sum_dim(a, 1, true).shape(), (Shape{2, 1}));
   EXPECT_EQ(sum_dim(a, -1).to_vector(), (std::vector<float>{6, 15}));
+}
+
+// Large enough for the threaded path (outputs split across threads in blocks of 256, with a
+// ragged last block): every output sums its inputs in row order, so the result equals a serial
+// loop bit for bit, with 1 or 2 threads.
+TEST(Ops, SumDimOnLargeTensorsIsTheSerialSumAtAnyThreadCount) {
+  const std::int64_t outer = 3, n = 301, inner = 1003;
+  std::vector<float> v(static_cast<std::size_t>(outer * n * inner));
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = 0.001f * static_cast<float>((i * 7919) % 2003) - 1.0f;
+  const Tensor a = Tensor::from({outer, n, inner}, v);
+  std::vector<float> want(static_cast<std::size_t>(outer * inner), 0.0f);
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t i = 0; i < n; ++i)
+      for (std::int64_t k = 0; k < inner; ++k) want[o * inner + k] += v[(o * n + i) * inner + k];
+  const int before = num_threads();
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    EXPECT_EQ(sum_dim(a, 1).to_vector(), want) << threads << " threads";
+  }
+  set_num_threads(before);
 }
 
 TEST(Ops, TransposeOfFourDimensions) {
