@@ -6,7 +6,7 @@
 #include <cmath>
 #include <random>
 
-#include "apps/transfer/rate_switch.h"
+#include "jit/arena_optimizer.h"
 #include "nn/data/data_path.h"
 #include "nn/models/lstm_lm.h"
 #include "nn/train/train.h"
@@ -41,7 +41,8 @@ RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRu
   o.hyper.eps = p.key.eps;
   o.hyper.total_steps = static_cast<std::uint64_t>(per_epoch * c.epochs);
   o.hyper.seed = p.seed;
-  RateSwitch opt(p.opt.rule, o, arena);
+  jit::Optimizer opt(p.opt.rule, o);
+  jit::add_arena(opt, arena);
   const nn::StepFn step = [&opt](ParamArena&, std::int64_t, float) { opt.step(); };
 
   RunRecord rec;
@@ -49,7 +50,7 @@ RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRu
   rec.rule = p.opt.rule;
   rec.seed = p.seed;
   for (int epoch = 1; epoch <= c.epochs; ++epoch) {
-    opt.set_rate(zaremba_rate(c, p.key.lr, epoch));
+    opt.set_learning_rate(zaremba_rate(c, p.key.lr, epoch));
     nn::LmConfig cfg{.epochs = 1, .max_steps = c.steps_per_epoch, .batch = batch, .bptt = c.bptt,
                      .clip_norm = static_cast<float>(c.clip), .seed = p.seed * 1000003 + static_cast<std::uint64_t>(epoch),
                      .label = fmt::format("{} lr={:g} epoch {}/{}", p.key.optimizer, p.key.lr, epoch, c.epochs)};

@@ -3,8 +3,8 @@
 //
 // Every optimizer gets Zaremba's schedule scaled to its own swept base rate: the rate is
 // multiplied by lr_decay after each epoch past lr_decay_start (small: 0.5 after epoch 4 of 13;
-// SGD at rate 1 is exactly Zaremba's setup). The rate is changed between epochs through
-// RateSwitch, so the rule's state carries on. Trained one epoch at a time with
+// SGD at rate 1 is exactly Zaremba's setup). The rate is set between epochs with
+// jit::Optimizer::set_learning_rate; the rule's state carries on. Trained one epoch at a time with
 // nn::train_language_model, which measures validation and test perplexity after each.
 #pragma once
 
