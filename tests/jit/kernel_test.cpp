@@ -135,6 +135,36 @@ TEST(JitKernel, RandomRulesMatchFloatReferenceBitForBit) {
   }
 }
 
+// exp of a sign product (PowerSign and five Table 1 rules) is lowered as a select among the
+// constants exp(-1), exp(+-0), exp(1) (codegen.cpp, exp_of_sign). Every sign pattern, with +-0,
+// denormals, infinities and NaN in g and m, must give the polynomial's bits; the fast form must
+// really be taken (no rounding step of the polynomial left), and must not be taken for a value
+// that is not a sign product.
+TEST(JitKernel, ExpOfASignProductIsTheSameAsThePolynomial) {
+  std::mt19937 r(77);
+  for (const char* rule : {"mul g exp mul sign_g sign_m", "mul g exp neg mul sign_g sign_m", "mul g exp sign_m",
+                           "mul m exp mul sign_g mul sign_m sign_g", "add exp mul sign_g sign_m exp g",
+                           "mul adam exp mul sign_g sign_m"}) {
+    const Compiled c = compile_text(rule);
+    const Kernel k = compile_kernel(c.ir, c.hash);
+    const size_t n = 4 * static_cast<size_t>(host_vector_width()) + 3;
+    Buffers jb(n);
+    fill(jb, r, /*specials=*/true, /*state=*/true);
+    for (size_t i = 0; i < std::size(kSpecials) && i < n; ++i) jb.g[i] = jb.m[i] = kSpecials[i];  // every special with itself
+    Buffers rb = jb;
+    dslc::Hyper h;
+    for (uint64_t t = 1; t <= 3; ++t) {
+      const StepBlock p = make_step_block(dslc::step_params(h, t));
+      run_kernel(k, jb, p, 0, 0, n);
+      run_reference(c.ir, rb, p, 0, 0, n);
+      ASSERT_EQ(diff(jb, rb), "") << rule << ", step " << t;
+      for (size_t e = 0; e < n; ++e) jb.g[e] = rb.g[e] = pick_value(r, true);
+    }
+  }
+  EXPECT_EQ(emit_llvm(compile_text("mul g exp mul sign_g sign_m").ir).find("roundeven"), std::string::npos);
+  EXPECT_NE(emit_llvm(compile_text("mul g exp mul sign_g m").ir).find("roundeven"), std::string::npos);
+}
+
 // The float32 path against dslc's double-precision interpreter, the ground truth: on ordinary
 // inputs nearly every weight agrees to a relative 1e-4 after three steps, and NaN appears exactly
 // where the interpreter gives NaN. Elements whose double computation leaves the float range at any
