@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <omp.h>
+
 #include <cstring>
+#include <optional>
 
 #include "autograd/ops/layout.h"
 #include "tensor/kernels/gemm.h"
@@ -10,6 +13,19 @@
 #include "tensor/ops/matmul.h"
 
 namespace nos::ag {
+namespace {
+// The per-step products are small ([B, H] x [H, 4H]: 20 x 200 x 800 for PTB "small", ~60 us on
+// one core). Split across threads, each costs a fork and a join, and on a loaded machine a
+// two-thread region waits for whichever thread was descheduled; so the recurrence runs its
+// products on one thread (OpenBLAS follows the calling thread's omp_get_max_threads()).
+struct OneBlasThread {
+  int saved = omp_get_max_threads();
+  OneBlasThread() { omp_set_num_threads(1); }
+  ~OneBlasThread() { omp_set_num_threads(saved); }
+  OneBlasThread(const OneBlasThread&) = delete;
+  OneBlasThread& operator=(const OneBlasThread&) = delete;
+};
+}  // namespace
 
 LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, const Var& c0) {
   if (w_hh.value().dim() != 2 || w_hh.shape()[0] != 4 * w_hh.shape()[1])
@@ -34,6 +50,7 @@ LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, con
   std::memcpy(hs.data(), h0.value().data(), sizeof(float) * B * H);
   const float* x = xproj.value().data();
   const float* w = w_hh.value().data();
+  std::optional<OneBlasThread> one_thread(std::in_place);
   for (std::int64_t t = 0; t < T; ++t) {
     float* a = acts.data() + t * B * G;
     const float* h_prev = hs.data() + t * B * H;
@@ -45,6 +62,7 @@ LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, con
     kernels::lstm_cell_forward(B, H, a, c_prev, cs.data() + t * B * H, tanh_cs.data() + t * B * H,
                                hs.data() + (t + 1) * B * H);
   }
+  one_thread.reset();
 
   // One node whose value packs every step's h (rows 0..T-1) and the last c (row T); the three
   // results are slices of it, so a gradient into any of them reaches the recurrence.
@@ -64,6 +82,7 @@ LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, con
     std::memcpy(dc.data(), dy + T * B * H, sizeof(float) * B * H);  // the gradient into the last c
     Tensor dh_rec = Tensor::empty({B, H});
     bool have_rec = false;  // no gradient flows back into the last step through h yet
+    std::optional<OneBlasThread> one_thread(std::in_place);
     for (std::int64_t t = T - 1; t >= 0; --t) {
       const float* c_prev = t == 0 ? cn.value.data() : cs.data() + (t - 1) * B * H;
       float* dg = dgates.data() + t * B * G;
@@ -74,6 +93,7 @@ LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, con
         have_rec = true;
       }
     }
+    one_thread.reset();  // the weight gradient below is one large product: all threads
     if (wn.requires_grad) {
       // dW_hh = sum_t dgates_t^T h_{t-1}: one sgemm over all T*B rows, straight into an owned
       // gradient (a parameter's arena view) when there is one.
