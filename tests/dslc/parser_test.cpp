@@ -112,7 +112,9 @@ TEST(Parser, PaperRulesFileParses) {
   std::fclose(f);
   const ParseResult r = parse_file(text, "paper.rules");
   ASSERT_TRUE(r.ok()) << r.errors.front().str();
-  EXPECT_EQ(r.rules.size(), 3u + 16u + 3u + 1u);
+  // baselines (sgd adam rmsprop momentum lion), Table 1, PowerSign/AddSign and their ld/cd/rd
+  // variants, and the two-group PowerSign.
+  EXPECT_EQ(r.rules.size(), 5u + 16u + 8u + 1u);
 }
 
 }  // namespace
