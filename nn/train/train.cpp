@@ -178,7 +178,7 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
         result.diverged_reason = fmt::format("loss is {} at step {}", l, result.steps + 1);
         break;
       }
-      ag::backward(loss);
+      ag::backward(cfg.loss_sum_over_time ? ag::scale(loss, static_cast<float>(b.inputs.size(0))) : loss);
       if (cfg.clip_norm > 0) clip_grad_norm(arena, cfg.clip_norm);
       step(arena, result.steps + 1, lr(result.steps, epoch));
       ++result.steps;

@@ -61,6 +61,9 @@ struct LmConfig {
   std::int64_t batch = 20, bptt = 35;
   LrSchedule lr;               // default: Zaremba's 1.0, halved after each epoch past the 4th
   float clip_norm = 5.0f;      // global gradient-norm clipping (0: off)
+  // Zaremba et al. (and TensorFlow's PTB model) minimise the loss summed over the bptt steps and
+  // averaged over the batch; their lr 1 and clip 5 are tuned for that scale. Off: per-token mean.
+  bool loss_sum_over_time = true;
   std::uint64_t seed = 1;
   std::string log_path, label = "lm";
   bool progress = true;
