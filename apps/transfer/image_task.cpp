@@ -9,6 +9,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "apps/transfer/run_start.h"
 #include "jit/arena_optimizer.h"
 #include "nn/data/data_path.h"
 #include "nn/data/splits.h"
@@ -75,21 +76,14 @@ RunRecord train_image_run(const TransferConfig& c, const ImageData& d, const Pla
   if (c.task == "convnet") net = std::make_unique<nn::ConvNet>(arena, nn::ConvNetOptions{.padding = !c.no_padding, .pooling = c.pooling}, rng);
   else net = std::make_unique<nn::WideResNet>(arena, nn::WideResNetOptions{.depth = c.depth, .widen = c.widen, .dropout = static_cast<float>(c.dropout)}, rng);
 
-  jit::OptimizerOptions o;
-  o.hyper.lr = p.key.lr;
-  o.hyper.eps = p.key.eps;
-  o.hyper.total_steps = static_cast<std::uint64_t>(total);
-  o.hyper.seed = p.seed;
+  jit::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(total));
   o.schedule = schedule_of(c, per_epoch, total);
   jit::Optimizer opt(p.opt.rule, o);
   jit::add_arena(opt, arena);
   // The optimizer owns the rate and its schedule; the loop's rate is not used.
   const nn::StepFn step = [&opt](ParamArena&, std::int64_t, float) { opt.step(); };
 
-  RunRecord rec;
-  rec.key = p.key;
-  rec.rule = p.opt.rule;
-  rec.seed = p.seed;
+  RunRecord rec = start_record(p);
   for (int epoch = 1; epoch <= c.epochs; ++epoch) {
     // One epoch per call, a fresh shuffle seed each, so the test set can be measured in between.
     nn::ClassifierConfig cfg{.epochs = 1, .max_steps = c.steps_per_epoch, .batch = batch, .augment = c.augment,

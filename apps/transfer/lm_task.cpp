@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "apps/transfer/run_start.h"
 #include "jit/arena_optimizer.h"
 #include "nn/data/data_path.h"
 #include "nn/models/lstm_lm.h"
@@ -36,19 +37,12 @@ RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRu
   ParamArena arena;
   nn::LstmLm lm(arena, c.size == "medium" ? nn::LstmLmOptions::medium(d.vocab) : nn::LstmLmOptions::small(d.vocab), rng);
 
-  jit::OptimizerOptions o;
-  o.hyper.lr = zaremba_rate(c, p.key.lr, 1);
-  o.hyper.eps = p.key.eps;
-  o.hyper.total_steps = static_cast<std::uint64_t>(per_epoch * c.epochs);
-  o.hyper.seed = p.seed;
-  jit::Optimizer opt(p.opt.rule, o);
+  jit::Optimizer opt(p.opt.rule,
+                     run_optimizer_options(p, zaremba_rate(c, p.key.lr, 1), static_cast<std::uint64_t>(per_epoch * c.epochs)));
   jit::add_arena(opt, arena);
   const nn::StepFn step = [&opt](ParamArena&, std::int64_t, float) { opt.step(); };
 
-  RunRecord rec;
-  rec.key = p.key;
-  rec.rule = p.opt.rule;
-  rec.seed = p.seed;
+  RunRecord rec = start_record(p);
   for (int epoch = 1; epoch <= c.epochs; ++epoch) {
     opt.set_learning_rate(zaremba_rate(c, p.key.lr, epoch));
     nn::LmConfig cfg{.epochs = 1, .max_steps = c.steps_per_epoch, .batch = batch, .bptt = c.bptt,
