@@ -206,8 +206,11 @@ TEST(SearchRun, TheCacheNeverTrainsEquivalentRulesTwice) {
   // On resume with a larger budget, the cache file is reloaded: nothing trained before trains again.
   ASSERT_EQ(run(synthetic({"--resume", (d / "run").string(), "--samples", "200"}), d / "more.log").code, 0);
   std::set<std::string> hashes;
-  for (const auto& r : records(d / "run"))
-    if (r["trained"].get<bool>()) EXPECT_TRUE(hashes.insert(r["hash"]).second) << r.dump();
+  for (const auto& r : records(d / "run")) {
+    if (r["trained"].get<bool>()) {
+      EXPECT_TRUE(hashes.insert(r["hash"]).second) << r.dump();
+    }
+  }
 }
 
 TEST(SearchRun, EvolutionIsDeterministicWhateverTheWorkers) {
