@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
     s->add_option("--seed", c.seed, "Seed");
     s->add_option("--log", c.log_path, "Append per-epoch metrics to this JSONL file");
   };
-  std::int64_t train_n = 10000, val_n = 5000, bptt = 35;
+  std::int64_t train_n = 10000, val_n = 5000, bptt = 0;
   bool augment = false, pooling = false, no_padding = false;
   float clip = 5.0f;
   std::string size = "small";
@@ -145,14 +145,14 @@ int main(int argc, char** argv) {
   wrn->add_option("--dropout", wo.dropout, "Dropout inside blocks")->check(CLI::Range(0.0, 0.99));
   common(lstm);
   lstm->add_option("--size", size, "small (2x200) or medium (2x650)")->check(CLI::IsMember({"small", "medium"}));
-  lstm->add_option("--bptt", bptt, "Truncated backpropagation length")->check(CLI::Range(1, 10000));
+  lstm->add_option("--bptt", bptt, "Truncated backpropagation length (default: small 20, medium 35, as Zaremba)")->check(CLI::Range(1, 10000));
   lstm->add_option("--clip", clip, "Gradient-norm clipping (0: off)")->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
 
   try {
     const int threads = init_threads_from_env();
     fmt::print(stderr, "nos-train: {} threads, OpenBLAS core {}\n", threads, blas_core_name());
-    if (*lstm) return run_lstm(c, size, bptt, clip);
+    if (*lstm) return run_lstm(c, size, bptt ? bptt : (size == "medium" ? 35 : 20), clip);
     const std::string model = *convnet ? "convnet" : "wrn";
     return run_image(model, c, train_n, val_n, augment, {.padding = !no_padding, .pooling = pooling}, wo);
   } catch (const std::exception& e) {

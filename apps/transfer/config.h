@@ -49,7 +49,7 @@ struct TransferConfig {
 
   // lstm
   std::string size = "small";
-  std::int64_t bptt = 35, valid_tokens = 0, test_tokens = 0;  // 0: the whole split
+  std::int64_t bptt = 20, valid_tokens = 0, test_tokens = 0;  // 0: the whole split
   double clip = 5;
   int lr_decay_start = 4;  // Zaremba: the rate is multiplied by lr_decay after each epoch past this
   double lr_decay = 0.5;

@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
   common(lstm, "sgd,powersign,addsign,adam", 7, 1e-5, 10);
   nets(lstm);
   lstm->add_option("--size", c.size, "small (2x200) or medium (2x650)")->check(CLI::IsMember({"small", "medium"}));
-  lstm->add_option("--bptt", c.bptt, "Truncated backpropagation length (default 35)")->check(CLI::Range(1, 10000));
+  lstm->add_option("--bptt", c.bptt, "Truncated backpropagation length (default: small 20, medium 35, as Zaremba)")->check(CLI::Range(1, 10000));
   lstm->add_option("--clip", c.clip, "Gradient-norm clipping (default 5; 0: off)")->check(CLI::NonNegativeNumber);
   lstm->add_option("--lr-decay-start", c.lr_decay_start, "Decay the rate after each epoch past this one (default: small 4, medium 6)");
   lstm->add_option("--lr-decay", c.lr_decay, "Factor per epoch past --lr-decay-start (default: small 0.5, medium 0.8)")->check(CLI::PositiveNumber);
@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
     }
     if (s == rosen) c.adam_eps = adam_eps;
     if (s == lstm && c.size == "medium") {
+      if (unset(s, "--bptt")) c.bptt = 35;
       if (unset(s, "--lr-decay-start")) c.lr_decay_start = 6;
       if (unset(s, "--lr-decay")) c.lr_decay = 0.8;
     }
