@@ -125,5 +125,23 @@ TEST(kernels_elementwise, SoftmaxCrossEntropy) {
   }
 }
 
+// Divergence detection (nn/train) stops a run at the first non-finite loss: a NaN or +inf logit
+// anywhere in a row, first, last or in a vector's middle, must make the loss NaN, never be
+// skipped by the vectorised max.
+TEST(kernels_elementwise, SoftmaxCrossEntropyNonFiniteLogitGivesNonFiniteLoss) {
+  const int classes = 1000;
+  for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    for (int at : {0, 7, 500, classes - 1}) {
+      SCOPED_TRACE(testing::Message() << "bad=" << bad << " at=" << at);
+      std::vector<float> logits(2 * classes, 0.25f);
+      logits[classes + at] = bad;  // second row
+      const std::int32_t labels[2] = {3, 4};
+      std::vector<float> probs(2 * classes);
+      EXPECT_FALSE(std::isfinite(softmax_cross_entropy_forward(2, classes, logits.data(), labels, probs.data())));
+      EXPECT_FALSE(std::isfinite(softmax_cross_entropy_forward(2, classes, logits.data(), labels, nullptr)));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nos::kernels::test
