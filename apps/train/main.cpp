@@ -19,6 +19,7 @@
 #include "nn/models/wide_resnet.h"
 #include "nn/train/progress.h"
 #include "nn/train/train.h"
+#include "nn/train/zaremba.h"
 #include "tensor/blas_env.h"
 #include "tensor/threads.h"
 
@@ -82,19 +83,20 @@ int run_image(const std::string& model, const Common& c, std::int64_t train_n, s
   return 0;
 }
 
-int run_lstm(const Common& c, const std::string& size, std::int64_t bptt, float clip) {
+// Unset flags take Zaremba's recipe for the size (nn/train/zaremba.h), the rate's schedule included.
+int run_lstm(const Common& c, CLI::App& cmd, const std::string& size, std::int64_t bptt, float clip) {
+  const nn::ZarembaRecipe z = nn::zaremba_recipe(size);
   const auto dir = data::find_dataset("ptb", c.data_dir);
   const data::Corpus corpus = data::read_ptb(dir);
   std::mt19937_64 rng(c.seed);
   ParamArena arena;
   nn::LstmLm lm(arena, size == "medium" ? nn::LstmLmOptions::medium(corpus.vocab.size()) : nn::LstmLmOptions::small(corpus.vocab.size()), rng);
   fmt::print(stderr, "lstm {}: {} parameters; {} training tokens\n", size, arena.size(), corpus.train.size());
-  nn::LmConfig cfg{.epochs = c.epochs, .max_steps = c.max_steps, .batch = c.batch ? c.batch : 20, .bptt = bptt,
-                   .clip_norm = clip, .seed = c.seed, .log_path = c.log_path, .label = "lstm-" + size};
-  if (c.lr > 0) {
-    const float base = c.lr;
-    cfg.lr = [base](std::int64_t, int epoch) { return base * static_cast<float>(std::pow(0.5, std::max(0, epoch - 4))); };
-  }
+  const auto set = [&](const char* flag) { return cmd.count(flag) > 0; };
+  nn::LmConfig cfg{.epochs = set("--epochs") ? c.epochs : z.epochs, .max_steps = c.max_steps,
+                   .batch = c.batch ? c.batch : z.batch, .bptt = bptt ? bptt : z.bptt,
+                   .lr = nn::zaremba_schedule(set("--lr") ? c.lr : z.lr, z.decay_start, z.decay),
+                   .clip_norm = set("--clip") ? clip : z.clip, .seed = c.seed, .log_path = c.log_path, .label = "lstm-" + size};
   const auto r = nn::train_language_model(lm, arena, corpus.train, corpus.valid, corpus.test, cfg, make_step(c, arena));
   for (const auto& e : r.epochs)
     fmt::print("epoch {}: train perplexity {:.2f}, validation perplexity {:.2f}, {:.0f} tokens/s\n", e.epoch,
@@ -116,10 +118,10 @@ int main(int argc, char** argv) {
   Common c;
   auto common = [&](CLI::App* s) {
     s->add_option("--data", c.data_dir, "Data directory (else NOS_DATA_DIR, then defaults)");
-    s->add_option("--epochs", c.epochs, "Epochs")->check(CLI::Range(1, 100000));
+    s->add_option("--epochs", c.epochs, "Epochs (default: 1; lstm: 13 small, 39 medium)")->check(CLI::Range(1, 100000));
     s->add_option("--max-steps", c.max_steps, "Stop after this many steps (0: no limit)")->check(CLI::NonNegativeNumber);
     s->add_option("--batch", c.batch, "Batch size (default: 100, 128 for wrn, 20 for lstm)")->check(CLI::NonNegativeNumber);
-    s->add_option("--lr", c.lr, "Learning rate (default: 0.01; lstm 1.0, halved every epoch after the 4th)")->check(CLI::NonNegativeNumber);
+    s->add_option("--lr", c.lr, "Learning rate (default: 0.01; lstm: Zaremba's 1, decayed as his recipe for the size)")->check(CLI::NonNegativeNumber);
     s->add_option("--momentum", c.momentum, "Heavy-ball momentum (0: plain SGD)")->check(CLI::Range(0.0, 0.999));
     s->add_option("--seed", c.seed, "Seed");
     s->add_option("--log", c.log_path, "Append per-epoch metrics to this JSONL file");
@@ -146,13 +148,13 @@ int main(int argc, char** argv) {
   common(lstm);
   lstm->add_option("--size", size, "small (2x200) or medium (2x650)")->check(CLI::IsMember({"small", "medium"}));
   lstm->add_option("--bptt", bptt, "Truncated backpropagation length (default: small 20, medium 35, as Zaremba)")->check(CLI::Range(1, 10000));
-  lstm->add_option("--clip", clip, "Gradient-norm clipping (0: off)")->check(CLI::NonNegativeNumber);
+  lstm->add_option("--clip", clip, "Gradient-norm clipping (0: off; default 5)")->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
 
   try {
     const int threads = init_threads_from_env();
     fmt::print(stderr, "nos-train: {} threads, OpenBLAS core {}\n", threads, blas_core_name());
-    if (*lstm) return run_lstm(c, size, bptt ? bptt : (size == "medium" ? 35 : 20), clip);
+    if (*lstm) return run_lstm(c, *lstm, size, bptt, clip);
     const std::string model = *convnet ? "convnet" : "wrn";
     return run_image(model, c, train_n, val_n, augment, {.padding = !no_padding, .pooling = pooling}, wo);
   } catch (const std::exception& e) {

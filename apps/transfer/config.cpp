@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "nn/train/zaremba.h"
+
 namespace nos::transfer {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptimizerSpec, name, rule, infix)
@@ -32,7 +34,7 @@ std::string settings_mismatch(const TransferConfig& existing, const TransferConf
 std::int64_t batch_size(const TransferConfig& c) {
   if (c.batch > 0) return c.batch;
   if (c.task == "wrn") return 128;
-  if (c.task == "lstm") return 20;
+  if (c.task == "lstm") return nn::zaremba_recipe(c.size).batch;
   return 100;
 }
 

@@ -11,6 +11,7 @@
 #include "nn/data/data_path.h"
 #include "nn/models/lstm_lm.h"
 #include "nn/train/train.h"
+#include "nn/train/zaremba.h"
 
 namespace nos::transfer {
 
@@ -23,7 +24,7 @@ LmData load_lm_data(const TransferConfig& c) {
 }
 
 double zaremba_rate(const TransferConfig& c, double base, int epoch) {
-  return base * std::pow(c.lr_decay, std::max(0, epoch - c.lr_decay_start));
+  return nn::zaremba_rate(base, epoch, c.lr_decay_start, c.lr_decay);
 }
 
 RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRun& p, const EpochFn& on_epoch) {

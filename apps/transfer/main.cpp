@@ -13,6 +13,7 @@
 #include "apps/transfer/optimizers.h"
 #include "apps/transfer/report.h"
 #include "apps/transfer/study.h"
+#include "nn/train/zaremba.h"
 #include "tensor/blas_env.h"
 #include "tensor/threads.h"
 
@@ -123,7 +124,7 @@ int main(int argc, char** argv) {
   lstm->add_option("--bptt", c.bptt, "Truncated backpropagation length (default: small 20, medium 35, as Zaremba)")->check(CLI::Range(1, 10000));
   lstm->add_option("--clip", c.clip, "Gradient-norm clipping (default 5; 0: off)")->check(CLI::NonNegativeNumber);
   lstm->add_option("--lr-decay-start", c.lr_decay_start, "Decay the rate after each epoch past this one (default: small 4, medium 6)");
-  lstm->add_option("--lr-decay", c.lr_decay, "Factor per epoch past --lr-decay-start (default: small 0.5, medium 0.8)")->check(CLI::PositiveNumber);
+  lstm->add_option("--lr-decay", c.lr_decay, "Factor per epoch past --lr-decay-start (default: small 0.5, medium 1/1.2)")->check(CLI::PositiveNumber);
   lstm->add_option("--valid-tokens", c.valid_tokens, "Use only the first N validation tokens (0: all; for smoke runs)")->check(CLI::NonNegativeNumber);
   lstm->add_option("--test-tokens", c.test_tokens, "Use only the first N test tokens (0: all)")->check(CLI::NonNegativeNumber);
 
@@ -148,12 +149,14 @@ int main(int argc, char** argv) {
       else wanted = {"sgd", "momentum", "adam", "rmsprop", "powersign"};
     }
     if (s == rosen) c.adam_eps = adam_eps;
-    if (s == lstm && c.size == "medium") {
-      if (unset(s, "--bptt")) c.bptt = 35;
-      if (unset(s, "--lr-decay-start")) c.lr_decay_start = 6;
-      if (unset(s, "--lr-decay")) c.lr_decay = 0.8;
+    if (s == lstm) {  // unset flags take Zaremba's recipe for the size
+      const nn::ZarembaRecipe z = nn::zaremba_recipe(c.size);
+      if (unset(s, "--bptt")) c.bptt = z.bptt;
+      if (unset(s, "--lr-decay-start")) c.lr_decay_start = z.decay_start;
+      if (unset(s, "--lr-decay")) c.lr_decay = z.decay;
+      if (unset(s, "--epochs")) c.epochs = z.epochs;
+      if (unset(s, "--clip")) c.clip = z.clip;
     }
-    if (s == lstm && unset(s, "--epochs")) c.epochs = c.size == "medium" ? 39 : 13;
   });
   CLI11_PARSE(app, argc, argv);
 

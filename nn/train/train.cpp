@@ -11,6 +11,7 @@
 #include "nn/data/ptb.h"
 #include "nn/data/splits.h"
 #include "nn/train/progress.h"
+#include "nn/train/zaremba.h"
 
 namespace nos::nn {
 namespace {
@@ -151,9 +152,8 @@ double evaluate_perplexity(LstmLm& model, const std::vector<std::int32_t>& token
 LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vector<std::int32_t>& train,
                               const std::vector<std::int32_t>& valid, const std::vector<std::int32_t>& test,
                               const LmConfig& cfg, const StepFn& step) {
-  const LrSchedule lr = cfg.lr ? cfg.lr : [](std::int64_t, int epoch) {
-    return static_cast<float>(std::pow(0.5, std::max(0, epoch - 4)));
-  };
+  const ZarembaRecipe small;
+  const LrSchedule lr = cfg.lr ? cfg.lr : zaremba_schedule(small.lr, small.decay_start, small.decay);
   LmResult result;
   JsonlLog log(cfg.log_path);
   std::mt19937_64 rng(cfg.seed);
@@ -184,7 +184,9 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
       ++result.steps;
       nll += static_cast<double>(l) * b.targets.numel();
       tokens += b.targets.numel();
-      progress.update(result.steps, total, fmt::format("epoch {}/{} train perplexity {:.1f}", epoch, cfg.epochs, std::exp(nll / tokens)));
+      // A caller that trains one epoch per call (nos-transfer) names the epoch in its label.
+      const std::string which = cfg.epochs > 1 ? fmt::format("epoch {}/{} ", epoch, cfg.epochs) : "";
+      progress.update(result.steps, total, fmt::format("{}train perplexity {:.1f}", which, std::exp(nll / tokens)));
     }
     if (!result.diverged && !all_finite(arena.values(), arena.size())) {
       result.diverged = true;

@@ -55,11 +55,12 @@ ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::
                                   const data::ImageSet& val, const ClassifierConfig& cfg, const StepFn& step);
 double evaluate_accuracy(Module& model, const data::ImageSet& set, std::int64_t batch);
 
+// Defaults are Zaremba's "small" recipe; nn/train/zaremba.h has the values for each size.
 struct LmConfig {
   int epochs = 13;
   std::int64_t max_steps = 0;
-  std::int64_t batch = 20, bptt = 35;
-  LrSchedule lr;               // default: Zaremba's 1.0, halved after each epoch past the 4th
+  std::int64_t batch = 20, bptt = 20;
+  LrSchedule lr;               // default: 1.0, halved after each epoch past the 4th
   float clip_norm = 5.0f;      // global gradient-norm clipping (0: off)
   // Zaremba et al. (and TensorFlow's PTB model) minimise the loss summed over the bptt steps and
   // averaged over the batch; their lr 1 and clip 5 are tuned for that scale. Off: per-token mean.
