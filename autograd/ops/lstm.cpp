@@ -5,7 +5,7 @@
 #include <omp.h>
 
 #include <cstring>
-#include <optional>
+#include <algorithm>
 
 #include "autograd/ops/layout.h"
 #include "tensor/kernels/gemm.h"
@@ -15,9 +15,12 @@
 namespace nos::ag {
 namespace {
 // The per-step products are small ([B, H] x [H, 4H]: 20 x 200 x 800 for PTB "small", ~60 us on
-// one core). Split across threads, each costs a fork and a join, and on a loaded machine a
-// two-thread region waits for whichever thread was descheduled; so the recurrence runs its
-// products on one thread (OpenBLAS follows the calling thread's omp_get_max_threads()).
+// one core) and strictly sequential in t, so BLAS cannot use a second core on them: split across
+// BLAS threads, each product costs a fork and a join, and on a loaded machine every join waits
+// for whichever thread was descheduled. The batch rows of a recurrence are independent, though,
+// so each thread runs the whole recurrence for its own rows: one fork and one join per layer and
+// pass, and a descheduled thread delays only its rows. Inside the region OpenBLAS runs on the
+// calling thread.
 struct OneBlasThread {
   int saved = omp_get_max_threads();
   OneBlasThread() { omp_set_num_threads(1); }
@@ -25,6 +28,24 @@ struct OneBlasThread {
   OneBlasThread(const OneBlasThread&) = delete;
   OneBlasThread& operator=(const OneBlasThread&) = delete;
 };
+
+// Runs body(b0, b1) over contiguous row ranges covering [0, B), one per thread when the whole
+// recurrence is worth a parallel region (below ~10^5 multiply-adds it is not).
+template <class Body>
+void over_batch_rows(std::int64_t T, std::int64_t B, std::int64_t H, const Body& body) {
+  const std::int64_t work = T * B * 4 * H * H;
+  const int threads = work >= (1 << 17) ? static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), B)) : 1;
+  if (threads <= 1) {
+    OneBlasThread one;
+    body(std::int64_t{0}, B);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    const std::int64_t id = omp_get_thread_num(), n = omp_get_num_threads();
+    body(B * id / n, B * (id + 1) / n);
+  }
+}
 }  // namespace
 
 LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, const Var& c0) {
@@ -50,19 +71,21 @@ LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, con
   std::memcpy(hs.data(), h0.value().data(), sizeof(float) * B * H);
   const float* x = xproj.value().data();
   const float* w = w_hh.value().data();
-  std::optional<OneBlasThread> one_thread(std::in_place);
-  for (std::int64_t t = 0; t < T; ++t) {
-    float* a = acts.data() + t * B * G;
-    const float* h_prev = hs.data() + t * B * H;
-    const float* c_prev = t == 0 ? c0.value().data() : cs.data() + (t - 1) * B * H;
-    // h_prev W_hh^T, then + x_t: the same two roundings as add(slice(xproj), linear(h, w_hh)).
-    kernels::sgemm(false, true, B, G, H, 1.0f, h_prev, H, w, H, 0.0f, a, G);
-    const float* xt = x + t * B * G;
-    for (std::int64_t k = 0; k < B * G; ++k) a[k] = xt[k] + a[k];
-    kernels::lstm_cell_forward(B, H, a, c_prev, cs.data() + t * B * H, tanh_cs.data() + t * B * H,
-                               hs.data() + (t + 1) * B * H);
-  }
-  one_thread.reset();
+  over_batch_rows(T, B, H, [&](std::int64_t b0, std::int64_t b1) {
+    const std::int64_t rows = b1 - b0;
+    if (rows == 0) return;
+    for (std::int64_t t = 0; t < T; ++t) {
+      float* a = acts.data() + (t * B + b0) * G;
+      const float* h_prev = hs.data() + (t * B + b0) * H;
+      const float* c_prev = (t == 0 ? c0.value().data() : cs.data() + (t - 1) * B * H) + b0 * H;
+      // h_prev W_hh^T, then + x_t: the same two roundings as add(slice(xproj), linear(h, w_hh)).
+      kernels::sgemm(false, true, rows, G, H, 1.0f, h_prev, H, w, H, 0.0f, a, G);
+      const float* xt = x + (t * B + b0) * G;
+      for (std::int64_t k = 0; k < rows * G; ++k) a[k] = xt[k] + a[k];
+      kernels::lstm_cell_forward(rows, H, a, c_prev, cs.data() + (t * B + b0) * H, tanh_cs.data() + (t * B + b0) * H,
+                                 hs.data() + ((t + 1) * B + b0) * H);
+    }
+  });
 
   // One node whose value packs every step's h (rows 0..T-1) and the last c (row T); the three
   // results are slices of it, so a gradient into any of them reaches the recurrence.
@@ -81,19 +104,24 @@ LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, con
     Tensor dc = Tensor::empty({B, H});
     std::memcpy(dc.data(), dy + T * B * H, sizeof(float) * B * H);  // the gradient into the last c
     Tensor dh_rec = Tensor::empty({B, H});
-    bool have_rec = false;  // no gradient flows back into the last step through h yet
-    std::optional<OneBlasThread> one_thread(std::in_place);
-    for (std::int64_t t = T - 1; t >= 0; --t) {
-      const float* c_prev = t == 0 ? cn.value.data() : cs.data() + (t - 1) * B * H;
-      float* dg = dgates.data() + t * B * G;
-      kernels::lstm_cell_backward(B, H, acts.data() + t * B * G, c_prev, tanh_cs.data() + t * B * H, dy + t * B * H,
-                                  have_rec ? dh_rec.data() : nullptr, dc.data(), dg);
-      if (t > 0 || hn.requires_grad) {  // dh_{t-1} = dgates_t W_hh
-        kernels::sgemm(false, false, B, H, G, 1.0f, dg, G, w, H, 0.0f, dh_rec.data(), H);
-        have_rec = true;
+    const bool want_dh0 = hn.requires_grad;
+    over_batch_rows(T, B, H, [&](std::int64_t b0, std::int64_t b1) {
+      const std::int64_t rows = b1 - b0;
+      if (rows == 0) return;
+      bool have_rec = false;  // no gradient flows back into the last step through h yet
+      for (std::int64_t t = T - 1; t >= 0; --t) {
+        const float* c_prev = (t == 0 ? cn.value.data() : cs.data() + (t - 1) * B * H) + b0 * H;
+        float* dg = dgates.data() + (t * B + b0) * G;
+        float* dh = dh_rec.data() + b0 * H;
+        kernels::lstm_cell_backward(rows, H, acts.data() + (t * B + b0) * G, c_prev, tanh_cs.data() + (t * B + b0) * H,
+                                    dy + (t * B + b0) * H, have_rec ? dh : nullptr, dc.data() + b0 * H, dg);
+        if (t > 0 || want_dh0) {  // dh_{t-1} = dgates_t W_hh
+          kernels::sgemm(false, false, rows, H, G, 1.0f, dg, G, w, H, 0.0f, dh, H);
+          have_rec = true;
+        }
       }
-    }
-    one_thread.reset();  // the weight gradient below is one large product: all threads
+    });
+    // The weight gradient below is one large product: all threads.
     if (wn.requires_grad) {
       // dW_hh = sum_t dgates_t^T h_{t-1}: one sgemm over all T*B rows, straight into an owned
       // gradient (a parameter's arena view) when there is one.

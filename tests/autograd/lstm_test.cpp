@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "autograd/autograd.h"
+#include "tensor/threads.h"
 #include "tests/autograd/gradcheck.h"
 
 namespace nos {
@@ -97,6 +98,41 @@ TEST(LstmLayer, SameValuesAndGradientsAsTheComposedOps) {
   expect_close(a.w_hh, b.w_hh, "w_hh");
   expect_close(a.h0, b.h0, "h0");
   expect_close(a.c0, b.c0, "c0");
+}
+
+TEST(LstmLayer, BatchRowsSplitAcrossThreadsGiveTheSameResult) {
+  // Large enough for the per-thread recurrences; 5 rows over 3 threads: uneven row ranges.
+  const std::int64_t T = 6, B = 5, H = 40;
+  const Inputs a = make_inputs(T, B, H, 41);
+  std::mt19937 rng(6);
+  const Tensor wout = random_tensor({T, B, H}, rng), wh = random_tensor({B, H}, rng), wc = random_tensor({B, H}, rng);
+  struct Result {
+    std::vector<float> out, h, c, dx, dw, dh0, dc0;
+  };
+  auto run = [&](int threads) {
+    const int saved = num_threads();
+    set_num_threads(threads);
+    const Inputs in{Var(a.xproj.value().clone(), true), Var(a.w_hh.value().clone(), true), Var(a.h0.value().clone(), true),
+                    Var(a.c0.value().clone(), true)};
+    const ag::LstmLayerOutput r = ag::lstm_layer(in.xproj, in.w_hh, in.h0, in.c0);
+    ag::backward(ag::add(ag::add(ag::sum(ag::mul(r.out, Var(wout))), ag::sum(ag::mul(r.h, Var(wh)))),
+                         ag::sum(ag::mul(r.c, Var(wc)))));
+    set_num_threads(saved);
+    return Result{r.out.value().to_vector(), r.h.value().to_vector(),   r.c.value().to_vector(), in.xproj.grad().to_vector(),
+                  in.w_hh.grad().to_vector(), in.h0.grad().to_vector(), in.c0.grad().to_vector()};
+  };
+  const Result one = run(1), three = run(3);
+  auto expect_close = [](const std::vector<float>& u, const std::vector<float>& v, const char* what) {
+    ASSERT_EQ(u.size(), v.size()) << what;
+    for (std::size_t i = 0; i < u.size(); ++i) EXPECT_NEAR(u[i], v[i], 1e-6f + 1e-5f * std::abs(v[i])) << what << " " << i;
+  };
+  expect_close(three.out, one.out, "out");
+  expect_close(three.h, one.h, "h");
+  expect_close(three.c, one.c, "c");
+  expect_close(three.dx, one.dx, "d xproj");
+  expect_close(three.dw, one.dw, "d w_hh");
+  expect_close(three.dh0, one.dh0, "d h0");
+  expect_close(three.dc0, one.dc0, "d c0");
 }
 
 TEST(LstmLayer, RejectsMismatchedShapes) {
