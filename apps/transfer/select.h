@@ -62,6 +62,7 @@ struct Selected {
   std::string optimizer;
   std::optional<RateSummary> best;  // nullopt: every rate diverged
   int rates = 0, diverged_rates = 0;
+  double lr_lo = 0, lr_hi = 0;  // the smallest and largest rate run
 };
 
 // Per optimizer, the eligible rate with the best score (ties: the smaller rate).

@@ -41,15 +41,14 @@ std::string format_stat(const Column& col, const Stat& s) {
   return format_value(col, s.mean) + " ± " + format_value(col, s.std);
 }
 
-std::string describe_budget(const TransferConfig& c) {
-  std::string sweep = c.rates == 1 ? fmt::format("rate {:g}", c.lr_min)
-                                    : fmt::format("{} log-spaced rates from {:g} to {:g}", c.rates, c.lr_min, c.lr_max);
-  if (!c.lr_ranges.empty()) {
-    std::string own;
-    for (const auto& [name, r] : c.lr_ranges)
-      if (r.size() == 2) own += fmt::format("{}{} {:g}-{:g}", own.empty() ? "" : ", ", name, r[0], r[1]);
-    sweep += " (own ranges: " + own + ")";
+std::string describe_budget(const TransferConfig& c, const std::vector<Selected>& rows) {
+  std::string sweep;
+  for (const Selected& s : rows) {
+    sweep += sweep.empty() ? "rates run: " : ", ";
+    sweep += s.rates == 1 ? fmt::format("{} {:g}", s.optimizer, s.lr_lo)
+                          : fmt::format("{} {} from {:g} to {:g}", s.optimizer, s.rates, s.lr_lo, s.lr_hi);
   }
+  if (sweep.empty()) sweep = "no runs finished yet";
   if (c.task == "rosenbrock") {
     std::string eps;
     for (double e : c.adam_eps) eps += (eps.empty() ? "" : ", ") + fmt::format("{:g}", e);
@@ -74,7 +73,7 @@ std::string describe_budget(const TransferConfig& c) {
 }
 
 std::string table_markdown(const TransferConfig& c, const TableSpec& spec, const std::vector<Selected>& rows) {
-  std::string out = fmt::format("# nos-transfer {}\n\n{}.\n\n", c.task, describe_budget(c));
+  std::string out = fmt::format("# nos-transfer {}\n\n{}.\n\n", c.task, describe_budget(c, rows));
   const bool eps = c.task == "rosenbrock";
   out += "| optimizer | rule | best lr |";
   if (eps) out += " eps |";
@@ -127,7 +126,7 @@ std::string sweep_markdown(const TransferConfig& c, const TableSpec& spec, const
   const Column& score = spec.columns[spec.score];
   std::string out = fmt::format("# nos-transfer {}: every rate\n\n{}.\n\n| optimizer | lr | eps | runs | diverged | {} |\n"
                                 "|---|---|---|---|---|---|\n",
-                                c.task, describe_budget(c), score.name);
+                                c.task, describe_budget(c, select_best(rates, spec)), score.name);
   for (const RateSummary& s : rates)
     out += fmt::format("| {} | {:g} | {:g} | {} | {} | {} |\n", cell(s.key.optimizer), s.key.lr, s.key.eps, s.runs,
                        s.diverged, s.eligible() ? format_stat(score, s.values[spec.score]) : "diverged");

@@ -10,8 +10,10 @@
 
 namespace nos::transfer {
 
-// One line saying what was trained: task, model, data, epochs, schedule, sweep, seed.
-std::string describe_budget(const TransferConfig& c);
+// One line saying what was trained: task, model, data, epochs, schedule, the rates that were run
+// (per optimizer, from `rows`), seed. The rates come from the runs, not from the config: a sweep
+// grown by later invocations is described whole, while config.json keeps only the last one's.
+std::string describe_budget(const TransferConfig& c, const std::vector<Selected>& rows);
 
 std::string table_markdown(const TransferConfig& c, const TableSpec& spec, const std::vector<Selected>& rows);
 std::string table_csv(const TableSpec& spec, const std::vector<Selected>& rows);

@@ -111,6 +111,23 @@ TEST(TransferSelect, OptimizersKeepTheGivenOrderAndRosenbrockPicksTheLowestLoss)
   EXPECT_EQ(rows[1].optimizer, "sgd");
 }
 
+TEST(TransferSelect, HeaderDescribesTheRatesRunNotTheLastInvocation) {
+  // A sweep grown by a second invocation: its config holds only that invocation's one rate.
+  const std::vector<RunRecord> runs = {
+      run("sgd", 0.01, 0, {{0.50, 0.49}}), run("sgd", 0.1, 0, {{0.70, 0.69}}), run("sgd", 1.0, 0, {{0.60, 0.59}}),
+      run("adam", 0.001, 0, {{0.80, 0.79}}),
+  };
+  TransferConfig c{.task = "convnet", .lr_min = 1.0, .lr_max = 1.0, .rates = 1};
+  const TableSpec spec = table_spec("convnet");
+  const auto rows = select_best(summarize(runs, spec, {"sgd", "adam"}), spec);
+  EXPECT_EQ(rows.at(0).lr_lo, 0.01);
+  EXPECT_EQ(rows.at(0).lr_hi, 1.0);
+  const std::string md = table_markdown(c, spec, rows);
+  EXPECT_NE(md.find("rates run: sgd 3 from 0.01 to 1, adam 0.001;"), std::string::npos) << md;
+  EXPECT_NE(sweep_markdown(c, spec, summarize(runs, spec, {"sgd", "adam"})).find("rates run: sgd 3 from 0.01 to 1"),
+            std::string::npos);
+}
+
 TEST(TransferSelect, UnknownTaskIsAnError) { EXPECT_THROW(table_spec("imagenet"), std::invalid_argument); }
 
 }  // namespace
