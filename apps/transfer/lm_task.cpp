@@ -47,7 +47,9 @@ RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRu
   for (int epoch = 1; epoch <= c.epochs; ++epoch) {
     opt.set_learning_rate(zaremba_rate(c, p.key.lr, epoch));
     nn::LmConfig cfg{.epochs = 1, .max_steps = c.steps_per_epoch, .batch = batch, .bptt = c.bptt,
-                     .clip_norm = static_cast<float>(c.clip), .seed = p.seed * 1000003 + static_cast<std::uint64_t>(epoch),
+                     .clip_norm = static_cast<float>(c.clip),
+                     .first_window = c.steps_per_epoch > 0 ? (epoch - 1) * c.steps_per_epoch : 0,  // cuts go on through the text
+                     .seed = p.seed * 1000003 + static_cast<std::uint64_t>(epoch),
                      .label = fmt::format("{} lr={:g} epoch {}/{}", p.key.optimizer, p.key.lr, epoch, c.epochs)};
     const auto e0 = std::chrono::steady_clock::now();
     const nn::LmResult r = nn::train_language_model(lm, arena, d.train, d.valid, d.test, cfg, step);

@@ -159,7 +159,8 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
   std::mt19937_64 rng(cfg.seed);
   Context ctx{.training = true, .rng = &rng};
   const Tensor data = data::batchify(train, cfg.batch);
-  const std::int64_t per_epoch = (data.size(0) - 2) / cfg.bptt + 1;
+  if (cfg.first_window < 0) throw std::invalid_argument("train_language_model: first_window must be >= 0");
+  const std::int64_t per_epoch = (data.size(0) - 2) / cfg.bptt + 1;  // windows of bptt rows (batchify keeps >= 2 rows)
   const std::int64_t total = cfg.max_steps > 0 ? std::min(cfg.max_steps, per_epoch * cfg.epochs) : per_epoch * cfg.epochs;
   Progress progress(cfg.label, cfg.progress);
   for (int epoch = 1; epoch <= cfg.epochs && result.steps < total; ++epoch) {
@@ -167,8 +168,10 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
     LstmState state;  // each epoch starts from zeros; within it the state carries over
     double nll = 0;
     std::int64_t tokens = 0;
-    for (std::int64_t start = 0; start + 1 < data.size(0) && result.steps < total; start += cfg.bptt) {
-      const data::LmBatch b = data::lm_batch(data, start, cfg.bptt);
+    std::int64_t w = cfg.first_window % per_epoch;
+    for (std::int64_t i = 0; i < per_epoch && result.steps < total; ++i, w = (w + 1) % per_epoch) {
+      if (w == 0 && i > 0) state = LstmState{};  // wrapped around to the start of the text
+      const data::LmBatch b = data::lm_batch(data, w * cfg.bptt, cfg.bptt);
       state = detach(state);
       arena.zero_grad();
       ag::Var loss = ag::softmax_cross_entropy(model.forward(b.inputs, state, ctx), b.targets);

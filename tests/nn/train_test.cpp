@@ -7,7 +7,9 @@
 #include <fstream>
 #include <numeric>
 
+#include "autograd/autograd.h"
 #include "nn/data/fashion_mnist.h"
+#include "nn/data/ptb.h"
 #include "nn/data/splits.h"
 #include "nn/models/convnet.h"
 
@@ -97,6 +99,50 @@ TEST(Train, LanguageModelLearnsARepeatingText) {
   ASSERT_EQ(r.epochs.size(), 3u);
   EXPECT_LT(r.epochs.back().valid_perplexity, 1.5);
   EXPECT_LT(r.test_perplexity, 1.5);
+}
+
+TEST(Train, LanguageModelEpochStartsAtFirstWindowAndWrapsAround) {
+  // At rate 0 the weights stay put, so an epoch's training perplexity is that of the windows it
+  // trained on, each from the state the epoch carried into it: evaluated here directly.
+  std::vector<std::int32_t> text;
+  std::mt19937 gen(3);
+  for (int i = 0; i < 203; ++i) text.push_back(static_cast<std::int32_t>(gen() % 7));
+  std::mt19937_64 rng(4);
+  ParamArena arena;
+  LstmLm lm(arena, {.vocab = 7, .embed = 6, .hidden = 8, .layers = 1, .dropout = 0.0f, .init_scale = 0.3f}, rng);
+  const std::int64_t batch = 4, bptt = 10;
+  const Tensor data = data::batchify(text, batch);           // 50 rows
+  const std::int64_t windows = (data.size(0) - 2) / bptt + 1;  // 5: rows 0, 10, 20, 30, 40 (the last 9 long)
+  ASSERT_EQ(windows, 5);
+  auto window_nll = [&](std::int64_t w, LstmState& state) {  // summed over the window's tokens
+    ag::NoGradGuard no_grad;
+    Context ctx{.training = false};
+    const data::LmBatch b = data::lm_batch(data, w * bptt, bptt);
+    const double mean = ag::softmax_cross_entropy(lm.forward(b.inputs, state, ctx), b.targets).value().item();
+    return std::pair{mean * b.targets.numel(), b.targets.numel()};
+  };
+  auto train_ppl = [&](std::int64_t first, std::int64_t steps) {
+    LmConfig cfg{.epochs = 1, .max_steps = steps, .batch = batch, .bptt = bptt, .lr = constant_lr(0.0f),
+                 .first_window = first, .progress = false};
+    const LmResult r = train_language_model(lm, arena, text, text, text, cfg, sgd_step());
+    EXPECT_EQ(r.steps, steps);
+    return r.epochs.at(0).train_perplexity;
+  };
+  {  // windows 2 and 3, the state carried from 2 into 3; first_window counts modulo the text
+    LstmState s;
+    const auto [a, na] = window_nll(2, s);
+    const auto [b, nb] = window_nll(3, s);
+    EXPECT_NEAR(train_ppl(2, 2), std::exp((a + b) / static_cast<double>(na + nb)), 1e-4);
+    EXPECT_NEAR(train_ppl(2 + windows, 2), std::exp((a + b) / static_cast<double>(na + nb)), 1e-4);
+  }
+  {  // the last window, then around to window 0 with a fresh state
+    LstmState s, fresh;
+    const auto [a, na] = window_nll(4, s);
+    const auto [b, nb] = window_nll(0, fresh);
+    EXPECT_NEAR(train_ppl(4, 2), std::exp((a + b) / static_cast<double>(na + nb)), 1e-4);
+  }
+  LmConfig bad{.batch = batch, .bptt = bptt, .first_window = -1, .progress = false};
+  EXPECT_THROW(train_language_model(lm, arena, text, text, text, bad, sgd_step()), std::invalid_argument);
 }
 
 TEST(Train, GradientClippingBoundsTheGlobalNorm) {
