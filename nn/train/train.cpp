@@ -49,6 +49,7 @@ double clip_grad_norm(ParamArena& arena, double max_norm) {
   const double norm = std::sqrt(sq);
   if (max_norm > 0 && norm > max_norm) {
     const auto s = static_cast<float>(max_norm / norm);
+#pragma omp parallel for if (n > (1 << 16)) schedule(static)
     for (std::int64_t i = 0; i < n; ++i) g[i] *= s;
   }
   return norm;
