@@ -95,7 +95,7 @@ int run_lstm(const Common& c, CLI::App& cmd, const std::string& size, std::int64
   const auto set = [&](const char* flag) { return cmd.count(flag) > 0; };
   nn::LmConfig cfg{.epochs = set("--epochs") ? c.epochs : z.epochs, .max_steps = c.max_steps,
                    .batch = c.batch ? c.batch : z.batch, .bptt = bptt ? bptt : z.bptt,
-                   .lr = nn::zaremba_schedule(set("--lr") ? c.lr : z.lr, z.decay_start, z.decay),
+                   .lr = nn::zaremba_schedule(c.lr > 0 ? c.lr : z.lr, z.decay_start, z.decay),
                    .clip_norm = set("--clip") ? clip : z.clip, .seed = c.seed, .log_path = c.log_path, .label = "lstm-" + size};
   const auto r = nn::train_language_model(lm, arena, corpus.train, corpus.valid, corpus.test, cfg, make_step(c, arena));
   for (const auto& e : r.epochs)

@@ -53,6 +53,10 @@ struct TransferConfig {
   double clip = 5;
   int lr_decay_start = 4;  // Zaremba: the rate is multiplied by lr_decay after each epoch past this
   double lr_decay = 0.5;
+  // With --steps-per-epoch: "continue" starts each cut where the previous one ended; "restart"
+  // re-reads the text's start every epoch (what directories written before the setting existed
+  // did, hence the default for a config.json without it).
+  std::string lm_cuts = "restart";
 
   std::string data_dir;  // where the data came from: not a setting (the same data can move)
 };

@@ -48,7 +48,7 @@ RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRu
     opt.set_learning_rate(zaremba_rate(c, p.key.lr, epoch));
     nn::LmConfig cfg{.epochs = 1, .max_steps = c.steps_per_epoch, .batch = batch, .bptt = c.bptt,
                      .clip_norm = static_cast<float>(c.clip),
-                     .first_window = c.steps_per_epoch > 0 ? (epoch - 1) * c.steps_per_epoch : 0,  // cuts go on through the text
+                     .first_window = c.lm_cuts == "continue" ? (epoch - 1) * per_epoch : 0,
                      .seed = p.seed * 1000003 + static_cast<std::uint64_t>(epoch),
                      .label = fmt::format("{} lr={:g} epoch {}/{}", p.key.optimizer, p.key.lr, epoch, c.epochs)};
     const auto e0 = std::chrono::steady_clock::now();

@@ -124,6 +124,10 @@ int main(int argc, char** argv) {
   lstm->add_option("--bptt", c.bptt, "Truncated backpropagation length (default: small 20, medium 35, as Zaremba)")->check(CLI::Range(1, 10000));
   lstm->add_option("--clip", c.clip, "Gradient-norm clipping (default 5; 0: off)")->check(CLI::NonNegativeNumber);
   lstm->add_option("--lr-decay-start", c.lr_decay_start, "Decay the rate after each epoch past this one (default: small 4, medium 6)");
+  std::string cuts = "continue";
+  lstm->add_option("--cuts", cuts, "With --steps-per-epoch: continue (each cut epoch starts where the last ended) or "
+                                   "restart (each re-reads the text's start, as studies before this option)")
+      ->check(CLI::IsMember({"continue", "restart"}));
   lstm->add_option("--lr-decay", c.lr_decay, "Factor per epoch past --lr-decay-start (default: small 0.5, medium 1/1.2)")->check(CLI::PositiveNumber);
   lstm->add_option("--valid-tokens", c.valid_tokens, "Use only the first N validation tokens (0: all; for smoke runs)")->check(CLI::NonNegativeNumber);
   lstm->add_option("--test-tokens", c.test_tokens, "Use only the first N test tokens (0: all)")->check(CLI::NonNegativeNumber);
@@ -156,6 +160,7 @@ int main(int argc, char** argv) {
       if (unset(s, "--lr-decay")) c.lr_decay = z.decay;
       if (unset(s, "--epochs")) c.epochs = z.epochs;
       if (unset(s, "--clip")) c.clip = z.clip;
+      c.lm_cuts = cuts;
     }
   });
   CLI11_PARSE(app, argc, argv);

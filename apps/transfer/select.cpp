@@ -105,10 +105,13 @@ std::vector<RateSummary> summarize(const std::vector<RunRecord>& runs, const Tab
 
 std::vector<Selected> select_best(const std::vector<RateSummary>& rates, const TableSpec& spec) {
   std::vector<Selected> out;
+  double prev_lr = 0;
   for (const RateSummary& s : rates) {
     if (out.empty() || out.back().optimizer != s.key.optimizer)
-      out.push_back({s.key.optimizer, std::nullopt, 0, 0, s.key.lr, s.key.lr});
+      out.push_back({s.key.optimizer, std::nullopt, 0, 0, 0, s.key.lr, s.key.lr});
     Selected& sel = out.back();
+    if (sel.rates == 0 || s.key.lr != prev_lr) ++sel.lrs;  // pairs arrive sorted by lr, then eps
+    prev_lr = s.key.lr;
     ++sel.rates;
     sel.lr_lo = std::min(sel.lr_lo, s.key.lr);
     sel.lr_hi = std::max(sel.lr_hi, s.key.lr);

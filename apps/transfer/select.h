@@ -61,8 +61,9 @@ std::vector<RateSummary> summarize(const std::vector<RunRecord>& runs, const Tab
 struct Selected {
   std::string optimizer;
   std::optional<RateSummary> best;  // nullopt: every rate diverged
-  int rates = 0, diverged_rates = 0;
-  double lr_lo = 0, lr_hi = 0;  // the smallest and largest rate run
+  int rates = 0, diverged_rates = 0;  // (lr, eps) pairs: Adam on Rosenbrock sweeps both
+  int lrs = 0;                        // distinct learning rates among them
+  double lr_lo = 0, lr_hi = 0;        // the smallest and largest rate run
 };
 
 // Per optimizer, the eligible rate with the best score (ties: the smaller rate).

@@ -45,8 +45,8 @@ std::string describe_budget(const TransferConfig& c, const std::vector<Selected>
   std::string sweep;
   for (const Selected& s : rows) {
     sweep += sweep.empty() ? "rates run: " : ", ";
-    sweep += s.rates == 1 ? fmt::format("{} {:g}", s.optimizer, s.lr_lo)
-                          : fmt::format("{} {} from {:g} to {:g}", s.optimizer, s.rates, s.lr_lo, s.lr_hi);
+    sweep += s.lrs == 1 ? fmt::format("{} {:g}", s.optimizer, s.lr_lo)
+                        : fmt::format("{} {} from {:g} to {:g}", s.optimizer, s.lrs, s.lr_lo, s.lr_hi);
   }
   if (sweep.empty()) sweep = "no runs finished yet";
   if (c.task == "rosenbrock") {
@@ -63,7 +63,11 @@ std::string describe_budget(const TransferConfig& c, const std::vector<Selected>
     return fmt::format("PTB word-level LSTM {} (bptt {}, batch {}, clip {:g}), {} epochs{}, rate x{:g} after each epoch past "
                        "epoch {} (Zaremba's schedule), {}; {} repeat(s), seed {}; best rate by best validation perplexity",
                        c.size, c.bptt, batch_size(c), c.clip, c.epochs,
-                       c.steps_per_epoch ? fmt::format(" of at most {} steps", c.steps_per_epoch) : "", c.lr_decay,
+                       c.steps_per_epoch ? fmt::format(" of at most {} steps ({})", c.steps_per_epoch,
+                                                            c.lm_cuts == "continue" ? "each going on through the text"
+                                                                                    : "each from the text's start")
+                                         : "",
+                       c.lr_decay,
                        c.lr_decay_start, sweep, c.repeats, c.seed);
   return fmt::format("{} on CIFAR-10 ({} train / {} validation / {} test images{}), batch {}, {} epochs{}, {} schedule; {}; "
                      "{} repeat(s), seed {}; best rate by best validation accuracy",

@@ -30,11 +30,11 @@ struct OneBlasThread {
 };
 
 // Runs body(b0, b1) over contiguous row ranges covering [0, B), one per thread when the whole
-// recurrence is worth a parallel region (below ~10^5 multiply-adds it is not).
+// recurrence is worth a parallel region (kLstmSplitMinWork).
 template <class Body>
 void over_batch_rows(std::int64_t T, std::int64_t B, std::int64_t H, const Body& body) {
   const std::int64_t work = T * B * 4 * H * H;
-  const int threads = work >= (1 << 17) ? static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), B)) : 1;
+  const int threads = work >= kLstmSplitMinWork ? static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), B)) : 1;
   if (threads <= 1) {
     OneBlasThread one;
     body(std::int64_t{0}, B);

@@ -20,4 +20,8 @@ struct LstmLayerOutput {
 // order i, f, g, o; w_hh [4H, H]; h0, c0 [B, H]. Any of them may require a gradient.
 LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, const Var& c0);
 
+// Each thread runs the recurrence for its own batch rows when a pass has at least this many
+// multiply-adds in its per-step products (T * B * 4H * H); below it one thread does all rows.
+inline constexpr std::int64_t kLstmSplitMinWork = 1 << 17;
+
 }  // namespace nos::ag

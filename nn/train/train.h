@@ -65,10 +65,10 @@ struct LmConfig {
   // Zaremba et al. (and TensorFlow's PTB model) minimise the loss summed over the bptt steps and
   // averaged over the batch; their lr 1 and clip 5 are tuned for that scale. Off: per-token mean.
   bool loss_sum_over_time = true;
-  // Each epoch starts at this window of bptt rows (mod the windows in the text) and wraps around
-  // to the beginning, with a fresh state, when max_steps outlasts the text. A caller that trains
-  // in cut epochs (nos-transfer --steps-per-epoch) passes where the previous cut ended, so the
-  // cuts go on through the text instead of repeating its beginning.
+  // Each epoch is at most one pass over the text's windows of bptt rows, starting at this one
+  // (mod their number) and wrapping around to the first, with a fresh state, at the text's end.
+  // A caller that trains in cut epochs (nos-transfer --steps-per-epoch) passes where the previous
+  // cut ended, so the cuts go on through the text instead of repeating its beginning.
   std::int64_t first_window = 0;
   std::uint64_t seed = 1;
   std::string log_path, label = "lm";

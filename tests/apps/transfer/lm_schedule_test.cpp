@@ -12,7 +12,7 @@ TEST(TransferLmSchedule, SmallHalvesAfterEachEpochPastTheFourth) {
   for (int e = 1; e <= 7; ++e) EXPECT_DOUBLE_EQ(zaremba_rate(c, 1.0, e), want[e - 1]) << "epoch " << e;
   EXPECT_DOUBLE_EQ(zaremba_rate(c, 0.002, 6), 0.0005);  // the same shape at another base rate
   c.lr_decay_start = 6;
-  c.lr_decay = 0.8;  // medium
+  c.lr_decay = 0.8;  // another schedule (TensorFlow's medium)
   EXPECT_DOUBLE_EQ(zaremba_rate(c, 1.0, 6), 1.0);
   EXPECT_DOUBLE_EQ(zaremba_rate(c, 1.0, 8), 0.64);
 }

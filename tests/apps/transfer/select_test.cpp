@@ -126,6 +126,23 @@ TEST(TransferSelect, HeaderDescribesTheRatesRunNotTheLastInvocation) {
   EXPECT_NE(md.find("rates run: sgd 3 from 0.01 to 1, adam 0.001;"), std::string::npos) << md;
   EXPECT_NE(sweep_markdown(c, spec, summarize(runs, spec, {"sgd", "adam"})).find("rates run: sgd 3 from 0.01 to 1"),
             std::string::npos);
+
+  // Rosenbrock's Adam sweeps eps too: 2 rates x 2 eps are 4 pairs but 2 rates.
+  std::vector<RunRecord> rosen;
+  for (double lr : {0.001, 0.01})
+    for (double eps : {1e-8, 1e-3}) {
+      RunRecord r;
+      r.key = {"adam", lr, eps, 0};
+      r.rule = "adam";
+      r.final_loss = lr * eps;
+      rosen.push_back(r);
+    }
+  const TableSpec rs = table_spec("rosenbrock");
+  const auto rrows = select_best(summarize(rosen, rs), rs);
+  EXPECT_EQ(rrows.at(0).rates, 4);
+  EXPECT_EQ(rrows.at(0).lrs, 2);
+  const TransferConfig rc{.task = "rosenbrock"};
+  EXPECT_NE(table_markdown(rc, rs, rrows).find("rates run: adam 2 from 0.001 to 0.01;"), std::string::npos);
 }
 
 TEST(TransferSelect, UnknownTaskIsAnError) { EXPECT_THROW(table_spec("imagenet"), std::invalid_argument); }

@@ -65,6 +65,23 @@ TEST_F(TransferStudy, OtherSettingsAreRefused) {
   }
 }
 
+TEST_F(TransferStudy, DirectoryFromBeforeCutModeIsRestartAndRefusesContinue) {
+  run_study(cfg, dir);
+  // A config.json written before the lm_cuts setting existed: its cuts re-read the text's start.
+  nlohmann::json old = nlohmann::json::parse(app::read_file(dir / "config.json"));
+  old.erase("lm_cuts");
+  app::write_file_atomic(dir / "config.json", old.dump(2));
+  EXPECT_EQ(read_config(dir)->lm_cuts, "restart");
+  cfg.lm_cuts = "continue";
+  try {
+    run_study(cfg, dir);
+    FAIL() << "resumed with other cuts";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("lm_cuts: \"restart\" in the directory, \"continue\" asked"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(TransferStudy, ReportRebuildsFromRecordsEvenAfterATornTail) {
   run_study(cfg, dir);
   for (const char* f : {"table.md", "table.csv", "sweep.md"}) fs::remove(dir / f);
