@@ -5,5 +5,6 @@
 #include "autograd/ops/batchnorm.h"
 #include "autograd/ops/conv.h"
 #include "autograd/ops/layout.h"
+#include "autograd/ops/linear_cross_entropy.h"
 #include "autograd/ops/lstm.h"
 #include "autograd/var.h"

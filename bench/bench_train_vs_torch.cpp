@@ -251,7 +251,7 @@ Row bench_lstm(int steps, bool profile_nos) {
   auto nos_step = [&] {
     nos::nn::LstmState s;
     arena.zero_grad();
-    nos::ag::backward(nos::ag::softmax_cross_entropy(lm.forward(tokens, s, ctx), targets));
+    nos::ag::backward(lm.loss(tokens, targets, s, ctx));
     nos::nn::clip_grad_norm(arena, 5.0);
     sgd(arena, ++step, 1.0f);
   };

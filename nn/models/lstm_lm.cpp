@@ -19,7 +19,7 @@ LstmLm::LstmLm(ParamArena& arena, const LstmLmOptions& o, std::mt19937_64& rng)
   }
 }
 
-ag::Var LstmLm::forward(const Tensor& tokens, LstmState& state, Context& ctx) {
+ag::Var LstmLm::hidden(const Tensor& tokens, LstmState& state, Context& ctx) {
   if (tokens.dim() != 2) throw_shape_error("LstmLm", "expects tokens [T, B]");
   auto drop = [&](const ag::Var& v) {
     if (!ctx.training || options.dropout == 0.0f) return v;
@@ -28,7 +28,15 @@ ag::Var LstmLm::forward(const Tensor& tokens, LstmState& state, Context& ctx) {
   };
   ag::Var x = drop(embedding.forward(tokens));  // [T, B, E]
   ag::Var h = drop(lstm.forward(x, state, ctx));  // [T, B, H]
-  return decoder.forward(ag::reshape(h, {tokens.size(0) * tokens.size(1), options.hidden}), ctx);
+  return ag::reshape(h, {tokens.size(0) * tokens.size(1), options.hidden});
+}
+
+ag::Var LstmLm::forward(const Tensor& tokens, LstmState& state, Context& ctx) {
+  return decoder.forward(hidden(tokens, state, ctx), ctx);
+}
+
+ag::Var LstmLm::loss(const Tensor& tokens, const Tensor& targets, LstmState& state, Context& ctx) {
+  return ag::linear_cross_entropy(hidden(tokens, state, ctx), decoder.weight, decoder.bias, targets);
 }
 
 }  // namespace nos::nn

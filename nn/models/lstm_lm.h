@@ -21,10 +21,17 @@ class LstmLm {
   LstmLm(ParamArena& arena, const LstmLmOptions& o, std::mt19937_64& rng);
   // tokens int32 [T, B] -> logits [T*B, vocab] (row t*B + b predicts the token after tokens[t][b]).
   ag::Var forward(const Tensor& tokens, LstmState& state, Context& ctx);
+  // Mean cross-entropy of the next-token predictions against int32 targets [T*B]: the same value
+  // and gradients as softmax_cross_entropy(forward(...), targets), with the decoder and the loss
+  // in one node (ag::linear_cross_entropy), which saves a pass over the [T*B, vocab] gradient.
+  ag::Var loss(const Tensor& tokens, const Tensor& targets, LstmState& state, Context& ctx);
   LstmLmOptions options;
   Embedding embedding;
   Lstm lstm;
   Linear decoder;
+
+ private:
+  ag::Var hidden(const Tensor& tokens, LstmState& state, Context& ctx);  // [T*B, hidden], before the decoder
 };
 
 }  // namespace nos::nn

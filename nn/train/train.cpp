@@ -143,7 +143,7 @@ double evaluate_perplexity(LstmLm& model, const std::vector<std::int32_t>& token
   std::int64_t count = 0;
   for (std::int64_t start = 0; start + 1 < data.size(0); start += bptt) {
     const data::LmBatch b = data::lm_batch(data, start, bptt);
-    const double loss = ag::softmax_cross_entropy(model.forward(b.inputs, state, ctx), b.targets).value().item();
+    const double loss = model.loss(b.inputs, b.targets, state, ctx).value().item();
     nll += loss * b.targets.numel();
     count += b.targets.numel();
   }
@@ -175,7 +175,7 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
       const data::LmBatch b = data::lm_batch(data, w * cfg.bptt, cfg.bptt);
       state = detach(state);
       arena.zero_grad();
-      ag::Var loss = ag::softmax_cross_entropy(model.forward(b.inputs, state, ctx), b.targets);
+      ag::Var loss = model.loss(b.inputs, b.targets, state, ctx);
       const float l = loss.value().item();
       if (!std::isfinite(l)) {
         result.diverged = true;

@@ -74,6 +74,7 @@ float softmax_cross_entropy_forward(std::int64_t batch, std::int64_t classes, co
 #pragma omp parallel for schedule(static) if ((b1 - b0) * classes >= kParallelMin / 4)
     for (std::int64_t b = b0; b < b1; ++b) {
       const float* z = logits + b * classes;
+      const float z_label = z[labels[b]];  // read first: probs may be the logits themselves
       // A max reduction GCC vectorises only when told to (std::max's NaN order keeps it scalar):
       // 7 million logits a PTB step. A NaN logit still gives a NaN loss through its own exp.
       float mx = -std::numeric_limits<float>::infinity();
@@ -94,7 +95,7 @@ float softmax_cross_entropy_forward(std::int64_t batch, std::int64_t classes, co
 #pragma omp simd
         for (std::int64_t k = 0; k < classes; ++k) e[k] *= inv;
       }
-      row_loss[b - b0] = lse - static_cast<double>(z[labels[b]]);
+      row_loss[b - b0] = lse - static_cast<double>(z_label);
     }
     for (std::int64_t b = b0; b < b1; ++b) total += row_loss[b - b0];
   }
@@ -110,6 +111,31 @@ void softmax_cross_entropy_backward(std::int64_t batch, std::int64_t classes, co
     float* d = dlogits + b * classes;
     for (std::int64_t k = 0; k < classes; ++k) d[k] = scale * p[k];
     d[labels[b]] -= scale;
+  }
+}
+
+void softmax_cross_entropy_backward_colsum(std::int64_t batch, std::int64_t classes, const float* probs,
+                                           const std::int32_t* labels, float dloss, float* dlogits, float* colsum) {
+  const float scale = batch > 0 ? dloss / static_cast<float>(batch) : 0.0f;
+  // Threads split the columns (blocks of 256): each column's sum still adds the rows in order
+  // 0, 1, ..., so it is bitwise sum_dim(dlogits, 0) at any thread count.
+  constexpr std::int64_t kBlock = 256;
+  const std::int64_t blocks = (classes + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (batch * classes >= kParallelMin)
+  for (std::int64_t blk = 0; blk < blocks; ++blk) {
+    const std::int64_t k0 = blk * kBlock, k1 = std::min(classes, k0 + kBlock);
+    float acc[kBlock] = {};
+    for (std::int64_t b = 0; b < batch; ++b) {
+      const float* p = probs + b * classes;
+      float* d = dlogits + b * classes;
+#pragma omp simd
+      for (std::int64_t k = k0; k < k1; ++k) d[k] = scale * p[k];
+      const std::int64_t l = labels[b];
+      if (l >= k0 && l < k1) d[l] -= scale;
+#pragma omp simd
+      for (std::int64_t k = k0; k < k1; ++k) acc[k - k0] += d[k];
+    }
+    for (std::int64_t k = k0; k < k1; ++k) colsum[k] = acc[k - k0];
   }
 }
 

@@ -28,12 +28,17 @@ void dropout_backward(std::int64_t n, const float* dy, const float* mask, float*
 
 // Fused softmax + cross-entropy over logits [batch, classes] with int32 labels in [0, classes).
 // Returns the mean loss over the batch, -1/batch * sum_b log softmax(logits_b)[label_b], computed
-// with a stable log-sum-exp. probs ([batch, classes], may be null) receives the softmax.
+// with a stable log-sum-exp. probs ([batch, classes], may be null) receives the softmax; it may
+// be the logits themselves.
 float softmax_cross_entropy_forward(std::int64_t batch, std::int64_t classes, const float* logits,
                                     const std::int32_t* labels, float* probs);
 // dlogits = dloss / batch * (probs - onehot(labels)), dloss the gradient of the mean loss.
 // In place (dlogits == probs) allowed.
 void softmax_cross_entropy_backward(std::int64_t batch, std::int64_t classes, const float* probs,
                                     const std::int32_t* labels, float dloss, float* dlogits);
+// The same, and colsum[classes] = the column sums of dlogits (a bias's gradient) in the same pass,
+// bitwise equal to summing the rows in order.
+void softmax_cross_entropy_backward_colsum(std::int64_t batch, std::int64_t classes, const float* probs,
+                                           const std::int32_t* labels, float dloss, float* dlogits, float* colsum);
 
 }  // namespace nos::kernels

@@ -107,6 +107,32 @@ TEST(Models, LstmLanguageModelGradients) {
   }, 8, 1e-2f, 2e-3f, 2e-2f);
 }
 
+TEST(Models, LstmLossIsTheLossOfItsLogitsWithTheSameGradients) {
+  // The training loop's fused decoder + loss against forward() then softmax cross-entropy.
+  auto make = [] {
+    std::mt19937_64 rng(7);
+    auto arena = std::make_unique<ParamArena>();
+    auto lm = std::make_unique<LstmLm>(*arena, LstmLmOptions{.vocab = 9, .embed = 4, .hidden = 6, .layers = 2,
+                                                             .dropout = 0.0f, .init_scale = 0.5f}, rng);
+    return std::pair{std::move(arena), std::move(lm)};
+  };
+  auto [arena_a, lm_a] = make();
+  auto [arena_b, lm_b] = make();
+  const Tensor tokens = Tensor::from_ints({3, 2}, {1, 4, 8, 0, 2, 2});
+  const Tensor next = Tensor::from_ints({6}, {8, 0, 2, 2, 5, 1});
+  Context ctx;
+  LstmState sa, sb;
+  const ag::Var fused = lm_a->loss(tokens, next, sa, ctx);
+  const ag::Var ref = ag::softmax_cross_entropy(lm_b->forward(tokens, sb, ctx), next);
+  EXPECT_EQ(fused.value().item(), ref.value().item());
+  ag::backward(fused);
+  ag::backward(ref);
+  const auto ga = arena_a->grads(), gb = arena_b->grads();
+  ASSERT_EQ(arena_a->size(), arena_b->size());
+  for (std::int64_t i = 0; i < arena_a->size(); ++i) ASSERT_EQ(ga[i], gb[i]) << "parameter " << i;
+  EXPECT_EQ(sa.h[1].value().to_vector(), sb.h[1].value().to_vector());  // the same state carried on
+}
+
 TEST(Models, LstmStateCarriesAcrossBatchesWithoutTheGraph) {
   std::mt19937_64 rng(6);
   ParamArena arena;
