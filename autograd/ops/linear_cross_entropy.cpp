@@ -18,8 +18,9 @@ Var linear_cross_entropy(const Var& x, const Var& w, const Var& b, const Tensor&
   if (b.defined() && b.shape() != Shape{out})
     throw_shape_error("linear_cross_entropy", fmt::format("bias {} does not match weight {}", to_string(b.shape()),
                                                           to_string(w.shape())));
-  if (labels.dim() != 1 || labels.size(0) != N || labels.dtype() != DType::i32)
-    throw_shape_error("linear_cross_entropy", fmt::format("expects int32 labels [{}], got {}", N, to_string(labels.shape())));
+  if (labels.dim() != 1 || labels.size(0) != N)
+    throw_shape_error("linear_cross_entropy", fmt::format("expects labels [{}], got {}", N, to_string(labels.shape())));
+  if (labels.dtype() != DType::i32) throw_shape_error("linear_cross_entropy", "labels must be int32");
   for (std::int64_t i = 0; i < N; ++i)
     if (labels.idata()[i] < 0 || labels.idata()[i] >= out)
       throw std::out_of_range(fmt::format("linear_cross_entropy: label {} of example {} is outside [0, {})",
@@ -30,8 +31,10 @@ Var linear_cross_entropy(const Var& x, const Var& w, const Var& b, const Tensor&
   if (b.defined())
     for (std::int64_t i = 0; i < N; ++i) std::memcpy(z.data() + i * out, b.value().data(), sizeof(float) * out);
   matmul_into(z, x.value(), w.value(), false, true, 1.0f, b.defined() ? 1.0f : 0.0f);
-  // ... then the softmax over them, in place.
-  const float loss = kernels::softmax_cross_entropy_forward(N, out, z.data(), labels.idata(), z.data());
+  // ... then the softmax over them, in place; without a backward pass to come (evaluation) the
+  // loss needs only the log-sum-exp, not the normalised softmax.
+  const bool backward = grad_enabled() && (x.requires_grad() || w.requires_grad() || (b.defined() && b.requires_grad()));
+  const float loss = kernels::softmax_cross_entropy_forward(N, out, z.data(), labels.idata(), backward ? z.data() : nullptr);
 
   std::vector<Var> inputs{x, w};
   if (b.defined()) inputs.push_back(b);

@@ -1,5 +1,7 @@
 #include "tensor/kernels/elementwise.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -117,14 +119,20 @@ void softmax_cross_entropy_backward(std::int64_t batch, std::int64_t classes, co
 void softmax_cross_entropy_backward_colsum(std::int64_t batch, std::int64_t classes, const float* probs,
                                            const std::int32_t* labels, float dloss, float* dlogits, float* colsum) {
   const float scale = batch > 0 ? dloss / static_cast<float>(batch) : 0.0f;
-  // Threads split the columns (blocks of 256): each column's sum still adds the rows in order
-  // 0, 1, ..., so it is bitwise sum_dim(dlogits, 0) at any thread count.
-  constexpr std::int64_t kBlock = 256;
-  const std::int64_t blocks = (classes + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (batch * classes >= kParallelMin)
+  // Threads split the columns: each column's sum still adds the rows in order 0, 1, ..., so it
+  // is bitwise sum_dim(dlogits, 0) at any thread count and block width. Blocks of at most 256
+  // columns (the accumulators stay in registers and L1), narrower when that gives each thread
+  // too few of them to balance.
+  constexpr std::int64_t kMaxBlock = 256;
+  const bool parallel = batch * classes >= kParallelMin;
+  const std::int64_t threads = parallel ? omp_get_max_threads() : 1;
+  const std::int64_t width = std::clamp<std::int64_t>((classes + 4 * threads - 1) / (4 * threads), 16, kMaxBlock);
+  const std::int64_t block = (width + 15) / 16 * 16;
+  const std::int64_t blocks = (classes + block - 1) / block;
+#pragma omp parallel for schedule(static) if (parallel)
   for (std::int64_t blk = 0; blk < blocks; ++blk) {
-    const std::int64_t k0 = blk * kBlock, k1 = std::min(classes, k0 + kBlock);
-    float acc[kBlock] = {};
+    const std::int64_t k0 = blk * block, k1 = std::min(classes, k0 + block);
+    float acc[kMaxBlock] = {};
     for (std::int64_t b = 0; b < batch; ++b) {
       const float* p = probs + b * classes;
       float* d = dlogits + b * classes;

@@ -27,6 +27,13 @@ TEST(LinearCrossEntropy, BitwiseTheComposedLinearAndLoss) {
   std::mt19937 rng(3);
   const Tensor x0 = random_tensor({N, in}, rng), w0 = random_tensor({out, in}, rng), b0 = random_tensor({out}, rng);
   const Tensor labels = labels_for(N, out, 4);
+  {
+    const int saved = num_threads();
+    set_num_threads(2);
+    const int got = num_threads();
+    set_num_threads(saved);
+    if (got < 2) GTEST_SKIP() << "OpenMP gives this process one thread (OMP_THREAD_LIMIT?)";
+  }
   for (int threads : {1, 2}) {
     const int saved = num_threads();
     set_num_threads(threads);
@@ -54,11 +61,32 @@ TEST(LinearCrossEntropy, GradientsMatchFiniteDifferences) {
             {.eps = 1e-2f, .atol = 2e-3f, .rtol = 1e-2f});
 }
 
+TEST(LinearCrossEntropy, FrozenBiasAndEvaluationGiveTheSameLoss) {
+  std::mt19937 rng(8);
+  const Tensor x0 = random_tensor({40, 8}, rng), w0 = random_tensor({1200, 8}, rng), b0 = random_tensor({1200}, rng);
+  const Tensor labels = labels_for(40, 1200, 9);
+  Var x(x0.clone(), true), w(w0.clone(), true), x2(x0.clone(), true), w2(w0.clone(), true);
+  const Var frozen = ag::linear_cross_entropy(x, w, Var(b0), labels);  // a bias that takes no gradient
+  const Var ref = ag::softmax_cross_entropy(ag::linear(x2, w2, Var(b0)), labels);
+  ag::backward(frozen);
+  ag::backward(ref);
+  EXPECT_EQ(x.grad().to_vector(), x2.grad().to_vector());
+  EXPECT_EQ(w.grad().to_vector(), w2.grad().to_vector());
+  ag::NoGradGuard no_grad;  // no softmax kept: the loss alone, and the same
+  EXPECT_EQ(ag::linear_cross_entropy(Var(x0), Var(w0), Var(b0), labels).value().item(), ref.value().item());
+}
+
 TEST(LinearCrossEntropy, RejectsBadShapesAndLabels) {
   const Var x(Tensor::zeros({2, 3})), w(Tensor::zeros({4, 3})), b(Tensor::zeros({4}));
   EXPECT_THROW(ag::linear_cross_entropy(x, Var(Tensor::zeros({4, 5})), b, labels_for(2, 4, 1)), std::invalid_argument);
   EXPECT_THROW(ag::linear_cross_entropy(x, w, Var(Tensor::zeros({5})), labels_for(2, 4, 1)), std::invalid_argument);
   EXPECT_THROW(ag::linear_cross_entropy(x, w, b, labels_for(3, 4, 1)), std::invalid_argument);
+  try {
+    ag::linear_cross_entropy(x, w, b, Tensor::zeros({2}));
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("labels must be int32"), std::string::npos) << e.what();
+  }
   Tensor bad = labels_for(2, 4, 1);
   bad.idata()[1] = 4;
   try {
