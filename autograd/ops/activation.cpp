@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "autograd/ops/internal.h"
 #include "tensor/kernels/elementwise.h"
 
 namespace nos::ag {
@@ -49,11 +50,8 @@ Var softmax_cross_entropy(const Var& logits, const Tensor& labels) {
   if (z.dim() != 2 || labels.dim() != 1 || labels.size(0) != z.size(0))
     throw_shape_error("softmax_cross_entropy", fmt::format("expects logits [B, K] and labels [B], got {} and {}",
                                                            to_string(z.shape()), to_string(labels.shape())));
-  if (labels.dtype() != DType::i32) throw_shape_error("softmax_cross_entropy", "labels must be int32");
+  internal::check_class_labels("softmax_cross_entropy", labels, z.size(1));
   const std::int64_t B = z.size(0), K = z.size(1);
-  for (std::int64_t i = 0; i < B; ++i)
-    if (labels.idata()[i] < 0 || labels.idata()[i] >= K)
-      throw std::out_of_range(fmt::format("softmax_cross_entropy: label {} of example {} is outside [0, {})", labels.idata()[i], i, K));
   Tensor probs = Tensor::empty(z.shape());
   const float loss = kernels::softmax_cross_entropy_forward(B, K, z.data(), labels.idata(), probs.data());
   return record("softmax_cross_entropy", Tensor::full({}, loss), {logits}, [probs, labels](Node& n) {

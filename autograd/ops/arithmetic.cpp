@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
 
+#include "autograd/ops/internal.h"
 #include "tensor/ops/broadcast.h"
 #include "tensor/ops/elementwise.h"
 #include "tensor/ops/matmul.h"
@@ -59,36 +59,12 @@ Var matmul(const Var& a, const Var& b) {
 }
 
 Var linear(const Var& x, const Var& w, const Var& b) {
-  if (x.value().dim() != 2 || w.value().dim() != 2)
-    throw_shape_error("linear", fmt::format("expects x [N, in] and w [out, in], got {} and {}", to_string(x.shape()), to_string(w.shape())));
-  if (x.value().size(1) != w.value().size(1))
-    throw_shape_error("linear", fmt::format("input {} has {} features but weight {} expects {}", to_string(x.shape()),
-                                            x.value().size(1), to_string(w.shape()), w.value().size(1)));
-  const std::int64_t out = w.value().size(0);
-  if (b.defined() && b.shape() != Shape{out})
-    throw_shape_error("linear", fmt::format("bias {} does not match weight {}", to_string(b.shape()), to_string(w.shape())));
-  Tensor y = Tensor::empty({x.value().size(0), out});
-  if (b.defined()) {  // broadcast the bias into y, then let sgemm accumulate onto it
-    const float* pb = b.value().data();
-    float* py = y.data();
-    for (std::int64_t i = 0; i < y.size(0); ++i) std::memcpy(py + i * out, pb, sizeof(float) * out);
-  }
-  matmul_into(y, x.value(), w.value(), false, true, 1.0f, b.defined() ? 1.0f : 0.0f);
+  internal::check_linear("linear", x, w, b);
+  Tensor y = internal::linear_output(x.value(), w.value(), b.defined() ? &b.value() : nullptr);
   std::vector<Var> inputs{x, w};
   if (b.defined()) inputs.push_back(b);
   return record("linear", y, std::move(inputs), [](Node& n) {
-    Node& xi = *n.inputs[0];
-    Node& wi = *n.inputs[1];
-    if (xi.requires_grad) accumulate_grad(xi, nos::matmul(n.grad, wi.value));             // dX = dY W
-    if (wi.requires_grad) {  // dW = dY^T X
-      // A parameter owns its gradient (an arena view): let sgemm add into it (beta = 1) instead
-      // of writing a temporary and adding that (the PTB decoder's is 2M floats). From a zeroed
-      // gradient the result is bitwise the same: 0 + x is exact.
-      if (wi.grad.defined() && wi.grad_owned)
-        matmul_into(wi.grad, n.grad, xi.value, true, false, 1.0f, 1.0f);
-      else
-        accumulate_grad(wi, nos::matmul(n.grad, xi.value, true, false));
-    }
+    internal::linear_input_grads(*n.inputs[0], *n.inputs[1], n.grad);
     if (n.inputs.size() > 2 && n.inputs[2]->requires_grad) accumulate_grad(*n.inputs[2], sum_dim(n.grad, 0));
   });
 }

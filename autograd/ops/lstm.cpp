@@ -30,7 +30,8 @@ struct OneBlasThread {
 };
 
 // Runs body(b0, b1) over contiguous row ranges covering [0, B), one per thread when the whole
-// recurrence is worth a parallel region (kLstmSplitMinWork).
+// recurrence is worth a parallel region (kLstmSplitMinWork). No more threads than rows, so no
+// range is empty.
 template <class Body>
 void over_batch_rows(std::int64_t T, std::int64_t B, std::int64_t H, const Body& body) {
   const std::int64_t work = T * B * 4 * H * H;
@@ -73,7 +74,6 @@ LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, con
   const float* w = w_hh.value().data();
   over_batch_rows(T, B, H, [&](std::int64_t b0, std::int64_t b1) {
     const std::int64_t rows = b1 - b0;
-    if (rows == 0) return;
     for (std::int64_t t = 0; t < T; ++t) {
       float* a = acts.data() + (t * B + b0) * G;
       const float* h_prev = hs.data() + (t * B + b0) * H;
@@ -107,7 +107,6 @@ LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, con
     const bool want_dh0 = hn.requires_grad;
     over_batch_rows(T, B, H, [&](std::int64_t b0, std::int64_t b1) {
       const std::int64_t rows = b1 - b0;
-      if (rows == 0) return;
       bool have_rec = false;  // no gradient flows back into the last step through h yet
       for (std::int64_t t = T - 1; t >= 0; --t) {
         const float* c_prev = (t == 0 ? cn.value.data() : cs.data() + (t - 1) * B * H) + b0 * H;
