@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "autograd/autograd.h"
-#include "tensor/threads.h"
 #include "tests/autograd/gradcheck.h"
+#include "tests/threads.h"
 
 namespace nos {
 namespace {
@@ -27,23 +27,15 @@ TEST(LinearCrossEntropy, BitwiseTheComposedLinearAndLoss) {
   std::mt19937 rng(3);
   const Tensor x0 = random_tensor({N, in}, rng), w0 = random_tensor({out, in}, rng), b0 = random_tensor({out}, rng);
   const Tensor labels = labels_for(N, out, 4);
-  {
-    const int saved = num_threads();
-    set_num_threads(2);
-    const int got = num_threads();
-    set_num_threads(saved);
-    if (got < 2) GTEST_SKIP() << "OpenMP gives this process one thread (OMP_THREAD_LIMIT?)";
-  }
+  if (!test::threads_granted(2)) GTEST_SKIP() << "OpenMP gives this process one thread (OMP_THREAD_LIMIT?)";
   for (int threads : {1, 2}) {
-    const int saved = num_threads();
-    set_num_threads(threads);
+    const test::ThreadScope scope(threads);
     Var x(x0.clone(), true), w(w0.clone(), true), b(b0.clone(), true);
     Var x2(x0.clone(), true), w2(w0.clone(), true), b2(b0.clone(), true);
     const Var fused = ag::linear_cross_entropy(x, w, b, labels);
     const Var ref = ag::softmax_cross_entropy(ag::linear(x2, w2, b2), labels);
     ag::backward(ag::scale(fused, 3.0f));  // a gradient other than 1 into the loss
     ag::backward(ag::scale(ref, 3.0f));
-    set_num_threads(saved);
     EXPECT_EQ(fused.value().item(), ref.value().item()) << threads << " threads";
     EXPECT_EQ(x.grad().to_vector(), x2.grad().to_vector()) << threads << " threads";
     EXPECT_EQ(w.grad().to_vector(), w2.grad().to_vector()) << threads << " threads";

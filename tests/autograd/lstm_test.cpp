@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "autograd/autograd.h"
-#include "tensor/threads.h"
 #include "tests/autograd/gradcheck.h"
+#include "tests/threads.h"
 
 namespace nos {
 namespace {
@@ -38,6 +38,12 @@ Inputs make_inputs(std::int64_t T, std::int64_t B, std::int64_t H, unsigned seed
   std::mt19937 rng(seed);
   return {Var(random_tensor({T * B, 4 * H}, rng, -2.0f, 2.0f), true), Var(random_tensor({4 * H, H}, rng, -0.8f, 0.8f), true),
           Var(random_tensor({B, H}, rng), true), Var(random_tensor({B, H}, rng), true)};
+}
+
+// Element by element within atol + rtol * |want|.
+void expect_close(const std::vector<float>& got, const std::vector<float>& want, float atol, float rtol, const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], atol + rtol * std::abs(want[i])) << what << " " << i;
 }
 
 // Every result feeds the checked scalar, so the gradients through out, the last h and the last c
@@ -89,15 +95,10 @@ TEST(LstmLayer, SameValuesAndGradientsAsTheComposedOps) {
   ag::backward(loss(fused));
   ag::backward(loss(ref));
   // Gradients are summed in a different order (dW_hh in one sgemm over all steps): close, not equal.
-  auto expect_close = [](const Var& x, const Var& y, const char* what) {
-    const auto u = x.grad().to_vector(), v = y.grad().to_vector();
-    ASSERT_EQ(u.size(), v.size()) << what;
-    for (std::size_t i = 0; i < u.size(); ++i) EXPECT_NEAR(u[i], v[i], 1e-5f + 1e-4f * std::abs(v[i])) << what << " " << i;
-  };
-  expect_close(a.xproj, b.xproj, "xproj");
-  expect_close(a.w_hh, b.w_hh, "w_hh");
-  expect_close(a.h0, b.h0, "h0");
-  expect_close(a.c0, b.c0, "c0");
+  expect_close(a.xproj.grad().to_vector(), b.xproj.grad().to_vector(), 1e-5f, 1e-4f, "xproj");
+  expect_close(a.w_hh.grad().to_vector(), b.w_hh.grad().to_vector(), 1e-5f, 1e-4f, "w_hh");
+  expect_close(a.h0.grad().to_vector(), b.h0.grad().to_vector(), 1e-5f, 1e-4f, "h0");
+  expect_close(a.c0.grad().to_vector(), b.c0.grad().to_vector(), 1e-5f, 1e-4f, "c0");
 }
 
 TEST(LstmLayer, BatchRowsSplitAcrossThreadsGiveTheSameResult) {
@@ -111,36 +112,25 @@ TEST(LstmLayer, BatchRowsSplitAcrossThreadsGiveTheSameResult) {
     std::vector<float> out, h, c, dx, dw, dh0, dc0;
   };
   auto run = [&](int threads) {
-    const int saved = num_threads();
-    set_num_threads(threads);
+    const test::ThreadScope scope(threads);
     const Inputs in{Var(a.xproj.value().clone(), true), Var(a.w_hh.value().clone(), true), Var(a.h0.value().clone(), true),
                     Var(a.c0.value().clone(), true)};
     const ag::LstmLayerOutput r = ag::lstm_layer(in.xproj, in.w_hh, in.h0, in.c0);
     ag::backward(ag::add(ag::add(ag::sum(ag::mul(r.out, Var(wout))), ag::sum(ag::mul(r.h, Var(wh)))),
                          ag::sum(ag::mul(r.c, Var(wc)))));
-    set_num_threads(saved);
     return Result{r.out.value().to_vector(), r.h.value().to_vector(),   r.c.value().to_vector(), in.xproj.grad().to_vector(),
                   in.w_hh.grad().to_vector(), in.h0.grad().to_vector(), in.c0.grad().to_vector()};
   };
-  {
-    const int saved = num_threads();
-    set_num_threads(3);
-    const int got = num_threads();
-    set_num_threads(saved);
-    if (got < 2) GTEST_SKIP() << "OpenMP gives this process one thread (OMP_THREAD_LIMIT?)";
-  }
+  if (!test::threads_granted(2)) GTEST_SKIP() << "OpenMP gives this process one thread (OMP_THREAD_LIMIT?)";
   const Result one = run(1), three = run(3);
-  auto expect_close = [](const std::vector<float>& u, const std::vector<float>& v, const char* what) {
-    ASSERT_EQ(u.size(), v.size()) << what;
-    for (std::size_t i = 0; i < u.size(); ++i) EXPECT_NEAR(u[i], v[i], 1e-6f + 1e-5f * std::abs(v[i])) << what << " " << i;
-  };
-  expect_close(three.out, one.out, "out");
-  expect_close(three.h, one.h, "h");
-  expect_close(three.c, one.c, "c");
-  expect_close(three.dx, one.dx, "d xproj");
-  expect_close(three.dw, one.dw, "d w_hh");
-  expect_close(three.dh0, one.dh0, "d h0");
-  expect_close(three.dc0, one.dc0, "d c0");
+  const float atol = 1e-6f, rtol = 1e-5f;
+  expect_close(three.out, one.out, atol, rtol, "out");
+  expect_close(three.h, one.h, atol, rtol, "h");
+  expect_close(three.c, one.c, atol, rtol, "c");
+  expect_close(three.dx, one.dx, atol, rtol, "d xproj");
+  expect_close(three.dw, one.dw, atol, rtol, "d w_hh");
+  expect_close(three.dh0, one.dh0, atol, rtol, "d h0");
+  expect_close(three.dc0, one.dc0, atol, rtol, "d c0");
 }
 
 TEST(LstmLayer, RejectsMismatchedShapes) {

@@ -12,7 +12,7 @@
 #include "nn/data/ptb.h"
 #include "nn/data/splits.h"
 #include "nn/models/convnet.h"
-#include "tensor/threads.h"
+#include "tests/threads.h"
 
 namespace nos::nn {
 namespace {
@@ -155,13 +155,13 @@ TEST(Train, GradientClippingBoundsTheGlobalNorm) {
   EXPECT_NEAR(p.grad.to_vector()[1], 0.8f, 1e-6f);
   EXPECT_NEAR(clip_grad_norm(arena, 10.0), 1.0, 1e-6);  // under the bound: unchanged
 
-  const int saved = num_threads();
-  set_num_threads(2);
   ParamArena big;  // large enough for the threaded loops
   auto q = big.add("w", {100000});
   q.grad.fill(2.0f);
-  EXPECT_NEAR(clip_grad_norm(big, 1.0), 2.0 * std::sqrt(100000.0), 1e-6);
-  set_num_threads(saved);
+  {
+    const test::ThreadScope two(2);
+    EXPECT_NEAR(clip_grad_norm(big, 1.0), 2.0 * std::sqrt(100000.0), 1e-6);
+  }
   for (float v : q.grad.to_vector()) ASSERT_NEAR(v, 1.0f / std::sqrt(100000.0f), 1e-9f);
 }
 

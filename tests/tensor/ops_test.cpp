@@ -6,7 +6,7 @@
 #include "tensor/ops/layout.h"
 #include "tensor/ops/matmul.h"
 #include "tensor/ops/reduce.h"
-#include "tensor/threads.h"
+#include "tests/threads.h"
 
 namespace nos {
 namespace {
@@ -68,12 +68,10 @@ TEST(Ops, SumDimOnLargeTensorsIsTheSerialSumAtAnyThreadCount) {
   for (std::int64_t o = 0; o < outer; ++o)
     for (std::int64_t i = 0; i < n; ++i)
       for (std::int64_t k = 0; k < inner; ++k) want[o * inner + k] += v[(o * n + i) * inner + k];
-  const int before = num_threads();
   for (int threads : {1, 2}) {
-    set_num_threads(threads);
+    const test::ThreadScope scope(threads);
     EXPECT_EQ(sum_dim(a, 1).to_vector(), want) << threads << " threads";
   }
-  set_num_threads(before);
 }
 
 TEST(Ops, TransposeOfFourDimensions) {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/threads.h"
+
 namespace nos::kernels::test {
 
 inline constexpr std::size_t kGuard = 64;
@@ -81,14 +83,6 @@ inline double max_abs_diff(const float* a, const float* b, std::size_t n) {
   return m;
 }
 
-// Sets omp_set_num_threads for a scope.
-class ThreadScope {
- public:
-  explicit ThreadScope(int n) : old_(omp_get_max_threads()) { omp_set_num_threads(n); }
-  ~ThreadScope() { omp_set_num_threads(old_); }
-
- private:
-  int old_;
-};
+using nos::test::ThreadScope;
 
 }  // namespace nos::kernels::test
