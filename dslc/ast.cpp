@@ -42,10 +42,10 @@ bool ast_equal(const Ast& a, const Ast& b) {
   return true;
 }
 
-uint8_t ast_state(const Ast& a) {
-  uint8_t s = symbol(a.sym).state;
+StateSet ast_state(const Ast& a) {
+  StateSet s = symbol(a.sym).state;
   for (const Ast& c : a.args) s |= ast_state(c);
-  return s;
+  return state_closure(s);
 }
 
 bool ast_has_random(const Ast& a) {

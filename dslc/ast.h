@@ -41,7 +41,7 @@ int ast_depth(const Ast& a);
 // Structural equality: symbols, literal values (bitwise) and shape; ignores locations and draws.
 bool ast_equal(const Ast& a, const Ast& b);
 // State buffers (StateBits) the tree reads.
-uint8_t ast_state(const Ast& a);
+StateSet ast_state(const Ast& a);
 bool ast_has_random(const Ast& a);
 bool ast_needs_total(const Ast& a);
 // Gives each random node its draw slot, 0, 1, ... in preorder; returns the number of slots.

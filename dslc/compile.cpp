@@ -2,25 +2,29 @@
 
 #include "hash.h"
 #include "lower.h"
+#include "parser.h"
 #include "passes.h"
 #include "print.h"
+#include "step_program.h"
 
 namespace nos::dslc {
 
 Info analyze(const Ir& ir) {
   Info info;
   info.state = ir.state;
-  info.state_buffers = !!(ir.state & kStateM) + !!(ir.state & kStateV) + !!(ir.state & kStateY) +
-                       !!(ir.state & kStateK) + !!(ir.state & kStateL);
+  info.state_buffers = state_count(ir.state);
   info.bytes_per_param = 4 * info.state_buffers;
-  // Prologue arithmetic: m: 2 mul + add; v: g*g + 2 mul + add; y: two products + 2 mul + add;
-  // k: mul + add; l: two interpolations of 2 mul + add.
-  info.ops_per_element = 2;  // w - lr * r
-  if (ir.state & kStateM) info.ops_per_element += 3;
-  if (ir.state & kStateV) info.ops_per_element += 4;
-  if (ir.state & kStateY) info.ops_per_element += 5;
-  if (ir.state & kStateK) info.ops_per_element += 2;  // mul + add
-  if (ir.state & kStateL) info.ops_per_element += 6;  // two interpolations
+  // Arithmetic of the whole step as the evaluators run it: the prologue, the live body and the
+  // update w - lr * r (everything a store depends on but constants, loads and parameters).
+  const Ir prog = step_program(ir);
+  std::vector<bool> used(prog.body.size(), false);
+  for (size_t i = prog.body.size(); i-- > 0;) {
+    const Inst& in = prog.body[i];
+    if (!used[i] && in.op != Op::Store) continue;
+    if (op_arity(in.op) >= 1) used[in.a] = true;
+    if (op_arity(in.op) >= 2) used[in.b] = true;
+    if (in.op != Op::Const && in.op != Op::Load && in.op != Op::Param && in.op != Op::Store) ++info.ops_per_element;
+  }
   std::vector<bool> live(ir.body.size(), false);
   live[ir.result] = true;
   for (size_t i = ir.body.size(); i-- > 0;) {
@@ -29,7 +33,6 @@ Info analyze(const Ir& ir) {
     if (op_arity(in.op) >= 1) live[in.a] = true;
     if (op_arity(in.op) >= 2) live[in.b] = true;
     if (in.op == Op::Load && in.buf != Buf::W) info.depends_on_g = true;
-    if (in.op != Op::Const && in.op != Op::Load && in.op != Op::Param) ++info.ops_per_element;
     if (op_is_random(in.op)) info.random = true;
     if (in.op == Op::Param && (in.slot == Slot::Ld || in.slot == Slot::Cd || in.slot == Slot::Rd))
       info.needs_total = true;
@@ -56,16 +59,13 @@ Compiled compile(const Rule& r, const CompileOptions& opt) {
   return c;
 }
 
+Compiled compile_rule(std::string_view text, std::string_view context, const CompileOptions& opt) {
+  return compile(parse_rule_or_throw(text, context), opt);
+}
+
 std::string print_info(const Compiled& c) {
   const Info& i = c.info;
-  std::string state;
-  if (i.state & kStateM) state += "m ";
-  if (i.state & kStateV) state += "v ";
-  if (i.state & kStateY) state += "y ";
-  if (i.state & kStateK) state += "k ";
-  if (i.state & kStateL) state += "l ";
-  if (state.empty()) state = "none";
-  else state.pop_back();
+  const std::string state = state_names(i.state);
   std::string out;
   out += "rule:          " + (c.name.empty() ? std::string("(unnamed)") : c.name) + "\n";
   out += "canonical:     " + c.prefix + "\n";

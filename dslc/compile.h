@@ -10,8 +10,8 @@
 namespace nos::dslc {
 
 struct Info {
-  uint8_t state = 0;          // StateBits of the prologue
-  int state_buffers = 0;      // how many of m, v, y
+  StateSet state = 0;         // state the prologue updates
+  int state_buffers = 0;      // how many state buffers
   int bytes_per_param = 0;    // optimizer state per parameter, float32 buffers (the JIT's layout)
   int ops_per_element = 0;    // arithmetic per element: prologue + body + the update w -= lr*r
   bool depends_on_g = false;  // false for rules such as `w4` or `one` that ignore the gradient
@@ -38,6 +38,8 @@ struct CompileOptions {
 };
 
 Compiled compile(const Rule& r, const CompileOptions& opt = {});
+// parse_rule_or_throw (parser.h), then compile: the one way from rule text to a compiled rule.
+Compiled compile_rule(std::string_view text, std::string_view context = "", const CompileOptions& opt = {});
 
 // --emit=info: name, hash, canonical form, state, bytes/param, ops, g-dependence, randomness.
 std::string print_info(const Compiled& c);

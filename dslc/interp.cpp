@@ -26,30 +26,27 @@ double eval_op(const Inst& in, double a, double b) {
     case Op::Param:
     case Op::Normal:
     case Op::Drop:
+    case Op::Store:
     case Op::Count: break;
   }
   throw std::logic_error("eval_op: not an element-independent instruction");
 }
 
-double eval_ir(const Ir& ir, const Element& e, std::vector<double>& r) {
+namespace {
+
+// The one executor of the IR in double: a rule's body (loads from an Element) and step programs
+// (loads and stores through memory) differ only in `Mem`.
+template <class Mem>
+double run(const Ir& ir, const StepParams& p, uint64_t index, Mem& mem, std::vector<double>& r) {
   r.resize(ir.body.size());
   for (size_t i = 0; i < ir.body.size(); ++i) {
     const Inst& in = ir.body[i];
     switch (in.op) {
-      case Op::Load:
-        r[i] = in.buf == Buf::W   ? e.w
-               : in.buf == Buf::G ? e.g
-               : in.buf == Buf::M ? e.m
-               : in.buf == Buf::V ? e.v
-               : in.buf == Buf::Y ? e.y
-               : in.buf == Buf::K ? e.k
-                                  : e.l;
-        break;
-      case Op::Param: r[i] = (*e.p)[in.slot]; break;
-      case Op::Normal: r[i] = rng::normal(rng::bits(e.p->seed, e.p->step, e.index, in.draw)); break;
-      case Op::Drop:
-        r[i] = rng::dropped(rng::bits(e.p->seed, e.p->step, e.index, in.draw), in.imm) ? 0.0 : r[in.a];
-        break;
+      case Op::Load: r[i] = mem.load(in.buf); break;
+      case Op::Store: mem.store(in.buf, r[i] = r[in.a]); break;
+      case Op::Param: r[i] = p[in.slot]; break;
+      case Op::Normal: r[i] = rng::normal(rng::bits(p.seed, p.step, index, in.draw)); break;
+      case Op::Drop: r[i] = rng::dropped(rng::bits(p.seed, p.step, index, in.draw), in.imm) ? 0.0 : r[in.a]; break;
       default: {
         const int n = op_arity(in.op);
         r[i] = eval_op(in, n >= 1 ? r[in.a] : 0.0, n >= 2 ? r[in.b] : 0.0);
@@ -57,6 +54,39 @@ double eval_ir(const Ir& ir, const Element& e, std::vector<double>& r) {
     }
   }
   return r[ir.result];
+}
+
+struct ElementMem {
+  const Element& e;
+  double load(Buf b) const { return e[b]; }
+  void store(Buf, double) const { throw std::invalid_argument("eval_ir: a rule's body stores nothing"); }
+};
+
+// Element i of w, g and the state vectors.
+struct ArrayMem {
+  double* w;
+  double g;
+  State& s;
+  size_t i;
+  double load(Buf b) const { return b == Buf::W ? *w : b == Buf::G ? g : s[b][i]; }
+  void store(Buf b, double x) const {
+    if (b == Buf::W) *w = x;
+    else s[b][i] = x;
+  }
+};
+
+void check_sizes(StateSet bits, size_t n, size_t g, const State& s) {
+  if (g != n) throw std::invalid_argument("interp: w and g differ in length");
+  for (int k = 0; k < kStateCount; ++k)
+    if ((bits >> k & 1) && s.buf[static_cast<size_t>(k)].size() != n)
+      throw std::invalid_argument("interp: state not sized for the rule (use make_state)");
+}
+
+}  // namespace
+
+double eval_ir(const Ir& ir, const Element& e, std::vector<double>& r) {
+  ElementMem mem{e};
+  return run(ir, *e.p, e.index, mem, r);
 }
 
 double eval_ast(const Ast& a, const Element& e) {
@@ -67,61 +97,47 @@ double eval_ast(const Ast& a, const Element& e) {
   return symbol(a.sym).eval(args);
 }
 
-State make_state(uint8_t bits, size_t n) {
+State make_state(StateSet bits, size_t n) {
   State s;
-  if (bits & kStateM) s.m.assign(n, 0.0);
-  if (bits & kStateV) s.v.assign(n, 0.0);
-  if (bits & kStateY) s.y.assign(n, 0.0);
-  if (bits & kStateK) s.k.assign(n, 0.0);
-  if (bits & kStateL) s.l.assign(n, 0.0);
+  bits = state_closure(bits);
+  for (const StateDef& d : states())
+    if (bits & state_bit(d.buf)) s[d.buf].assign(n, static_cast<double>(d.init));
   return s;
 }
 
-void update_state(uint8_t bits, const StepParams& p, double g, double* m, double* v, double* y, double* k, double* l,
-                  double* l_mix) {
-  if (bits & kStateM) *m = p[Slot::Beta1] * *m + p[Slot::OneMinusBeta1] * g;
-  if (bits & kStateV) *v = p[Slot::Beta2] * *v + p[Slot::OneMinusBeta2] * (g * g);
-  if (bits & kStateY) *y = p[Slot::Beta3] * *y + p[Slot::OneMinusBeta3] * ((g * g) * g);
-  if (bits & kStateK) *k = p[Slot::Mu] * *k + g;
-  if (bits & kStateL) {
-    *l_mix = p[Slot::Beta1] * *l + p[Slot::OneMinusBeta1] * g;
-    *l = p[Slot::LionBeta2] * *l + p[Slot::OneMinusLionBeta2] * g;
-  }
+Element begin_element(const StepProgram& pro, const StepParams& p, double w, double g, State& s, size_t i,
+                      uint64_t index, std::vector<double>& r) {
+  ArrayMem mem{&w, g, s, i};
+  run(pro.ir, p, index, mem, r);
+  Element e{.index = index, .p = &p};
+  e[Buf::W] = w;
+  e[Buf::G] = g;
+  for (const StateDef& d : states())
+    if (pro.ir.state & state_bit(d.buf)) e[d.buf] = r[pro.value[static_cast<size_t>(d.buf)]];
+  return e;
 }
-
-namespace {
-template <class Rule>
-void step_with(uint8_t bits, const StepParams& p, std::span<double> w, std::span<const double> g, State& s,
-               uint64_t base, Rule&& rule) {
-  const size_t n = w.size();
-  if (g.size() != n) throw std::invalid_argument("interp: w and g differ in length");
-  if (((bits & kStateM) && s.m.size() != n) || ((bits & kStateV) && s.v.size() != n) ||
-      ((bits & kStateY) && s.y.size() != n) || ((bits & kStateK) && s.k.size() != n) ||
-      ((bits & kStateL) && s.l.size() != n))
-    throw std::invalid_argument("interp: state not sized for the rule (use make_state)");
-  for (size_t i = 0; i < n; ++i) {
-    Element e{.w = w[i], .g = g[i], .index = base + i, .p = &p};
-    update_state(bits, p, g[i], (bits & kStateM) ? &s.m[i] : nullptr, (bits & kStateV) ? &s.v[i] : nullptr,
-                 (bits & kStateY) ? &s.y[i] : nullptr, (bits & kStateK) ? &s.k[i] : nullptr,
-                 (bits & kStateL) ? &s.l[i] : nullptr, &e.l);
-    if (bits & kStateM) e.m = s.m[i];
-    if (bits & kStateV) e.v = s.v[i];
-    if (bits & kStateY) e.y = s.y[i];
-    if (bits & kStateK) e.k = s.k[i];
-    w[i] = w[i] - p[Slot::Lr] * rule(e);
-  }
-}
-}  // namespace
 
 void interp_step(const Ir& ir, const StepParams& p, std::span<double> w, std::span<const double> g, State& s,
-                 uint64_t index_base) {
-  std::vector<double> scratch;
-  step_with(ir.state, p, w, g, s, index_base, [&](const Element& e) { return eval_ir(ir, e, scratch); });
+                 uint64_t base) {
+  check_sizes(ir.state, w.size(), g.size(), s);
+  const Ir prog = step_program(ir);
+  std::vector<double> r;
+  for (size_t i = 0; i < w.size(); ++i) {
+    ArrayMem mem{&w[i], g[i], s, i};
+    run(prog, p, base + i, mem, r);
+  }
 }
 
-void ast_step(const Ast& a, uint8_t bits, const StepParams& p, std::span<double> w, std::span<const double> g,
-              State& s, uint64_t index_base) {
-  step_with(bits, p, w, g, s, index_base, [&](const Element& e) { return eval_ast(a, e); });
+void ast_step(const Ast& a, StateSet bits, const StepParams& p, std::span<double> w, std::span<const double> g,
+              State& s, uint64_t base) {
+  bits = state_closure(bits);
+  check_sizes(bits, w.size(), g.size(), s);
+  const StepProgram pro = prologue_program(bits);
+  std::vector<double> r;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const Element e = begin_element(pro, p, w[i], g[i], s, i, base + i, r);
+    w[i] = w[i] - p[Slot::Lr] * eval_ast(a, e);
+  }
 }
 
 std::vector<std::vector<double>> interp_run(const Ir& ir, const Hyper& h, std::vector<double> w,

@@ -2,7 +2,6 @@
 
 #include <array>
 
-#include "symbols.h"
 
 namespace nos::dslc {
 
@@ -17,18 +16,14 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {"abs", 1, false},   {"sign", 1, false}, {"exp", 1, false},   {"log", 1, false},
     {"sqrt", 1, false},  {"clip", 1, false}, {"add", 2, false},   {"sub", 2, false},
     {"mul", 2, false},   {"div", 2, false},  {"normal", 0, true}, {"drop", 1, true},
+    {"store", 1, false},
 }};
-static_assert(kOps.size() == 16 && kOpCount == 16, "add the new op to kOps");
+static_assert(kOps.size() == 17 && kOpCount == 17, "add the new op to kOps");
 }  // namespace
 
 int op_arity(Op op) { return kOps[static_cast<size_t>(op)].arity; }
 std::string_view op_name(Op op) { return kOps[static_cast<size_t>(op)].name; }
 bool op_is_random(Op op) { return kOps[static_cast<size_t>(op)].random; }
-
-std::string_view buf_name(Buf b) {
-  static constexpr std::array<std::string_view, 7> names = {"w", "g", "m", "v", "y", "k", "l"};
-  return names[static_cast<size_t>(b)];
-}
 
 std::string verify(const Ir& ir) {
   if (ir.body.empty()) return "empty body";
@@ -38,19 +33,17 @@ std::string verify(const Ir& ir) {
     const int n = op_arity(in.op);
     if ((n >= 1 && in.a >= i) || (n >= 2 && in.b >= i))
       return "%" + std::to_string(i) + " uses a value not defined before it";
-    if (in.op == Op::Load) {
-      const uint8_t need = in.buf == Buf::M   ? kStateM
-                           : in.buf == Buf::V ? kStateV
-                           : in.buf == Buf::Y ? kStateY
-                           : in.buf == Buf::K ? kStateK
-                           : in.buf == Buf::L ? kStateL
-                                              : 0;
-      if ((ir.state & need) != need) return "%" + std::to_string(i) + " loads state the prologue does not update";
-    }
+    if ((in.op == Op::Load || in.op == Op::Store) && static_cast<int>(in.buf) >= kBufCount)
+      return "%" + std::to_string(i) + " names no buffer";
+    if (in.op == Op::Store && (!ir.program || in.buf == Buf::G))
+      return "%" + std::to_string(i) + (ir.program ? " stores to g" : " stores outside a step program");
+    if (in.op == Op::Load && !ir.program && is_state(in.buf) && !(ir.state & state_bit(in.buf)))
+      return "%" + std::to_string(i) + " loads state the prologue does not update";
     if (op_is_random(in.op) && in.draw >= ir.draws) return "%" + std::to_string(i) + " uses an undeclared draw slot";
     if (in.op == Op::Param && static_cast<int>(in.slot) >= kSlotCount) return "bad slot";
   }
   if (ir.result >= ir.body.size()) return "result out of range";
+  if (ir.state != state_closure(ir.state)) return "state misses a buffer its prologue requires";
   return {};
 }
 
@@ -62,11 +55,7 @@ uint32_t IrBuilder::constant(double v) { return push({.op = Op::Const, .imm = v}
 uint32_t IrBuilder::load(Buf b) {
   // A load of state is what makes the prologue update it; dead_state removes the bit again when
   // every load is gone.
-  if (b == Buf::M) ir.state |= kStateM;
-  if (b == Buf::V) ir.state |= kStateV;
-  if (b == Buf::Y) ir.state |= kStateY;
-  if (b == Buf::K) ir.state |= kStateK;
-  if (b == Buf::L) ir.state |= kStateL;
+  if (!ir.program && is_state(b)) ir.state = state_closure(ir.state | state_bit(b));
   return push({.op = Op::Load, .buf = b});
 }
 uint32_t IrBuilder::param(Slot s) { return push({.op = Op::Param, .slot = s}); }
@@ -81,5 +70,7 @@ uint32_t IrBuilder::drop(uint32_t a, double p, uint32_t draw) {
   if (draw + 1 > ir.draws) ir.draws = draw + 1;
   return push({.op = Op::Drop, .a = a, .imm = p, .draw = draw});
 }
+
+uint32_t IrBuilder::store(Buf b, uint32_t a) { return push({.op = Op::Store, .buf = b, .a = a}); }
 
 }  // namespace nos::dslc

@@ -1,14 +1,15 @@
 // The dslc IR: one update rule as straight-line SSA over per-element double/float operations.
 //
-// Execution of one step for element i (the JIT and the interpreter both implement exactly this):
-//   1. prologue — for each state buffer in `state`, in the order m, v, y, k, l:
-//        m = beta1*m + (1-beta1)*g;  v = beta2*v + (1-beta2)*(g*g);  y = beta3*y + (1-beta3)*((g*g)*g)
-//        k = mu*k + g   (the heavy-ball accumulator)
-//        l' = beta1*l + (1-beta1)*g;  l = lion_beta2*l + (1-lion_beta2)*g   (Lion; `load l` reads l')
-//      with beta and 1-beta read from the per-step block (params.h), so host and kernel agree;
+// A rule's IR is its body; one step for element i runs
+//   1. prologue — the update of each state buffer in `state`, in table order (state.h: the row's
+//      `lower` emits it), e.g. m = beta1*m + (1-beta1)*g, with beta and 1-beta read from the
+//      per-step block (params.h), so host and kernel agree;
 //   2. body — instruction k defines value %k; operands name earlier instructions only;
-//      Load reads w, g or the *updated* state; Param reads a slot of the per-step block;
+//      Load reads w, g or the value a rule reads from a state (the updated one); Param reads a
+//      slot of the per-step block;
 //   3. w = w - lr * %result.
+// step_program() (step_program.h) writes all three as one straight-line IR with explicit loads
+// and stores: that program is what the interpreter, the float reference and the JIT execute.
 // Random instructions carry a draw slot; their bits are rng::bits(seed, step, i, draw).
 #pragma once
 
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "params.h"
+#include "state.h"
 
 namespace nos::dslc {
 
@@ -30,11 +32,10 @@ enum class Op : uint8_t {
   Add, Sub, Mul, Div,              // binary on a, b (plain IEEE; no epsilon)
   Normal,  // a standard normal from draw slot `draw` (Box-Muller, random.h)
   Drop,    // 0 if the draw falls below rng::drop_threshold(imm), else a
+  Store,   // step programs only: writes a to buffer buf (its value is a)
   Count
 };
 inline constexpr int kOpCount = static_cast<int>(Op::Count);
-
-enum class Buf : uint8_t { W, G, M, V, Y, K, L };
 
 struct Inst {
   Op op = Op::Const;
@@ -47,7 +48,8 @@ struct Inst {
 };
 
 struct Ir {
-  uint8_t state = 0;        // StateBits the prologue updates
+  StateSet state = 0;       // state the prologue updates (closed under StateDef::requires_)
+  bool program = false;     // a step program: Load reads memory, Store writes it, no prologue
   std::vector<Inst> body;
   uint32_t result = 0;
   uint32_t draws = 0;       // draw slots are 0 .. draws-1
@@ -55,7 +57,6 @@ struct Ir {
 
 int op_arity(Op op);       // operands among a, b
 std::string_view op_name(Op op);
-std::string_view buf_name(Buf b);
 bool op_is_random(Op op);
 
 // Checks SSA order, operand counts, result, and that loads of state are covered by the prologue.
@@ -74,6 +75,7 @@ struct IrBuilder {
   uint32_t clip(uint32_t a, double limit);
   uint32_t normal(uint32_t draw);
   uint32_t drop(uint32_t a, double p, uint32_t draw);
+  uint32_t store(Buf b, uint32_t a);
 };
 
 }  // namespace nos::dslc

@@ -100,8 +100,13 @@ int run_rule(const Compiled& c, const Options& o) {
     // float32 buffers through the compiled kernel, exactly as the optimizer runtime steps them.
     const nos::jit::Kernel k = nos::jit::compile_kernel(c.ir, c.hash);
     const size_t n = w0->size();
-    std::vector<float> w(w0->begin(), w0->end()), g(n), m(n), v(n), y(n), kb(n), l(n);
-    const nos::jit::StateBufs sb{m.data(), v.data(), y.data(), kb.data(), l.data()};
+    std::vector<float> w(w0->begin(), w0->end()), g(n);
+    std::vector<std::vector<float>> state(kStateCount);
+    nos::jit::StateBufs sb{};
+    for (int b = 0; b < kStateCount; ++b) {
+      state[b].assign(n, state_init(state_buf(b)));
+      sb[b] = state[b].data();
+    }
     for (size_t t = 0; t < grads->size(); ++t) {
       for (size_t i = 0; i < n; ++i) g[i] = static_cast<float>((*grads)[t][i]);
       k(w.data(), g.data(), sb, nos::jit::make_step_block(step_params(h, t + 1)), 0, 0, n);

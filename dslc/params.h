@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "state.h"
+
 namespace nos::dslc {
 
 struct Hyper {
@@ -65,14 +67,15 @@ double ep_stddev(uint64_t t);
 // The block for 1-based step `step`. Decay slots are 0 when h.total_steps == 0.
 StepParams step_params(const Hyper& h, uint64_t step);
 
-// One element's view during a step: its weight, gradient and the already-updated (raw, not
-// bias-corrected) state. Symbols' reference semantics read it.
+// One element's view during a step: its weight, gradient and the value a rule reads from each
+// state (the updated, raw, not bias-corrected value; for Lion's l the interpolation taken before
+// the update: state.h). Symbols' reference semantics read it.
 struct Element {
-  double w = 0, g = 0, m = 0, v = 0, y = 0;
-  double k = 0;  // updated heavy-ball accumulator
-  double l = 0;  // Lion's interpolation beta1*l + (1-beta1)*g, taken before l is updated
+  std::array<double, kBufCount> buf{};
   uint64_t index = 0;  // parameter index: part of the random key
   const StepParams* p = nullptr;
+  double operator[](Buf b) const { return buf[static_cast<size_t>(b)]; }
+  double& operator[](Buf b) { return buf[static_cast<size_t>(b)]; }
 };
 
 }  // namespace nos::dslc

@@ -3,6 +3,8 @@
 
 #include "parser.h"
 
+#include <stdexcept>
+
 namespace nos::dslc {
 
 Syntax detect_syntax(std::span<const Token> toks) {
@@ -123,6 +125,15 @@ ParseResult parse_rule(std::string_view text, std::string_view file) {
   while (!all.empty() && all.back().kind == Tok::Newline) all = all.first(all.size() - 1);
   parse_one(all, end_of(all, {1, 1}), ctx, out);
   return out;
+}
+
+Rule parse_rule_or_throw(std::string_view text, std::string_view context, std::string_view file) {
+  ParseResult p = parse_rule(text, file);
+  if (p.ok() && p.rules.size() == 1) return std::move(p.rules.front());
+  std::string msg = (context.empty() ? "" : std::string(context) + ": ") + "bad rule '" + std::string(text) + "'";
+  for (const Diagnostic& d : p.errors) msg += "\n" + d.str();
+  if (p.ok()) msg += "\nexpected one rule, found " + std::to_string(p.rules.size());
+  throw std::invalid_argument(msg);
 }
 
 }  // namespace nos::dslc

@@ -33,6 +33,10 @@ ParseResult parse_file(std::string_view text, std::string_view file);
 // Exactly one rule (as given with dslc -e), optionally named; newlines separate controller groups.
 ParseResult parse_rule(std::string_view text, std::string_view file = "<expr>");
 
+// The one rule of `text`, or std::invalid_argument: "<context>: bad rule '<text>'" and dslc's
+// diagnostics, one per line ("<context>: " is left out when context is empty).
+Rule parse_rule_or_throw(std::string_view text, std::string_view context = "", std::string_view file = "<rule>");
+
 // ---- lower level: one rule's tokens (name already removed) ----
 
 struct ParseCtx {

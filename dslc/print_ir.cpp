@@ -7,11 +7,8 @@ std::string print_ir(const Ir& ir) {
   std::string out = "prologue:";
   if (ir.state == 0) out += " (no state)";
   out += "\n";
-  if (ir.state & kStateM) out += "  m = beta1*m + (1-beta1)*g\n";
-  if (ir.state & kStateV) out += "  v = beta2*v + (1-beta2)*(g*g)\n";
-  if (ir.state & kStateY) out += "  y = beta3*y + (1-beta3)*((g*g)*g)\n";
-  if (ir.state & kStateK) out += "  k = mu*k + g\n";
-  if (ir.state & kStateL) out += "  l' = beta1*l + (1-beta1)*g; l = lion_beta2*l + (1-lion_beta2)*g\n";
+  for (const StateDef& d : states())
+    if (ir.state & state_bit(d.buf)) out += "  " + std::string(d.update) + "\n";
   out += "body:\n";
   for (size_t i = 0; i < ir.body.size(); ++i) {
     const Inst& in = ir.body[i];
@@ -19,6 +16,7 @@ std::string print_ir(const Ir& ir) {
     switch (in.op) {
       case Op::Const: out += " " + format_number(in.imm); break;
       case Op::Load: out += " " + std::string(buf_name(in.buf)); break;
+      case Op::Store: out += " " + std::string(buf_name(in.buf)) + ", %" + std::to_string(in.a); break;
       case Op::Param: out += " " + std::string(slot_name(in.slot)); break;
       case Op::Clip: out += " %" + std::to_string(in.a) + ", " + format_number(in.imm); break;
       case Op::Normal: out += " draw " + std::to_string(in.draw); break;

@@ -16,37 +16,38 @@ namespace {
 
 double sign_of(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; }  // sign(±0) = ±0, NaN stays
 double p_(const EvalArgs& a, Slot s) { return (*a.e->p)[s]; }
-double mhat(const EvalArgs& a) { return a.e->m / p_(a, Slot::Bc1); }
-double vhat(const EvalArgs& a) { return a.e->v / p_(a, Slot::Bc2); }
-double yhat(const EvalArgs& a) { return a.e->y / p_(a, Slot::Bc3); }
+double at(const EvalArgs& a, Buf b) { return (*a.e)[b]; }
+double mhat(const EvalArgs& a) { return at(a, Buf::M) / p_(a, Slot::Bc1); }
+double vhat(const EvalArgs& a) { return at(a, Buf::V) / p_(a, Slot::Bc2); }
+double yhat(const EvalArgs& a) { return at(a, Buf::Y) / p_(a, Slot::Bc3); }
 uint64_t draw_bits(const EvalArgs& a) { return rng::bits(a.e->p->seed, a.e->p->step, a.e->index, a.draw); }
 double clip_to(double x, double l) { return x > l ? l : x < -l ? -l : x; }
 
-double ev_g(const EvalArgs& a) { return a.e->g; }
-double ev_g2(const EvalArgs& a) { return a.e->g * a.e->g; }
-double ev_g3(const EvalArgs& a) { return a.e->g * a.e->g * a.e->g; }
+double ev_g(const EvalArgs& a) { return at(a, Buf::G); }
+double ev_g2(const EvalArgs& a) { return at(a, Buf::G) * at(a, Buf::G); }
+double ev_g3(const EvalArgs& a) { return at(a, Buf::G) * at(a, Buf::G) * at(a, Buf::G); }
 double ev_m(const EvalArgs& a) { return mhat(a); }
 double ev_v(const EvalArgs& a) { return vhat(a); }
 double ev_y(const EvalArgs& a) { return yhat(a); }
-double ev_sign_g(const EvalArgs& a) { return sign_of(a.e->g); }
+double ev_sign_g(const EvalArgs& a) { return sign_of(at(a, Buf::G)); }
 double ev_sign_m(const EvalArgs& a) { return sign_of(mhat(a)); }
 double ev_one(const EvalArgs&) { return 1.0; }
 double ev_two(const EvalArgs&) { return 2.0; }
 double ev_noise(const EvalArgs& a) { return 0.01 * rng::normal(draw_bits(a)); }
-double ev_w4(const EvalArgs& a) { return 1e-4 * a.e->w; }
-double ev_w3(const EvalArgs& a) { return 1e-3 * a.e->w; }
-double ev_w2(const EvalArgs& a) { return 1e-2 * a.e->w; }
-double ev_w1(const EvalArgs& a) { return 1e-1 * a.e->w; }
+double ev_w4(const EvalArgs& a) { return 1e-4 * at(a, Buf::W); }
+double ev_w3(const EvalArgs& a) { return 1e-3 * at(a, Buf::W); }
+double ev_w2(const EvalArgs& a) { return 1e-2 * at(a, Buf::W); }
+double ev_w1(const EvalArgs& a) { return 1e-1 * at(a, Buf::W); }
 double ev_adam(const EvalArgs& a) { return mhat(a) / (std::sqrt(vhat(a)) + p_(a, Slot::Eps)); }
-double ev_rmsprop(const EvalArgs& a) { return a.e->g / (std::sqrt(vhat(a)) + p_(a, Slot::Eps)); }
+double ev_rmsprop(const EvalArgs& a) { return at(a, Buf::G) / (std::sqrt(vhat(a)) + p_(a, Slot::Eps)); }
 double ev_ld(const EvalArgs& a) { return p_(a, Slot::Ld); }
 double ev_cd(const EvalArgs& a) { return p_(a, Slot::Cd); }
 double ev_rd(const EvalArgs& a) { return p_(a, Slot::Rd); }
 double ev_ep(const EvalArgs& a) { return p_(a, Slot::EpStd) * rng::normal(draw_bits(a)); }
-double ev_mom(const EvalArgs& a) { return a.e->k; }
-double ev_nesterov(const EvalArgs& a) { return a.e->g + p_(a, Slot::Mu) * a.e->k; }
-double ev_lion(const EvalArgs& a) { return sign_of(a.e->l); }
-double ev_rms(const EvalArgs& a) { return a.e->g / (std::sqrt(a.e->v) + p_(a, Slot::Eps)); }
+double ev_mom(const EvalArgs& a) { return at(a, Buf::K); }
+double ev_nesterov(const EvalArgs& a) { return at(a, Buf::G) + p_(a, Slot::Mu) * at(a, Buf::K); }
+double ev_lion(const EvalArgs& a) { return sign_of(at(a, Buf::L)); }
+double ev_rms(const EvalArgs& a) { return at(a, Buf::G) / (std::sqrt(at(a, Buf::V)) + p_(a, Slot::Eps)); }
 double ev_lit(const EvalArgs& a) { return a.x; }
 
 double ev_id(const EvalArgs& a) { return a.x; }

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "state.h"
+
 namespace nos::dslc {
 
 enum class Sym : uint8_t {
@@ -37,11 +39,6 @@ static_assert(static_cast<int>(Sym::Count) == kSymCount, "update the symbol tabl
 
 enum class Kind : uint8_t { Operand, Unary, Binary };
 
-// State buffers a rule can read. Bits, so a rule's needs are one OR over its symbols.
-// k is the heavy-ball accumulator (mom, nesterov), l Lion's momentum (lion).
-enum StateBits : uint8_t { kStateNone = 0, kStateM = 1, kStateV = 2, kStateY = 4, kStateK = 8, kStateL = 16 };
-inline constexpr int kStateBufferCount = 5;
-
 // Per-step values a symbol may read besides the element's own data (see params.h).
 enum StepBits : uint8_t { kStepNone = 0, kStepDecay = 1, kStepTotal = 2 };
 
@@ -61,7 +58,7 @@ struct Symbol {
   std::string_view name;                     // canonical token
   std::array<std::string_view, 2> aliases;   // accepted by the parser, never printed
   std::string_view doc;                      // one line, for --help and the README
-  uint8_t state;                             // StateBits read by the symbol
+  StateSet state;                            // state buffers read by the symbol (state.h)
   bool paper;       // in the paper's default search space (controller vocabulary)
   bool random;      // draws from the counter-based generator
   bool commutative; // binary: b(x, y) == b(y, x) bit for bit

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "random.h"
-#include "symbols.h"
+#include "step_program.h"
 #include "vecmath.h"
 
 namespace nos::jit {
@@ -50,11 +50,11 @@ void init_llvm_once() {
 }
 
 class Emitter {
-  static constexpr int kBufs = 7;  // w g m v y k l: the first arguments, in dslc::Buf order
+  static constexpr int kBufs = dslc::kBufCount;  // the body's first arguments, in dslc::Buf order
 
  public:
   Emitter(llvm::LLVMContext& ctx, llvm::Module& mod, const dslc::Ir& ir, int width)
-      : ctx_(ctx), mod_(mod), ir_(ir), W(width), b_(ctx) {
+      : ctx_(ctx), mod_(mod), ir_(dslc::step_program(ir)), W(width), b_(ctx) {
     f32_ = b_.getFloatTy();
     i32_ = b_.getInt32Ty();
     i64_ = b_.getInt64Ty();
@@ -63,23 +63,52 @@ class Emitter {
     vi64_ = llvm::FixedVectorType::get(i64_, W);
   }
 
+  // The exported kernel takes the buffers as one array (kernel.h's KernelFn) and calls the body,
+  // which takes them as separate noalias arguments: inlined, LLVM keeps knowing that a store to
+  // one buffer never changes another, whatever the number of buffers in the state table.
   llvm::Function* build(const std::string& name, llvm::TargetMachine& tm) {
+    llvm::Function* body = build_body(name + ".body", tm);
     llvm::Type* ptr = b_.getPtrTy();
-    auto* fty = llvm::FunctionType::get(
-        b_.getVoidTy(), {ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, i64_, i64_, i64_, i64_, i64_}, false);
-    fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, mod_);
-    fn_->addFnAttr("target-cpu", tm.getTargetCPU());
-    fn_->addFnAttr("target-features", tm.getTargetFeatureString());
+    auto* fty = llvm::FunctionType::get(b_.getVoidTy(), {ptr, ptr, i64_, i64_, i64_, i64_, i64_}, false);
+    llvm::Function* fn = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, mod_);
+    set_target_attributes(fn, tm);
+    const char* names[] = {"bufs", "slots", "step", "seed", "index_base", "begin", "end"};
+    for (unsigned k = 0; k < fn->arg_size(); ++k) fn->getArg(k)->setName(names[k]);
+    b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", fn));
+    std::vector<llvm::Value*> args;
+    for (int k = 0; k < kBufs; ++k)
+      args.push_back(b_.CreateLoad(ptr, b_.CreateConstInBoundsGEP1_64(ptr, fn->getArg(0), k),
+                                   std::string(dslc::buf_name(dslc::Buf(k)))));
+    for (unsigned k = 1; k < fn->arg_size(); ++k) args.push_back(fn->getArg(k));
+    b_.CreateCall(body, args);
+    b_.CreateRetVoid();
+    return fn;
+  }
+
+ private:
+  void set_target_attributes(llvm::Function* f, llvm::TargetMachine& tm) {
+    f->addFnAttr("target-cpu", tm.getTargetCPU());
+    f->addFnAttr("target-features", tm.getTargetFeatureString());
     // Keep <16 x float> as single 512-bit registers even where the CPU's tuning prefers 256 bits:
     // the kernel is bound by memory, and wider operations halve the instruction count.
     const std::string bits = std::to_string(W * 32);
-    fn_->addFnAttr("min-legal-vector-width", bits);
-    fn_->addFnAttr("prefer-vector-width", bits);
-    fn_->addFnAttr(llvm::Attribute::NoUnwind);
-    const char* names[] = {"w", "g", "m", "v", "y", "k", "l", "slots", "step", "seed", "index_base", "begin", "end"};
-    for (unsigned k = 0; k < fn_->arg_size(); ++k) fn_->getArg(k)->setName(names[k]);
-    for (unsigned k = 0; k < kBufs + 1; ++k) fn_->addParamAttr(k, llvm::Attribute::NoAlias);
+    f->addFnAttr("min-legal-vector-width", bits);
+    f->addFnAttr("prefer-vector-width", bits);
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+  }
 
+  llvm::Function* build_body(const std::string& name, llvm::TargetMachine& tm) {
+    llvm::Type* ptr = b_.getPtrTy();
+    std::vector<llvm::Type*> params(kBufs + 1, ptr);
+    for (int k = 0; k < 5; ++k) params.push_back(i64_);
+    auto* fty = llvm::FunctionType::get(b_.getVoidTy(), params, false);
+    fn_ = llvm::Function::Create(fty, llvm::Function::InternalLinkage, name, mod_);
+    set_target_attributes(fn_, tm);
+    fn_->addFnAttr(llvm::Attribute::AlwaysInline);
+    for (int k = 0; k < kBufs; ++k) fn_->getArg(k)->setName(dslc::buf_name(dslc::Buf(k)));
+    const char* names[] = {"slots", "step", "seed", "index_base", "begin", "end"};
+    for (unsigned k = kBufs; k < fn_->arg_size(); ++k) fn_->getArg(k)->setName(names[k - kBufs]);
+    for (unsigned k = 0; k < kBufs + 1; ++k) fn_->addParamAttr(k, llvm::Attribute::NoAlias);
     auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
     auto* start = llvm::BasicBlock::Create(ctx_, "start", fn_);
     auto* loop = llvm::BasicBlock::Create(ctx_, "loop", fn_);
@@ -107,7 +136,7 @@ class Emitter {
     llvm::Value* tmp[kBufs];
     for (int k = 0; k < kBufs; ++k) {
       real[k] = fn_->getArg(k);
-      tmp[k] = b_.CreateAlloca(vf_, nullptr, std::string("tail.") + "wgmvykl"[k]);
+      tmp[k] = b_.CreateAlloca(vf_, nullptr, "tail." + std::string(dslc::buf_name(dslc::Buf(k))));
       llvm::cast<llvm::AllocaInst>(tmp[k])->setAlignment(llvm::Align(64));
     }
     llvm::Value* begin = fn_->getArg(kBufs + 4);
@@ -165,9 +194,9 @@ class Emitter {
     b_.CreateCondBr(b_.CreateICmpULT(vec_end, end), tail_in, exit);
 
     // Masked copies in, the body on the copies, masked copies out of what the body writes.
-    // State bit k-2 belongs to buffer k (m v y k l follow w g).
-    bool used[kBufs] = {true, true}, written[kBufs] = {true, false};
-    for (int k = 2; k < kBufs; ++k) written[k] = used[k] = (ir_.state & (1 << (k - 2))) != 0;
+    const dslc::BufUse use = dslc::buffer_use(ir_);
+    bool used[kBufs], written[kBufs];
+    for (int k = 0; k < kBufs; ++k) used[k] = (use.read >> k) & 1, written[k] = (use.written >> k) & 1;
     b_.SetInsertPoint(tail_in);
     for (int k = 0; k < kBufs; ++k) {
       if (!used[k]) continue;
@@ -194,7 +223,6 @@ class Emitter {
     return fn_;
   }
 
- private:
   // ---- helpers -------------------------------------------------------------------------------
   llvm::Constant* cf(float x) { return llvm::ConstantFP::get(vf_, x); }
   llvm::Constant* ci32(int32_t x) { return llvm::ConstantInt::get(vi32_, static_cast<uint64_t>(static_cast<int64_t>(x)), true); }
@@ -307,36 +335,8 @@ class Emitter {
   // One vector of elements at buffer offset `off`, element (parameter) index base + `idx`.
   void element_block(llvm::Value* off, llvm::Value* idx, llvm::Value* const* ptr) {
     llvm::Value* i = off;
-    w_ = ptr[0], g_ = ptr[1], m_ = ptr[2], v_ = ptr[3], y_ = ptr[4], k_ = ptr[5], l_ = ptr[6];
     i_ = idx;
     hkey_ = nullptr;
-    llvm::Value* w = load(w_, i);
-    llvm::Value* g = load(g_, i);
-    llvm::Value *m = nullptr, *v = nullptr, *y = nullptr, *kk = nullptr, *lmix = nullptr;
-    if (ir_.state & dslc::kStateM) {
-      m = b_.CreateFAdd(b_.CreateFMul(slot(Slot::Beta1), load(m_, i)), b_.CreateFMul(slot(Slot::OneMinusBeta1), g));
-      store(m, m_, i);
-    }
-    if (ir_.state & dslc::kStateV) {
-      v = b_.CreateFAdd(b_.CreateFMul(slot(Slot::Beta2), load(v_, i)),
-                        b_.CreateFMul(slot(Slot::OneMinusBeta2), b_.CreateFMul(g, g)));
-      store(v, v_, i);
-    }
-    if (ir_.state & dslc::kStateY) {
-      y = b_.CreateFAdd(b_.CreateFMul(slot(Slot::Beta3), load(y_, i)),
-                        b_.CreateFMul(slot(Slot::OneMinusBeta3), b_.CreateFMul(b_.CreateFMul(g, g), g)));
-      store(y, y_, i);
-    }
-    if (ir_.state & dslc::kStateK) {
-      kk = b_.CreateFAdd(b_.CreateFMul(slot(Slot::Mu), load(k_, i)), g);
-      store(kk, k_, i);
-    }
-    if (ir_.state & dslc::kStateL) {
-      llvm::Value* l0 = load(l_, i);
-      lmix = b_.CreateFAdd(b_.CreateFMul(slot(Slot::Beta1), l0), b_.CreateFMul(slot(Slot::OneMinusBeta1), g));
-      store(b_.CreateFAdd(b_.CreateFMul(slot(Slot::LionBeta2), l0), b_.CreateFMul(slot(Slot::OneMinusLionBeta2), g)),
-            l_, i);
-    }
     std::vector<llvm::Value*> r(ir_.body.size());
     // Values known to lie in {-1, -0, +0, +1, NaN}: sign(x), and products and negations of such.
     // exp of such a value (PowerSign's exp(sign(g) * sign(m)), five of the paper's Table 1 rules)
@@ -358,18 +358,11 @@ class Emitter {
       llvm::Value* c = dslc::op_arity(in.op) >= 2 ? r[in.b] : nullptr;
       switch (in.op) {
         case Op::Const: r[k] = cf(static_cast<float>(in.imm)); break;
-        case Op::Load: {
-          llvm::Value* src = in.buf == Buf::W   ? w
-                             : in.buf == Buf::G ? g
-                             : in.buf == Buf::M ? m
-                             : in.buf == Buf::V ? v
-                             : in.buf == Buf::Y ? y
-                             : in.buf == Buf::K ? kk
-                                                : lmix;
-          if (!src) throw std::invalid_argument("jit: load of state the prologue does not update");
-          r[k] = src;
+        case Op::Load: r[k] = load(ptr[static_cast<int>(in.buf)], i); break;
+        case Op::Store:
+          store(a, ptr[static_cast<int>(in.buf)], i);
+          r[k] = a;
           break;
-        }
         case Op::Param: r[k] = slot(in.slot); break;
         case Op::Neg: r[k] = b_.CreateFNeg(a); break;
         case Op::Abs: r[k] = unary(llvm::Intrinsic::fabs, a); break;
@@ -408,19 +401,16 @@ class Emitter {
         case Op::Count: throw std::invalid_argument("jit: bad opcode");
       }
     }
-    llvm::Value* wn = b_.CreateFSub(w, b_.CreateFMul(slot(Slot::Lr), r.at(ir_.result)));
-    store(wn, w_, i);
   }
 
   llvm::LLVMContext& ctx_;
   llvm::Module& mod_;
-  const dslc::Ir& ir_;
+  const dslc::Ir ir_;  // the step program
   const int W;
   llvm::IRBuilder<> b_;
   llvm::Type *f32_, *i32_, *i64_;
   llvm::FixedVectorType *vf_, *vi32_, *vi64_;
   llvm::Function* fn_ = nullptr;
-  llvm::Value *w_ = nullptr, *g_ = nullptr, *m_ = nullptr, *v_ = nullptr, *y_ = nullptr, *k_ = nullptr, *l_ = nullptr;
   llvm::Value* slot_[dslc::kSlotCount] = {};
   llvm::Value* hstep_ = nullptr;
   llvm::Value* index_base_ = nullptr;

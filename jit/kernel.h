@@ -2,9 +2,9 @@
 //
 // This header has no LLVM types: the LLVM side lives in codegen.cpp and jit.cpp.
 //
-// A kernel updates elements [begin, end) of one flat set of buffers in place:
-//   state prologue (m, v, y, k, l as the rule needs), the rule's body, w -= lr * result;
-// exactly the semantics of dslc/ir.h, in float32. Element i uses w[i], g[i], the state and
+// A kernel updates elements [begin, end) of one flat set of buffers in place: it runs the rule's
+// step program (dslc/step_program.h: the state prologue, the body, w -= lr * result), exactly the
+// semantics of dslc/ir.h, in float32. Element i uses w[i], g[i], the state and
 // draws random numbers for parameter index index_base + i, so splitting a range across threads
 // or calls never changes a result.
 #pragma once
@@ -27,15 +27,14 @@ struct StepBlock {
 };
 StepBlock make_step_block(const dslc::StepParams& p);
 
-// Buffers a rule does not use (state it does not read) may be null.
-using KernelFn = void (*)(float* w, const float* g, float* m, float* v, float* y, float* k, float* l,
-                          const float* slots, uint64_t step, uint64_t seed, uint64_t index_base, uint64_t begin,
-                          uint64_t end);
+// bufs[b] is buffer dslc::Buf b (w, g, then the state table's buffers); g is only read, and a
+// buffer the rule does not use (state it does not read) may be null.
+using KernelFn = void (*)(float* const* bufs, const float* slots, uint64_t step, uint64_t seed, uint64_t index_base,
+                          uint64_t begin, uint64_t end);
 
-// The state buffers of one kernel call, in dslc::Buf order; null where the rule has no such state.
-struct StateBufs {
-  float *m = nullptr, *v = nullptr, *y = nullptr, *k = nullptr, *l = nullptr;
-};
+// The state buffers of one kernel call, in state-table order (dslc/state.h); null where the rule
+// has no such state.
+using StateBufs = std::array<float*, dslc::kStateCount>;
 
 struct CompiledKernel;  // owns the JIT code; releases it when the last Kernel goes
 
@@ -44,14 +43,18 @@ struct CompiledKernel;  // owns the JIT code; releases it when the last Kernel g
 struct Kernel {
   KernelFn fn = nullptr;
   uint64_t hash = 0;    // the rule's canonical hash (0 for IR given without one)
-  uint8_t state = 0;    // dslc::StateBits the kernel reads and writes
+  dslc::StateSet state = 0;  // the state buffers the kernel reads and writes
   int width = 0;        // floats per vector
   std::shared_ptr<const CompiledKernel> code;
 
   explicit operator bool() const { return fn != nullptr; }
   void operator()(float* w, const float* g, const StateBufs& s, const StepBlock& p, uint64_t index_base,
                   uint64_t begin, uint64_t end) const {
-    fn(w, g, s.m, s.v, s.y, s.k, s.l, p.slot.data(), p.step, p.seed, index_base, begin, end);
+    std::array<float*, dslc::kBufCount> bufs;
+    bufs[0] = w;
+    bufs[1] = const_cast<float*>(g);  // never written (dslc::verify refuses a store to g)
+    for (int k = 0; k < dslc::kStateCount; ++k) bufs[static_cast<size_t>(dslc::kFirstState + k)] = s[static_cast<size_t>(k)];
+    fn(bufs.data(), p.slot.data(), p.step, p.seed, index_base, begin, end);
   }
 };
 

@@ -58,9 +58,9 @@ struct Optimizer::Impl {
   Kernel kernel;
   std::vector<Tensor> tensors;
   size_t total = 0;
-  // m v y k l (dslc::StateBits order): one buffer each over all registered elements, in
+  // One buffer per state-table row (dslc/state.h) over all registered elements, in
   // registration order; null for state the rule does not use.
-  FloatBuf state[dslc::kStateBufferCount];
+  FloatBuf state[dslc::kStateCount];
   uint64_t t = 0;
   std::optional<double> lr_override;  // set_learning_rate: replaces the schedule
 };
@@ -92,9 +92,12 @@ void Optimizer::add(float* w, const float* g, size_t n) {
   if (n > 0 && (!w || !g)) throw std::invalid_argument("optimizer: null buffer");
   s.tensors.push_back({w, g, n, s.total});
   const size_t total = s.total + n;
-  // Re-allocate to the new total; nothing has been stepped, so state is all zero anyway.
-  for (int b = 0; b < dslc::kStateBufferCount; ++b)
+  // Re-allocate to the new total; nothing has been stepped, so state is at its initial value anyway.
+  for (int b = 0; b < dslc::kStateCount; ++b) {
     s.state[b] = (s.rule.ir.state >> b) & 1 ? alloc_zeroed(total) : nullptr;
+    if (const float init = dslc::state_init(dslc::state_buf(b)); s.state[b] && init != 0.0f)
+      std::fill_n(s.state[b].get(), total, init);
+  }
   s.total = total;
 }
 
@@ -110,8 +113,8 @@ void Optimizer::step() {
   // Whole vectors per thread, so only the last range has a masked tail.
   const size_t vecs = (total + W - 1) / W;
   const int nt = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(vecs, 1)));
-  float* st[dslc::kStateBufferCount];
-  for (int b = 0; b < dslc::kStateBufferCount; ++b) st[b] = s.state[b].get();
+  float* st[dslc::kStateCount];
+  for (int b = 0; b < dslc::kStateCount; ++b) st[b] = s.state[b].get();
 #pragma omp parallel num_threads(nt)
   {
     const size_t id = static_cast<size_t>(omp_get_thread_num()), n = static_cast<size_t>(omp_get_num_threads());
@@ -120,8 +123,8 @@ void Optimizer::step() {
       const size_t a = std::max(lo, tn.offset), b = std::min(hi, tn.offset + tn.n);
       if (a >= b) continue;
       const size_t o = tn.offset;
-      auto at = [&](float* p) { return p ? p + o : nullptr; };
-      const StateBufs sb{at(st[0]), at(st[1]), at(st[2]), at(st[3]), at(st[4])};
+      StateBufs sb;
+      for (int k = 0; k < dslc::kStateCount; ++k) sb[static_cast<size_t>(k)] = st[k] ? st[k] + o : nullptr;
       s.kernel(tn.w, tn.g, sb, block, o, a - o, b - o);
     }
   }
@@ -176,14 +179,14 @@ void Optimizer::load(std::istream& in) {
     throw std::runtime_error("optimizer: the checkpoint holds " + std::to_string(head[2]) + " parameters, the optimizer " +
                              std::to_string(s.total));
   // Read into fresh buffers so a truncated stream leaves the optimizer as it was.
-  FloatBuf nb[dslc::kStateBufferCount];
-  for (int k = 0; k < dslc::kStateBufferCount; ++k) {
+  FloatBuf nb[dslc::kStateCount];
+  for (int k = 0; k < dslc::kStateCount; ++k) {
     if (!s.state[k]) continue;
     nb[k] = alloc_zeroed(s.total);
     in.read(reinterpret_cast<char*>(nb[k].get()), static_cast<std::streamsize>(s.total * sizeof(float)));
     if (!in) throw std::runtime_error("optimizer: truncated checkpoint");
   }
-  for (int k = 0; k < dslc::kStateBufferCount; ++k)
+  for (int k = 0; k < dslc::kStateCount; ++k)
     if (s.state[k]) s.state[k] = std::move(nb[k]);
   s.t = head[1];
 }

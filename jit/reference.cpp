@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "random.h"
-#include "symbols.h"
+#include "step_program.h"
 #include "vecmath.h"
 
 namespace nos::jit {
@@ -27,37 +27,24 @@ float normal_f32(uint64_t bits) {
 
 void reference_step(const dslc::Ir& ir, float* w, const float* g, const StateBufs& st, const StepBlock& p,
                     uint64_t index_base, uint64_t begin, uint64_t end) {
+  const dslc::Ir prog = dslc::step_program(ir);
+  std::array<float*, dslc::kBufCount> buf{};
+  buf[static_cast<size_t>(Buf::W)] = w;
+  buf[static_cast<size_t>(Buf::G)] = const_cast<float*>(g);  // the program never stores to g
+  for (int k = 0; k < dslc::kStateCount; ++k) buf[static_cast<size_t>(dslc::kFirstState + k)] = st[static_cast<size_t>(k)];
   auto s = [&](Slot k) { return p.slot[static_cast<size_t>(k)]; };
-  float *m = st.m, *v = st.v, *y = st.y, *k = st.k, *l = st.l;
-  std::vector<float> r(ir.body.size());
+  std::vector<float> r(prog.body.size());
   for (uint64_t i = begin; i < end; ++i) {
-    const float gi = g[i];
-    float mi = 0, vi = 0, yi = 0, ki = 0, li = 0;
-    if (ir.state & dslc::kStateM) m[i] = mi = s(Slot::Beta1) * m[i] + s(Slot::OneMinusBeta1) * gi;
-    if (ir.state & dslc::kStateV) v[i] = vi = s(Slot::Beta2) * v[i] + s(Slot::OneMinusBeta2) * (gi * gi);
-    if (ir.state & dslc::kStateY) y[i] = yi = s(Slot::Beta3) * y[i] + s(Slot::OneMinusBeta3) * ((gi * gi) * gi);
-    if (ir.state & dslc::kStateK) k[i] = ki = s(Slot::Mu) * k[i] + gi;
-    if (ir.state & dslc::kStateL) {
-      li = s(Slot::Beta1) * l[i] + s(Slot::OneMinusBeta1) * gi;
-      l[i] = s(Slot::LionBeta2) * l[i] + s(Slot::OneMinusLionBeta2) * gi;
-    }
     const uint64_t index = index_base + i;
-    for (size_t k = 0; k < ir.body.size(); ++k) {
-      const dslc::Inst& in = ir.body[k];
+    for (size_t k = 0; k < prog.body.size(); ++k) {
+      const dslc::Inst& in = prog.body[k];
       const float a = dslc::op_arity(in.op) >= 1 ? r[in.a] : 0.0f;
       const float b = dslc::op_arity(in.op) >= 2 ? r[in.b] : 0.0f;
       float out = 0;
       switch (in.op) {
         case Op::Const: out = static_cast<float>(in.imm); break;
-        case Op::Load:
-          out = in.buf == Buf::W   ? w[i]
-                : in.buf == Buf::G ? gi
-                : in.buf == Buf::M ? mi
-                : in.buf == Buf::V ? vi
-                : in.buf == Buf::Y ? yi
-                : in.buf == Buf::K ? ki
-                                   : li;
-          break;
+        case Op::Load: out = buf[static_cast<size_t>(in.buf)][i]; break;
+        case Op::Store: buf[static_cast<size_t>(in.buf)][i] = out = a; break;
         case Op::Param: out = s(in.slot); break;
         case Op::Neg: out = -a; break;
         case Op::Abs: out = std::fabs(a); break;
@@ -82,7 +69,6 @@ void reference_step(const dslc::Ir& ir, float* w, const float* g, const StateBuf
       }
       r[k] = out;
     }
-    w[i] = w[i] - s(Slot::Lr) * r.at(ir.result);
   }
 }
 

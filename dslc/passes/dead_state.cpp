@@ -1,19 +1,13 @@
 // Dead-state elimination, and the IR pass pipeline.
 #include "../passes.h"
-#include "../symbols.h"
 
 namespace nos::dslc {
 
 bool dead_state(Ir& ir) {
-  uint8_t used = 0;
-  for (const Inst& in : ir.body) {
-    if (in.op != Op::Load) continue;
-    if (in.buf == Buf::M) used |= kStateM;
-    if (in.buf == Buf::V) used |= kStateV;
-    if (in.buf == Buf::Y) used |= kStateY;
-    if (in.buf == Buf::K) used |= kStateK;
-    if (in.buf == Buf::L) used |= kStateL;
-  }
+  StateSet used = 0;
+  for (const Inst& in : ir.body)
+    if (in.op == Op::Load && is_state(in.buf)) used |= state_bit(in.buf);
+  used = state_closure(used);
   const bool changed = used != ir.state;
   ir.state = used;
   // Draw slots stay as numbered: the canonical tree fixes them, and renumbering would change

@@ -44,7 +44,8 @@ void check_rule(const Rule& rule) {
   std::vector<double> scratch;
   static constexpr double inputs[][5] = {{0.5, -0.25, 0.1, 0.01, -0.001}, {0, 0, 0, 0, 0}, {-3, 1e3, -2, 5, 7}};
   for (const auto& in : inputs) {
-    const Element e{.w = in[0], .g = in[1], .m = in[2], .v = in[3], .y = in[4], .index = 5, .p = &p};
+    Element e{.index = 5, .p = &p};
+    e[Buf::W] = in[0], e[Buf::G] = in[1], e[Buf::M] = in[2], e[Buf::V] = in[3], e[Buf::Y] = in[4];
     const double want = eval_ast(c.canonical, e);
     const double got = eval_ir(c.ir, e, scratch);
     if (!(want == got || (std::isnan(want) && std::isnan(got))))

@@ -138,9 +138,9 @@ TEST(Interp, SizeMismatchesAreRejected) {
 
 TEST(Interp, StateIsAllocatedOnlyForWhatTheRuleUses) {
   const State s = make_state(test::compile_ok("mul g exp mul sign_g sign_m").ir.state, 10);
-  EXPECT_EQ(s.m.size(), 10u);
-  EXPECT_TRUE(s.v.empty());
-  EXPECT_TRUE(s.y.empty());
+  EXPECT_EQ(s[Buf::M].size(), 10u);
+  EXPECT_TRUE(s[Buf::V].empty());
+  EXPECT_TRUE(s[Buf::Y].empty());
 }
 
 TEST(Interp, AnalysesPerRule) {

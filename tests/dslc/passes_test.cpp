@@ -170,13 +170,13 @@ TEST(Passes, OptimizedIrComputesWhatTheSourceComputes) {
     const Compiled c = compile(Rule{"", src, {}});
     ASSERT_EQ(verify(c.ir), "") << c.prefix;
     for (int k = 0; k < 12; ++k) {
-      const Element e{.w = vals[pick() % 12], .g = vals[pick() % 12], .m = vals[pick() % 12],
-                      .v = std::fabs(vals[pick() % 12]), .y = vals[pick() % 12], .index = 3, .p = &p};
+      const Element e = test::element({.w = vals[pick() % 12], .g = vals[pick() % 12], .m = vals[pick() % 12],
+                      .v = std::fabs(vals[pick() % 12]), .y = vals[pick() % 12], .index = 3, .p = &p});
       const double want = eval_ast(src, e);
       const double got = eval_ir(c.ir, e, scratch);
       ASSERT_TRUE(test::same_value(want, got))
-          << print_prefix(src) << "\ncanonical " << c.prefix << "\n" << print_ir(c.ir) << "g=" << e.g << " w=" << e.w
-          << " m=" << e.m << " v=" << e.v << " y=" << e.y << ": source " << want << " vs IR " << got;
+          << print_prefix(src) << "\ncanonical " << c.prefix << "\n" << print_ir(c.ir) << "g=" << e[Buf::G] << " w=" << e[Buf::W]
+          << " m=" << e[Buf::M] << " v=" << e[Buf::V] << " y=" << e[Buf::Y] << ": source " << want << " vs IR " << got;
     }
   }
 }
@@ -192,7 +192,7 @@ TEST(Passes, RandomRulesIrMatchesCanonicalTree) {
   for (int i = 0; i < 2000; ++i) {
     const Compiled c = compile(Rule{"", gen.group_tree(1 + i % 3), {}});
     for (uint64_t idx = 0; idx < 8; ++idx) {
-      const Element e{.w = 0.5, .g = -0.25 + 0.1 * static_cast<double>(idx), .m = 0.1, .v = 0.02, .y = -0.003, .index = idx, .p = &p};
+      const Element e = test::element({.w = 0.5, .g = -0.25 + 0.1 * static_cast<double>(idx), .m = 0.1, .v = 0.02, .y = -0.003, .index = idx, .p = &p});
       ASSERT_TRUE(test::same_value(eval_ast(c.canonical, e), eval_ir(c.ir, e, scratch))) << c.prefix;
     }
   }

@@ -94,12 +94,12 @@ TEST(Symbols, EvalAndLoweringAgreeForEverySymbol) {
     ASSERT_EQ(verify(ir), "") << s.name;
     for (size_t i = 0; i < std::size(values); ++i) {
       for (size_t j = 0; j < std::size(values); j += 3) {
-        const Element e{.w = values[j], .g = values[i], .m = values[(i + 1) % 11], .v = std::fabs(values[(i + 2) % 11]),
-                        .y = values[(i + 3) % 11], .index = i * 13 + j, .p = &p};
+        const Element e = test::element({.w = values[j], .g = values[i], .m = values[(i + 1) % 11], .v = std::fabs(values[(i + 2) % 11]),
+                        .y = values[(i + 3) % 11], .index = i * 13 + j, .p = &p});
         const double want = eval_ast(a, e);
         const double got = eval_ir(ir, e, scratch);
         EXPECT_TRUE(test::same_value(want, got) && std::signbit(want) == std::signbit(got))
-            << s.name << " g=" << e.g << " w=" << e.w << ": eval " << want << " vs IR " << got;
+            << s.name << " g=" << e[Buf::G] << " w=" << e[Buf::W] << ": eval " << want << " vs IR " << got;
       }
     }
   }
@@ -107,7 +107,7 @@ TEST(Symbols, EvalAndLoweringAgreeForEverySymbol) {
 
 TEST(Symbols, SignOfZeroIsZero) {
   const StepParams p = step_params(Hyper{}, 1);
-  const Element e{.g = 0.0, .p = &p};
+  const Element e = test::element({.g = 0.0, .p = &p});
   EXPECT_EQ(eval_ast(make_leaf(Sym::SignG), e), 0.0);
   EXPECT_EQ(eval_ast(make_node(Sym::Sign, {make_lit(0.0)}), e), 0.0);
   EXPECT_EQ(eval_ast(make_node(Sym::Sign, {make_lit(-2.0)}), e), -1.0);

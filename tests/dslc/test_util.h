@@ -84,4 +84,17 @@ struct RuleGen {
   }
 };
 
+// An element from named buffer values, for tests written with designated initializers.
+struct ElementValues {
+  double w = 0, g = 0, m = 0, v = 0, y = 0, k = 0, l = 0;
+  uint64_t index = 0;
+  const StepParams* p = nullptr;
+};
+inline Element element(const ElementValues& x) {
+  Element e{.index = x.index, .p = x.p};
+  e[Buf::W] = x.w, e[Buf::G] = x.g, e[Buf::M] = x.m, e[Buf::V] = x.v, e[Buf::Y] = x.y;
+  e[Buf::K] = x.k, e[Buf::L] = x.l;
+  return e;
+}
+
 }  // namespace nos::dslc::test

@@ -49,10 +49,22 @@ struct Guarded {
   }
 };
 
+// w, g and one buffer per state-table row.
 struct Buffers {
-  Guarded w, g, m, v, y, k, l;
-  explicit Buffers(size_t n) : w(n), g(n), m(n), v(n), y(n), k(n), l(n) {}
-  StateBufs state() { return {m.data(), v.data(), y.data(), k.data(), l.data()}; }
+  std::vector<Guarded> buf;
+  Guarded &w, &g, &m;
+  explicit Buffers(size_t n) : buf(dslc::kBufCount, Guarded(n)), w(buf[0]), g(buf[1]), m(at(dslc::Buf::M)) {}
+  Buffers(const Buffers& o) : buf(o.buf), w(buf[0]), g(buf[1]), m(at(dslc::Buf::M)) {}
+  Buffers& operator=(const Buffers& o) {
+    buf = o.buf;
+    return *this;
+  }
+  Guarded& at(dslc::Buf b) { return buf[static_cast<size_t>(b)]; }
+  StateBufs state() {
+    StateBufs s;
+    for (int k = 0; k < dslc::kStateCount; ++k) s[k] = buf[static_cast<size_t>(dslc::kFirstState + k)].data();
+    return s;
+  }
 };
 
 float pick_value(std::mt19937& r, bool specials) {
@@ -65,13 +77,9 @@ void fill(Buffers& b, std::mt19937& r, bool specials, bool state) {
   for (size_t i = 0; i < b.w.n; ++i) {
     b.w[i] = pick_value(r, specials);
     b.g[i] = pick_value(r, specials);
-    if (state) {
-      b.m[i] = pick_value(r, specials);
-      b.v[i] = std::fabs(pick_value(r, specials));  // v >= 0 always holds for a real run
-      b.y[i] = pick_value(r, specials);
-      b.k[i] = pick_value(r, specials);
-      b.l[i] = pick_value(r, specials);
-    }
+    if (state)
+      for (int k = dslc::kFirstState; k < dslc::kBufCount; ++k) b.buf[static_cast<size_t>(k)][i] = pick_value(r, specials);
+    if (state) b.at(dslc::Buf::V)[i] = std::fabs(b.at(dslc::Buf::V)[i]);  // v >= 0 always holds for a real run
   }
 }
 
@@ -85,16 +93,14 @@ void run_reference(const dslc::Ir& ir, Buffers& b, const StepBlock& p, uint64_t 
 // Compares every element and guard of two buffer sets; returns a description of the first
 // difference, or "".
 std::string diff(Buffers& a, Buffers& b) {
-  const char* names[] = {"w", "g", "m", "v", "y", "k", "l"};
-  Guarded* as[] = {&a.w, &a.g, &a.m, &a.v, &a.y, &a.k, &a.l};
-  Guarded* bs[] = {&b.w, &b.g, &b.m, &b.v, &b.y, &b.k, &b.l};
-  for (int k = 0; k < 7; ++k) {
-    if (!as[k]->guards_intact()) return std::string("guard of ") + names[k] + " overwritten (jit)";
-    if (!bs[k]->guards_intact()) return std::string("guard of ") + names[k] + " overwritten (reference)";
+  for (int k = 0; k < dslc::kBufCount; ++k) {
+    const std::string name(dslc::buf_name(dslc::Buf(k)));
+    Guarded &x = a.buf[static_cast<size_t>(k)], &y = b.buf[static_cast<size_t>(k)];
+    if (!x.guards_intact()) return "guard of " + name + " overwritten (jit)";
+    if (!y.guards_intact()) return "guard of " + name + " overwritten (reference)";
     for (size_t i = 0; i < a.w.n; ++i)
-      if (!same_bits((*as[k])[i], (*bs[k])[i]))
-        return std::string(names[k]) + "[" + std::to_string(i) + "]: jit " + std::to_string((*as[k])[i]) +
-               " reference " + std::to_string((*bs[k])[i]);
+      if (!same_bits(x[i], y[i]))
+        return name + "[" + std::to_string(i) + "]: jit " + std::to_string(x[i]) + " reference " + std::to_string(y[i]);
   }
   return "";
 }
@@ -185,9 +191,13 @@ TEST(JitKernel, RandomRulesAgreeWithDoubleInterpreter) {
     h.lr = 0.01;
     h.total_steps = 10;
     h.seed = static_cast<uint64_t>(i);
-    std::vector<float> w(n), g(n), m(n, 0.0f), v(n, 0.0f), y(n, 0.0f), kf(n, 0.0f), lf(n, 0.0f);
-    std::vector<double> wd(n), md(n, 0.0), vd(n, 0.0), yd(n, 0.0), kd(n, 0.0), ld(n, 0.0);
-    const StateBufs sb{m.data(), v.data(), y.data(), kf.data(), lf.data()};
+    std::vector<float> w(n), g(n);
+    std::vector<std::vector<float>> state(dslc::kStateCount, std::vector<float>(n, 0.0f));
+    StateBufs sb;
+    for (int b = 0; b < dslc::kStateCount; ++b) sb[b] = state[b].data();
+    std::vector<double> wd(n);
+    dslc::State sd = dslc::make_state(c.ir.state, n);
+    const dslc::StepProgram prologue = dslc::prologue_program(c.ir.state);
     std::vector<bool> out_of_range(n, false);
     std::uniform_real_distribution<float> mag(0.05f, 1.5f);
     for (size_t e = 0; e < n; ++e) {
@@ -200,10 +210,7 @@ TEST(JitKernel, RandomRulesAgreeWithDoubleInterpreter) {
       k(w.data(), g.data(), sb, make_step_block(sp), 0, 0, n);
       // interp_step, element by element, to see the intermediate values.
       for (size_t e = 0; e < n; ++e) {
-        double lmix = 0;
-        dslc::update_state(c.ir.state, sp, g[e], &md[e], &vd[e], &yd[e], &kd[e], &ld[e], &lmix);
-        const dslc::Element el{
-            .w = wd[e], .g = g[e], .m = md[e], .v = vd[e], .y = yd[e], .k = kd[e], .l = lmix, .index = e, .p = &sp};
+        const dslc::Element el = dslc::begin_element(prologue, sp, wd[e], g[e], sd, e, e, scratch);
         wd[e] = wd[e] - sp[dslc::Slot::Lr] * dslc::eval_ir(c.ir, el, scratch);
         for (double x : scratch)
           if (std::fabs(x) > 1e37 || (x != 0 && std::fabs(x) < 1e-36)) out_of_range[e] = true;

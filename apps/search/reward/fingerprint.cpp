@@ -65,6 +65,7 @@ std::uint64_t behaviour_fingerprint(const dslc::Ir& ir) {
   std::vector<double> w(kProbeParams), scratch;
   for (int i = 0; i < kProbeParams; ++i) w[static_cast<size_t>(i)] = probe_uniform(static_cast<std::uint64_t>(i));
   dslc::State s = dslc::make_state(ir.state, w.size());
+  const dslc::StepProgram prologue = dslc::prologue_program(ir.state);
   std::uint64_t hash = dslc::fnv1a64("nos-fingerprint-v1");
   // dslc::interp_step's per-element step, written out so that r itself is hashed: r is the rule's
   // behaviour, while w - lr*r loses r's low bits whenever |lr*r| << |w|.
@@ -72,15 +73,7 @@ std::uint64_t behaviour_fingerprint(const dslc::Ir& ir) {
     const dslc::StepParams p = dslc::step_params(h, static_cast<std::uint64_t>(t) + 1);
     for (size_t i = 0; i < w.size(); ++i) {
       const double g = probe_gradient(static_cast<int>(i), t);
-      dslc::Element e{.w = w[i], .g = g, .index = i, .p = &p};
-      const std::uint8_t bits = ir.state;
-      dslc::update_state(bits, p, g, (bits & dslc::kStateM) ? &s.m[i] : nullptr,
-                         (bits & dslc::kStateV) ? &s.v[i] : nullptr, (bits & dslc::kStateY) ? &s.y[i] : nullptr,
-                         (bits & dslc::kStateK) ? &s.k[i] : nullptr, (bits & dslc::kStateL) ? &s.l[i] : nullptr, &e.l);
-      if (bits & dslc::kStateM) e.m = s.m[i];
-      if (bits & dslc::kStateV) e.v = s.v[i];
-      if (bits & dslc::kStateY) e.y = s.y[i];
-      if (bits & dslc::kStateK) e.k = s.k[i];
+      const dslc::Element e = dslc::begin_element(prologue, p, w[i], g, s, i, i, scratch);
       const double r = dslc::eval_ir(ir, e, scratch);
       mix_into(hash, quantize_value(r));
       w[i] = w[i] - p[dslc::Slot::Lr] * r;
