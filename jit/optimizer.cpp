@@ -68,15 +68,8 @@ struct Optimizer::Impl {
 Optimizer::Optimizer(std::string_view rule, const OptimizerOptions& options) : impl_(std::make_unique<Impl>()) {
   if (const std::string why = dslc::validate(options.hyper); !why.empty()) throw std::invalid_argument("optimizer: " + why);
   if (const std::string why = validate(options.schedule); !why.empty()) throw std::invalid_argument("optimizer: " + why);
-  dslc::ParseResult p = dslc::parse_rule(std::string(rule), "<rule>");
-  if (!p.ok()) {
-    std::string msg = "optimizer: bad rule";
-    for (const auto& d : p.errors) msg += "\n" + d.str();
-    throw std::invalid_argument(msg);
-  }
-  if (p.rules.size() != 1) throw std::invalid_argument("optimizer: expected one rule");
   impl_->opt = options;
-  impl_->rule = dslc::compile(p.rules[0]);
+  impl_->rule = dslc::compile_rule(rule, "optimizer");
   if (impl_->rule.info.needs_total && options.hyper.total_steps == 0)
     throw std::invalid_argument("optimizer: the rule reads ld/cd/rd: set hyper.total_steps");
   impl_->kernel = compile_kernel(impl_->rule.ir, impl_->rule.hash);

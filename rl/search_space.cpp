@@ -166,13 +166,7 @@ std::optional<Choices> from_string(const SearchSpace& s, std::string_view text) 
 
 dslc::Rule to_rule(const SearchSpace& s, std::span<const int> c) {
   const std::string text = to_string(s, c);
-  auto r = dslc::parse_rule(text);
-  if (!r.ok() || r.rules.size() != 1) {
-    std::string msg = "to_rule: dslc rejects '" + text + "'";
-    for (const auto& d : r.errors) msg += "\n" + d.str();
-    throw std::runtime_error(msg);
-  }
-  return std::move(r.rules[0]);
+  return dslc::parse_rule_or_throw(text, "search space");
 }
 
 std::string check(const SearchSpace& s, std::span<const int> c) {

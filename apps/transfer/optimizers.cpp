@@ -33,12 +33,12 @@ OptimizerSpec spec_of(std::string name, const dslc::Rule& r) {
 
 // A literal rule, or nullopt with the parser's diagnostics in `why`.
 std::optional<OptimizerSpec> parse_literal(const std::string& name, const std::string& text, std::string& why) {
-  const dslc::ParseResult p = dslc::parse_rule(text, "<optimizer>");
-  if (!p.ok() || p.rules.size() != 1) {
-    why = join_errors(p);
+  try {
+    return spec_of(name, dslc::parse_rule_or_throw(text, "", "<optimizer>"));
+  } catch (const std::invalid_argument& e) {
+    why = e.what();
     return std::nullopt;
   }
-  return spec_of(name, p.rules.front());
 }
 
 }  // namespace

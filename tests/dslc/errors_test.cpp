@@ -169,5 +169,24 @@ TEST(Errors, RandomInputsNeverCrash) {
   }
 }
 
+// The one path from text to a compiled rule: the rule back, or every diagnostic in one message
+// that names the caller's context and the text.
+TEST(Errors, CompileRuleThrowsWithContextTextAndDiagnostics) {
+  EXPECT_EQ(compile_rule("mul g exp mul sign_g sign_m").prefix, "mul g exp mul sign_g sign_m");
+  try {
+    (void)compile_rule("mul g sgn_m", "optimizer");
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "optimizer: bad rule 'mul g sgn_m'\n<rule>:1:7: error: unknown symbol 'sgn_m'; did you mean 'sign_m'?");
+  }
+  try {
+    (void)parse_rule_or_throw("");
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "bad rule ''\n<rule>:1:1: error: empty rule");
+  }
+}
+
 }  // namespace
 }  // namespace nos::dslc

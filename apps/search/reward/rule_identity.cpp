@@ -12,17 +12,7 @@
 namespace nos::search {
 
 RuleIdentity identify(std::string_view rule) {
-  dslc::ParseResult p = dslc::parse_rule(rule, "<rule>");
-  if (!p.ok()) {
-    std::string msg = fmt::format("bad rule '{}'", rule);
-    for (const auto& d : p.errors) {
-      msg += '\n';
-      msg += d.str();
-    }
-    throw std::invalid_argument(msg);
-  }
-  if (p.rules.size() != 1) throw std::invalid_argument(fmt::format("expected one rule in '{}'", rule));
-  const dslc::Compiled c = dslc::compile(p.rules[0]);
+  const dslc::Compiled c = dslc::compile_rule(rule);
   return {.canonical_hash = c.hash,
           .canonical = c.prefix,
           .infix = dslc::print_infix(c.canonical),
