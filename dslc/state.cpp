@@ -39,6 +39,13 @@ uint32_t lower_l(IrBuilder& b, const BufValues& x, uint32_t old) {
   store(b, Buf::L, ema(b, old, Slot::LionBeta2, Slot::OneMinusLionBeta2, g));
   return mix;
 }
+// AdaBelief (Zhuang et al. 2020): s = beta2*s + (1-beta2)*(g-m)^2 + eps, with m already updated.
+uint32_t lower_s(IrBuilder& b, const BufValues& x, uint32_t old) {
+  const uint32_t d = b.binary(Op::Sub, x[int(Buf::G)], x[int(Buf::M)]);
+  const uint32_t s = ema(b, old, Slot::Beta2, Slot::OneMinusBeta2, b.binary(Op::Mul, d, d));
+  return store(b, Buf::S, b.binary(Op::Add, s, b.param(Slot::Eps)));
+}
+
 constexpr std::array<StateDef, kStateCount> kStates = {{
     {Buf::M, "m", "m = beta1*m + (1-beta1)*g", "m m_hat sign_m adam", kStateNone, 0.0f, lower_m},
     {Buf::V, "v", "v = beta2*v + (1-beta2)*(g*g)", "v adam rmsprop rms", kStateNone, 0.0f, lower_v},
@@ -46,6 +53,7 @@ constexpr std::array<StateDef, kStateCount> kStates = {{
     {Buf::K, "k", "k = mu*k + g", "mom nesterov", kStateNone, 0.0f, lower_k},
     {Buf::L, "l", "l' = beta1*l + (1-beta1)*g (read); l = lion_beta2*l + (1-lion_beta2)*g", "lion", kStateNone,
      0.0f, lower_l},
+    {Buf::S, "s", "s = beta2*s + (1-beta2)*((g-m)*(g-m)) + eps", "adabelief", kStateM, 0.0f, lower_s},
 }};
 
 constexpr bool table_in_order() {

@@ -18,7 +18,7 @@ namespace nos::dslc {
 
 // Every buffer of a step: the weights, the gradient, then the state buffers in prologue order
 // (a state may read the updated value of one before it).
-enum class Buf : uint8_t { W, G, M, V, Y, K, L, Count };
+enum class Buf : uint8_t { W, G, M, V, Y, K, L, S, Count };
 inline constexpr int kBufCount = static_cast<int>(Buf::Count);
 inline constexpr int kFirstState = static_cast<int>(Buf::M);
 inline constexpr int kStateCount = kBufCount - kFirstState;
@@ -33,7 +33,7 @@ constexpr Buf state_buf(int i) { return static_cast<Buf>(kFirstState + i); }
 // Named sets, for symbols and tests.
 inline constexpr StateSet kStateNone = 0;
 inline constexpr StateSet kStateM = state_bit(Buf::M), kStateV = state_bit(Buf::V), kStateY = state_bit(Buf::Y),
-                          kStateK = state_bit(Buf::K), kStateL = state_bit(Buf::L);
+                          kStateK = state_bit(Buf::K), kStateL = state_bit(Buf::L), kStateS = state_bit(Buf::S);
 
 struct IrBuilder;
 

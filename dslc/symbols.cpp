@@ -48,6 +48,9 @@ double ev_mom(const EvalArgs& a) { return at(a, Buf::K); }
 double ev_nesterov(const EvalArgs& a) { return at(a, Buf::G) + p_(a, Slot::Mu) * at(a, Buf::K); }
 double ev_lion(const EvalArgs& a) { return sign_of(at(a, Buf::L)); }
 double ev_rms(const EvalArgs& a) { return at(a, Buf::G) / (std::sqrt(at(a, Buf::V)) + p_(a, Slot::Eps)); }
+double ev_adabelief(const EvalArgs& a) {
+  return mhat(a) / (std::sqrt(at(a, Buf::S) / p_(a, Slot::Bc2)) + p_(a, Slot::Eps));
+}
 double ev_lit(const EvalArgs& a) { return a.x; }
 
 double ev_id(const EvalArgs& a) { return a.x; }
@@ -121,6 +124,10 @@ uint32_t lo_rms(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) {
   const uint32_t g = b.load(Buf::G);
   return b.binary(Op::Div, g, b.binary(Op::Add, b.unary(Op::Sqrt, b.load(Buf::V)), b.param(Slot::Eps)));
 }
+uint32_t lo_adabelief(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) {
+  const uint32_t shat = hat(b, Buf::S, Slot::Bc2);
+  return b.binary(Op::Div, hat(b, Buf::M, Slot::Bc1), b.binary(Op::Add, b.unary(Op::Sqrt, shat), b.param(Slot::Eps)));
+}
 uint32_t lo_lit(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) { return 0; }  // lower.cpp emits literals
 
 uint32_t lo_id(B&, const Symbol&, uint32_t x, uint32_t, uint32_t) { return x; }
@@ -144,7 +151,8 @@ uint32_t lo_div(B& b, const Symbol&, uint32_t x, uint32_t y, uint32_t) {
 uint32_t lo_keep(B&, const Symbol&, uint32_t x, uint32_t, uint32_t) { return x; }
 
 constexpr Kind O = Kind::Operand, U = Kind::Unary, Bn = Kind::Binary;
-constexpr uint8_t N = kStateNone, SM = kStateM, SV = kStateV, SY = kStateY, SK = kStateK, SL = kStateL;
+constexpr StateSet N = kStateNone, SM = kStateM, SV = kStateV, SY = kStateY, SK = kStateK, SL = kStateL,
+                   SMS = kStateM | kStateS;
 
 // clang-format off
 constexpr std::array<Symbol, kSymCount> kTable = {{
@@ -174,6 +182,7 @@ constexpr std::array<Symbol, kSymCount> kTable = {{
   {Sym::Nesterov, O, "nesterov", {},         "Nesterov momentum g + mu*k",                    SK,    false, false, false, false, 0,    "nesterov", "\\mathrm{nesterov}",         4, {0, 0}, ev_nesterov, lo_nesterov},
   {Sym::Lion,     O, "lion",     {},         "Lion: sign(beta1*l + (1-beta1)*g), l decays by lion_beta2", SL, false, false, false, false, 0, "lion", "\\mathrm{lion}",          4, {0, 0}, ev_lion,     lo_lion},
   {Sym::Rms,      O, "rms",      {},         "g / (sqrt(v) + eps), v not bias-corrected (textbook RMSProp)", SV, false, false, false, false, 0, "rms", "\\mathrm{rms}",          4, {0, 0}, ev_rms,      lo_rms},
+  {Sym::AdaBelief, O, "adabelief", {},      "m / (sqrt(s) + eps), s the mean of (g-m)^2 + eps, both bias-corrected (AdaBelief)", SMS, false, false, false, false, 0, "adabelief", "\\mathrm{AdaBelief}", 4, {0, 0}, ev_adabelief, lo_adabelief},
   {Sym::Lit,     O, "",        {},          "a numeric literal",                             N,       false, false, false, false, 0,    "",         "",                           4, {0, 0}, ev_lit,     lo_lit},
   {Sym::Id,      U, "id",      {},          "x",                                             N,       true,  false, false, false, 0,    "$0",       "$0",                         4, {0, 0}, ev_id,      lo_id},
   {Sym::Neg,     U, "neg",     {},          "-x",                                            N,       true,  false, false, false, 0,    "-$0",      "-$0",                        3, {3, 0}, ev_neg,     lo_neg},

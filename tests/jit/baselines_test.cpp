@@ -100,6 +100,20 @@ TEST(JitBaselines, Lion) {
   });
 }
 
+// AdaBelief (Zhuang et al. 2020, Algorithm 2): m = b1 m + (1-b1) g; s = b2 s + (1-b2) (g-m)^2 + eps;
+// w -= lr * m_hat / (sqrt(s_hat) + eps). Its buffer s is the state table's newest row.
+TEST(JitBaselines, AdaBelief) {
+  OptimizerOptions o;
+  o.hyper.lr = 1e-3;
+  check_baseline("adabelief", o, [](Textbook& b, size_t i, double g, int t) {
+    b.s1[i] = 0.9 * b.s1[i] + 0.1 * g;
+    b.s2[i] = 0.999 * b.s2[i] + 0.001 * (g - b.s1[i]) * (g - b.s1[i]) + 1e-8;
+    const double mhat = b.s1[i] / (1 - std::pow(0.9, t)), shat = b.s2[i] / (1 - std::pow(0.999, t));
+    b.w[i] -= 1e-3 * mhat / (std::sqrt(shat) + 1e-8);
+  });
+  EXPECT_EQ(Optimizer("adabelief").state_bits(), dslc::kStateM | dslc::kStateS);
+}
+
 // Lion with decoupled weight decay (lambda = 0.1), written as a rule: lion + 0.1 w.
 TEST(JitBaselines, LionWithWeightDecay) {
   OptimizerOptions o;
