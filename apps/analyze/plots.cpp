@@ -62,11 +62,11 @@ void write_plots(const fs::path& dir, const std::vector<std::pair<std::string, s
       o.warmup, warm_plot, steady_plot);
   app::plot_png_svg(dir, "update_vs_gradient", update, 1400, 600);
   const std::string impulse = fmt::format(
-      "set title 'impulse response: unit gradient at step {}, zero before and after'\n"
+      "set title 'impulse response: gradient {:g} at step {}, zero before and after'\n"
       "set xlabel 'steps after the impulse'\nset ylabel '|update difference| / peak'\nset grid\n"
       "set yrange [0:1.05]\nset key top right\nset arrow from graph 0, first exp(-1) to graph 1, first exp(-1) "
       "nohead dt 2 lc 'gray'\nset label '1/e' at graph 0.01, first exp(-1) offset 0,0.7\n{}\n",
-      o.impulse_at, impulse_plot);
+      o.impulse, o.impulse_at, impulse_plot);
   app::plot_png_svg(dir, "impulse_response", impulse, 1000, 600);
 }
 

@@ -170,7 +170,7 @@ std::vector<double> impulse_response(const std::string& rule, const ProbeOptions
   std::vector<double> resp;
   const int last = o.impulse_at + o.horizon;
   for (int t = 1; t <= last; ++t) {
-    const auto& a = with.step([&](size_t) { return t == o.impulse_at ? 1.0F : 0.0F; });
+    const auto& a = with.step([&](size_t) { return t == o.impulse_at ? static_cast<float>(o.impulse) : 0.0F; });
     const auto& b = without.step([](size_t) { return 0.0F; });
     if (t < o.impulse_at) continue;
     double s = 0;

@@ -23,6 +23,8 @@ struct ProbeOptions {
   int descent_probes = 4096;     // coordinates of the descent probe
   int warmup = 50;               // steps that warm the state before descent/agreement probes
   int impulse_at = 101;          // the step that carries the impulse (zero gradients before and after)
+  double impulse = 0.01;         // its size: small, so the response is the rule's linearisation around
+                                 // zero gradients (a unit impulse inflates e^{g²}-type rules' peaks)
   int horizon = 100;             // steps after the impulse that are followed
   int replicas = 64;             // coordinates averaged by the scale, impulse and agreement probes
   dslc::Hyper hyper;             // betas, eps, mu; lr, seed and total_steps are set by the probes
@@ -62,7 +64,7 @@ std::vector<double> steady_response(const std::string& rule, const std::vector<d
 std::vector<double> warm_curve(const std::string& rule, const std::vector<double>& x, const ProbeOptions& o);
 
 // Mean over replicas of |Δ(impulse) − Δ(no impulse)| at steps impulse_at + n, n = 0..horizon, for
-// a unit gradient at step impulse_at and zero gradients at every other step.
+// the gradient o.impulse at step impulse_at and zero gradients at every other step.
 std::vector<double> impulse_response(const std::string& rule, const ProbeOptions& o);
 
 // The log-spaced gradient magnitudes of the max_step sweep: 10^(k/4), k = -32..32 (1e-8 .. 1e8).

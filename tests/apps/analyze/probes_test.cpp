@@ -78,7 +78,8 @@ TEST(AnalyzeProbes, Adam) {
   // sign(Δ) = sign(m̂) = sign(β1·m + (1-β1)·g): the momentum form with b = β1.
   EXPECT_NEAR(m.descent_fraction, along_probability(warm_s2(b1, kOpt.warmup)), kFractionTol);
   EXPECT_NEAR(*m.scale_exponent, 0.0, 1e-3);  // c / (c + ε) over c = 1e-4 .. 1e2
-  // After a unit impulse at step t0 = 101 on zero gradients, m = (1-β1)β1^n, v = (1-β2)β2^n.
+  // After an impulse a at step t0 = 101 on zero gradients, m = a(1-β1)β1^n, v = a²(1-β2)β2^n:
+  // Δ does not depend on a (ε aside).
   const int t0 = kOpt.impulse_at;
   auto adam_at = [&](int n) {
     const double mh = (1 - b1) * std::pow(b1, n) / (1 - std::pow(b1, t0 + n));
@@ -218,10 +219,16 @@ TEST(AnalyzeProbes, DroppedPowerSignIsStochasticAndDeterministicForASeed) {
   EXPECT_NE(probe_rule("t1_05", rule, other).descent_fraction, a.descent_fraction);
 }
 
+TEST(AnalyzeProbes, MomentumTimesExpOfGSquaredHasMomentumsMemory) {
+  // m·e^{g²} (Table 1's t1_06) linearised around g = 0 is m: the small impulse sees its memory.
+  const double b1 = kOpt.hyper.beta1;
+  EXPECT_EQ(probe_rule("t1_06", "mul m exp g2", kOpt).memory_steps, steps_above([&](int n) { return std::pow(b1, n); }));
+}
+
 TEST(AnalyzeProbes, ImpulseResponseOfMomentumIsGeometric) {
   const auto r = impulse_response("mom", kOpt);
   ASSERT_EQ(r.size(), static_cast<size_t>(kOpt.horizon) + 1);
-  for (int n = 0; n <= 20; ++n) EXPECT_NEAR(r[n], std::pow(kOpt.hyper.mu, n), 1e-5) << n;
+  for (int n = 0; n <= 20; ++n) EXPECT_NEAR(r[n], kOpt.impulse * std::pow(kOpt.hyper.mu, n), kOpt.impulse * 1e-5) << n;
 }
 
 TEST(AnalyzeProbes, BadRuleIsAnErrorWithDslcDiagnostics) {
