@@ -11,7 +11,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TransferConfig, task, optimizers
                                                 adam_eps, repeats, seed, iterations, x0, y0, epochs, steps_per_epoch,
                                                 batch, schedule, decay_epochs, decay_rate, train, val, test, augment,
                                                 depth, widen, dropout, pooling, no_padding, size, bptt, valid_tokens,
-                                                test_tokens, clip, lr_decay_start, lr_decay, lm_cuts, data_dir)
+                                                test_tokens, clip, lr_decay_start, lr_decay, lm_cuts, dim, condition, noise,
+                                                hidden, data_dir)
 
 nlohmann::json to_json(const TransferConfig& c) { return nlohmann::json(c); }
 

@@ -18,7 +18,7 @@
 namespace nos::transfer {
 
 struct TransferConfig {
-  std::string task;  // rosenbrock | convnet | wrn | lstm
+  std::string task;  // rosenbrock | linreg | two-moons | convnet | wrn | lstm
 
   // The sweep.
   std::vector<OptimizerSpec> optimizers;
@@ -33,7 +33,13 @@ struct TransferConfig {
   int iterations = 4000;
   double x0 = -1.5, y0 = 2.0;
 
-  // convnet, wrn, lstm
+  // linreg (train = its samples), two-moons (train, val, test points)
+  int dim = 20;              // linreg: parameters
+  double condition = 100;    // linreg: condition number of the Hessian
+  double noise = 0.1;        // linreg: observation noise σ; two-moons: coordinate noise
+  int hidden = 16;           // two-moons: width of the MLP's two hidden layers
+
+  // convnet, wrn, lstm (and linreg, two-moons: epochs and batch)
   int epochs = 1;
   std::int64_t steps_per_epoch = 0;  // 0: whole epochs; else stop each epoch after this many steps
   std::int64_t batch = 0;            // 0: the task's default

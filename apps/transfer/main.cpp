@@ -4,6 +4,8 @@
 // directory. See apps/transfer/README.md.
 //
 //   nos-transfer rosenbrock --out runs/rosen
+//   nos-transfer linreg --condition 1000 --out runs/linreg
+//   nos-transfer two-moons --out runs/moons
 //   nos-transfer wrn --depth 16 --widen 4 --epochs 5 --augment --optimizers sgd,momentum,adam,rmsprop,t1_01 --out runs/wrn
 //   nos-transfer report runs/wrn
 #include <CLI/CLI.hpp>
@@ -87,6 +89,8 @@ int main(int argc, char** argv) {
   };
 
   auto* rosen = app.add_subcommand("rosenbrock", "§5.1: 2-D Rosenbrock from a start point, best of 4 rates per optimizer (Adam also sweeps eps)");
+  auto* linreg = app.add_subcommand("linreg", "Random linear regression with a chosen condition number and noise (Maheswaranathan et al. 2021)");
+  auto* moons = app.add_subcommand("two-moons", "A small MLP on the two-moons data (Maheswaranathan et al. 2021)");
   auto* convnet = app.add_subcommand("convnet", "The paper's child ConvNet on full CIFAR-10 (45k train / 5k validation / 10k test)");
   auto* wrn = app.add_subcommand("wrn", "§5.2, Table 1: a Wide ResNet on CIFAR-10");
   auto* lstm = app.add_subcommand("lstm", "§5.3 in spirit: Zaremba's LSTM language model on Penn Treebank");
@@ -99,6 +103,19 @@ int main(int argc, char** argv) {
   rosen->add_option("--x0", c.x0, "Start x (default -1.5)");
   rosen->add_option("--y0", c.y0, "Start y (default 2)");
   rosen->add_option("--adam-eps", adam_eps, "Adam's eps values (default 1e-3 ... 1e-8, as the paper)")->delimiter(',');
+
+  for (auto* s : {linreg, moons}) {
+    common(s, classic, 7, 1e-5, 10);
+    nets(s);
+    s->add_option("--noise", c.noise, "linreg: observation noise (default 0.1); two-moons: coordinate noise (default 0.2)")->check(CLI::NonNegativeNumber);
+  }
+  linreg->add_option("--samples", c.train, "Rows of the design (default 500)")->check(CLI::Range(1, 10000000));
+  linreg->add_option("--dim", c.dim, "Parameters (default 20)")->check(CLI::Range(1, 10000));
+  linreg->add_option("--condition", c.condition, "Condition number of the Hessian (default 100)")->check(CLI::Range(1.0, 1e12));
+  moons->add_option("--train", c.train, "Training points (default 200)")->check(CLI::Range(1, 10000000));
+  moons->add_option("--val", c.val, "Validation points (default 200)")->check(CLI::Range(1, 10000000));
+  moons->add_option("--test", c.test, "Test points (default 1000)")->check(CLI::Range(1, 10000000));
+  moons->add_option("--hidden", c.hidden, "Width of the two hidden layers (default 16)")->check(CLI::Range(1, 4096));
 
   for (auto* s : {convnet, wrn}) {
     common(s, s == wrn ? "sgd,momentum,adam,rmsprop,t1_01,t1_02,t1_03,t1_04" : classic, 7, 1e-5, 10);
@@ -140,7 +157,7 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&] {
     auto unset = [](CLI::App* s, const char* opt) { return s->count(opt) == 0; };
     CLI::App* s = nullptr;
-    for (auto* t : {rosen, convnet, wrn, lstm})
+    for (auto* t : {rosen, linreg, moons, convnet, wrn, lstm})
       if (*t) s = t;
     if (!s) return;
     c.task = s->get_name();
@@ -153,6 +170,19 @@ int main(int argc, char** argv) {
       else wanted = {"sgd", "momentum", "adam", "rmsprop", "powersign"};
     }
     if (s == rosen) c.adam_eps = adam_eps;
+    if (s == linreg) {
+      if (unset(s, "--samples")) c.train = 500;
+      if (unset(s, "--epochs")) c.epochs = 20;
+      if (unset(s, "--batch")) c.batch = 50;
+    }
+    if (s == moons) {
+      if (unset(s, "--train")) c.train = 200;
+      if (unset(s, "--val")) c.val = 200;
+      if (unset(s, "--test")) c.test = 1000;
+      if (unset(s, "--epochs")) c.epochs = 50;
+      if (unset(s, "--batch")) c.batch = 20;
+      if (unset(s, "--noise")) c.noise = 0.2;
+    }
     if (s == lstm) {  // unset flags take Zaremba's recipe for the size
       const nn::ZarembaRecipe z = nn::zaremba_recipe(c.size);
       if (unset(s, "--bptt")) c.bptt = z.bptt;

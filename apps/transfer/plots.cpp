@@ -59,7 +59,9 @@ std::vector<std::string> curve_plots(const fs::path& plots, const TransferConfig
     double scale;
   };
   const std::vector<Figure> figs =
-      lm ? std::vector<Figure>{{"valid_perplexity", "validation perplexity", 3, true, 1},
+      c.task == "linreg" ? std::vector<Figure>{{"excess_loss", "excess loss f(w) - f*", 3, true, 1},
+                                               {"distance", "|w - w*| / |w*|", 4, true, 1}}
+      : lm ? std::vector<Figure>{{"valid_perplexity", "validation perplexity", 3, true, 1},
                                {"train_perplexity", "training perplexity", 2, true, 1}}
          : std::vector<Figure>{{"val_accuracy", "validation accuracy (%)", 3, false, 100},
                                {"test_accuracy", "test accuracy (%)", 4, false, 100},

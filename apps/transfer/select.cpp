@@ -18,7 +18,7 @@ TableSpec table_spec(const std::string& task) {
   const auto last = [](double EpochMetrics::*f) {
     return [f](const RunRecord& r) { return r.epochs.empty() ? NAN : r.epochs.back().*f; };
   };
-  if (task == "convnet" || task == "wrn") {
+  if (task == "convnet" || task == "wrn" || task == "two-moons") {
     const auto at_best = [](double EpochMetrics::*f) {
       return [f](const RunRecord& r) {
         const auto e = best_val_epoch(r, true);
@@ -56,7 +56,14 @@ TableSpec table_spec(const std::string& task) {
             .score = 0,
             .higher_better = false};
   }
-  throw std::invalid_argument("unknown task '" + task + "' (rosenbrock, convnet, wrn, lstm)");
+  if (task == "linreg") {
+    return {.columns = {{"final excess loss", last(&EpochMetrics::val), 1, -1},
+                        {"final loss", last(&EpochMetrics::train), 1, -1},
+                        {"distance to w* (rel.)", last(&EpochMetrics::test), 1, -1}},
+            .score = 0,
+            .higher_better = false};
+  }
+  throw std::invalid_argument("unknown task '" + task + "' (rosenbrock, linreg, two-moons, convnet, wrn, lstm)");
 }
 
 Stat stat_of(const std::vector<double>& xs) {

@@ -8,6 +8,8 @@
 //   lstm          best validation perplexity (lower), with final train/valid/test perplexity and
 //                 the test perplexity at the best-validation epoch
 //   rosenbrock    final loss (lower), with the distance of the end point to the optimum (1, 1)
+//   linreg        final excess loss f(w) - f* (lower), with the loss and the distance to w*
+//   two-moons     as convnet: best validation accuracy
 #pragma once
 
 #include <functional>

@@ -6,11 +6,13 @@
 
 #include "apps/common/run_files.h"
 #include "apps/transfer/image_task.h"
+#include "apps/transfer/linreg.h"
 #include "apps/transfer/lm_task.h"
 #include "apps/transfer/progress.h"
 #include "apps/transfer/rosenbrock.h"
 #include "apps/transfer/run_dir.h"
 #include "apps/transfer/sweep.h"
+#include "apps/transfer/two_moons.h"
 #include "jit/optimizer.h"
 
 namespace nos::transfer {
@@ -74,6 +76,10 @@ StudyCounts run_study(const TransferConfig& c, const fs::path& dir_path) {
   std::optional<LmData> text;
   if (c.task == "convnet" || c.task == "wrn") images = load_image_data(c);
   if (c.task == "lstm") text = load_lm_data(c);
+  std::optional<LinregProblem> linreg;
+  std::optional<MoonsData> moons;
+  if (c.task == "linreg") linreg = make_linreg(static_cast<int>(c.train), c.dim, c.condition, c.noise, c.seed);
+  if (c.task == "two-moons") moons = make_moons_data(c);
 
   for (const PlannedRun& p : todo) {
     progress.begin_run(key_string(p.key));
@@ -84,11 +90,14 @@ StudyCounts run_study(const TransferConfig& c, const fs::path& dir_path) {
     } else {
       const EpochFn on_epoch = [&](const EpochMetrics& m) {
         dir.append_epoch(p.key, m);
+        if (c.task == "linreg") return progress.unit_done(fmt::format("epoch {}/{}: excess loss {:.3g}", m.epoch, c.epochs, m.val));
         progress.unit_done(c.task == "lstm"
                                ? fmt::format("epoch {}/{}: train ppl {:.2f}, valid ppl {:.2f}, test ppl {:.2f}", m.epoch, c.epochs, m.train, m.val, m.test)
                                : fmt::format("epoch {}/{}: loss {:.4f}, val {:.2f}%, test {:.2f}%", m.epoch, c.epochs, m.train, 100 * m.val, 100 * m.test));
       };
-      rec = c.task == "lstm" ? train_lm_run(c, *text, p, on_epoch) : train_image_run(c, *images, p, on_epoch);
+      if (c.task == "linreg") rec = train_linreg_run(c, *linreg, p, on_epoch);
+      else if (c.task == "two-moons") rec = train_moons_run(c, *moons, p, on_epoch);
+      else rec = c.task == "lstm" ? train_lm_run(c, *text, p, on_epoch) : train_image_run(c, *images, p, on_epoch);
       progress.run_done(c.epochs - static_cast<std::int64_t>(rec.epochs.size()));
       if (rec.diverged) fmt::print(stderr, "  {} diverged: {}\n", key_string(p.key), rec.reason);
     }

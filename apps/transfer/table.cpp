@@ -56,6 +56,15 @@ std::string describe_budget(const TransferConfig& c, const std::vector<Selected>
                        "eps in {{{}}}; best run by final loss",
                        c.x0, c.y0, c.iterations, sweep, eps);
   }
+  if (c.task == "linreg")
+    return fmt::format("random linear regression, {} samples x {} dims, condition number {:g}, noise {:g}, batch {}, {} epochs, "
+                       "{} schedule; {}; {} repeat(s), seed {}; best rate by final excess loss f(w) - f*",
+                       c.train, c.dim, c.condition, c.noise, batch_size(c), c.epochs, c.schedule, sweep, c.repeats, c.seed);
+  if (c.task == "two-moons")
+    return fmt::format("two moons (noise {:g}; {} train / {} validation / {} test points), MLP 2-{}-{}-1 tanh, batch {}, {} "
+                       "epochs, {} schedule; {}; {} repeat(s), seed {}; best rate by best validation accuracy",
+                       c.noise, c.train, c.val, c.test, c.hidden, c.hidden, batch_size(c), c.epochs, c.schedule, sweep,
+                       c.repeats, c.seed);
   std::string model;
   if (c.task == "convnet") model = fmt::format("child ConvNet{}{}", c.pooling ? ", pooling" : "", c.no_padding ? ", unpadded" : "");
   if (c.task == "wrn") model = fmt::format("WRN-{}-{}{}", c.depth, c.widen, c.dropout > 0 ? fmt::format(", dropout {:g}", c.dropout) : "");
