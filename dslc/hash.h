@@ -10,8 +10,10 @@
 
 namespace nos::dslc {
 
-constexpr uint64_t fnv1a64(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ull;
+// 64-bit FNV-1a of `s`; pass a previous result as `h` to hash a concatenation piece by piece.
+// The one FNV-1a of nos (canonical hashes, the search's fingerprints, checkpoint checksums).
+inline constexpr uint64_t kFnv1a64Basis = 0xcbf29ce484222325ull;
+constexpr uint64_t fnv1a64(std::string_view s, uint64_t h = kFnv1a64Basis) {
   for (char c : s) {
     h ^= static_cast<unsigned char>(c);
     h *= 0x100000001b3ull;

@@ -9,21 +9,14 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "hash.h"
+
 namespace nos::rl {
 namespace {
 
 static_assert(std::endian::native == std::endian::little, "checkpoints store little-endian integers and floats");
 
 constexpr std::string_view kMagic = "NOSCKPT\n";
-
-std::uint64_t fnv1a(std::string_view s) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char ch : s) {
-    h ^= ch;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
 
 // Appends plain values and blobs to a byte string.
 struct Writer {
@@ -113,7 +106,7 @@ std::string encode(const Checkpoint& c) {
   w.out.append(kMagic);
   w.pod<std::uint32_t>(kCheckpointVersion);
   w.str(payload.out, true);
-  w.pod<std::uint64_t>(fnv1a(payload.out));
+  w.pod<std::uint64_t>(dslc::fnv1a64(payload.out));
   return std::move(w.out);
 }
 
@@ -129,7 +122,7 @@ Checkpoint decode(std::string_view bytes, std::string source) {
   const auto payload = r.str(true);
   const auto sum = r.pod<std::uint64_t>();
   r.finish();
-  if (sum != fnv1a(payload))
+  if (sum != dslc::fnv1a64(payload))
     throw std::runtime_error(fmt::format("{}: checksum mismatch (the file is corrupt)", source));
   Checkpoint c;
   c.source = source;

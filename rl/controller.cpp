@@ -25,8 +25,6 @@ const SearchSpace& checked(const SearchSpace& s) {
 
 }  // namespace
 
-SingleThreaded::SingleThreaded() : previous_(num_threads()) { set_num_threads(1); }
-SingleThreaded::~SingleThreaded() { set_num_threads(previous_); }
 
 Controller::Controller(SearchSpace space, ControllerConfig cfg)
     : space_(checked(space)),

@@ -19,6 +19,7 @@
 #include "nn/modules/recurrent.h"
 #include "rl/search_space.h"
 #include "tensor/param_arena.h"
+#include "tensor/threads.h"
 
 namespace nos::rl {
 
@@ -26,15 +27,8 @@ namespace nos::rl {
 // wake-ups than they save, several times over on a loaded machine. Sampling, the teacher-forced
 // pass, update() and the Fisher-vector product run single-threaded on the calling thread
 // (OpenMP's setting is per thread) and restore the caller's setting afterwards.
-class SingleThreaded {
- public:
-  SingleThreaded();
-  ~SingleThreaded();
-  SingleThreaded(const SingleThreaded&) = delete;
-  SingleThreaded& operator=(const SingleThreaded&) = delete;
-
- private:
-  int previous_;
+struct SingleThreaded : ThreadScope {
+  SingleThreaded() : ThreadScope(1) {}
 };
 
 struct ControllerConfig {

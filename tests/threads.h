@@ -1,21 +1,12 @@
 // Thread counts in tests: a scope that sets nos's thread count and restores it, and whether
 // OpenMP grants a count at all (OMP_THREAD_LIMIT=1 would make a "2 threads" test run one).
 #pragma once
-// OpenMP directly (what nos::set_num_threads wraps): the kernel tests link no more than the kernels.
-#include <omp.h>
+// tensor/threads.h's ThreadScope is header-only OpenMP: the kernel tests link no more than the kernels.
+#include "tensor/threads.h"
 
 namespace nos::test {
 
-class ThreadScope {
- public:
-  explicit ThreadScope(int n) : old_(omp_get_max_threads()) { omp_set_num_threads(n); }
-  ~ThreadScope() { omp_set_num_threads(old_); }
-  ThreadScope(const ThreadScope&) = delete;
-  ThreadScope& operator=(const ThreadScope&) = delete;
-
- private:
-  int old_;
-};
+using nos::ThreadScope;
 
 inline bool threads_granted(int n) {
   const ThreadScope scope(n);

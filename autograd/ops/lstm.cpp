@@ -4,6 +4,8 @@
 
 #include <omp.h>
 
+#include "tensor/threads.h"
+
 #include <cstring>
 #include <algorithm>
 
@@ -21,13 +23,6 @@ namespace {
 // so each thread runs the whole recurrence for its own rows: one fork and one join per layer and
 // pass, and a descheduled thread delays only its rows. Inside the region OpenBLAS runs on the
 // calling thread.
-struct OneBlasThread {
-  int saved = omp_get_max_threads();
-  OneBlasThread() { omp_set_num_threads(1); }
-  ~OneBlasThread() { omp_set_num_threads(saved); }
-  OneBlasThread(const OneBlasThread&) = delete;
-  OneBlasThread& operator=(const OneBlasThread&) = delete;
-};
 
 // Runs body(b0, b1) over contiguous row ranges covering [0, B), one per thread when the whole
 // recurrence is worth a parallel region (kLstmSplitMinWork). No more threads than rows, so no
@@ -37,7 +32,7 @@ void over_batch_rows(std::int64_t T, std::int64_t B, std::int64_t H, const Body&
   const std::int64_t work = T * B * 4 * H * H;
   const int threads = work >= kLstmSplitMinWork ? static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), B)) : 1;
   if (threads <= 1) {
-    OneBlasThread one;
+    const ThreadScope one_blas_thread(1);
     body(std::int64_t{0}, B);
     return;
   }

@@ -37,11 +37,11 @@ double probe_gradient(int i, int t) {
   return magnitude * (u >= 0 ? 0.5 + u : -0.5 + u);
 }
 
+// The value's 8 bytes, least significant first, into the running FNV-1a.
 void mix_into(std::uint64_t& h, std::uint64_t v) {
-  for (int b = 0; b < 8; ++b) {
-    h ^= (v >> (8 * b)) & 0xff;
-    h *= 0x100000001b3ull;
-  }
+  char bytes[8];
+  for (int b = 0; b < 8; ++b) bytes[b] = static_cast<char>((v >> (8 * b)) & 0xff);
+  h = dslc::fnv1a64(std::string_view(bytes, 8), h);
 }
 
 }  // namespace

@@ -19,14 +19,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// OpenMP's thread count is a per-thread setting: set it for this call, give the caller theirs back.
-struct ThreadScope {
-  int saved = num_threads();
-  explicit ThreadScope(int n) { set_num_threads(n); }
-  ~ThreadScope() { set_num_threads(saved); }
-  ThreadScope(const ThreadScope&) = delete;
-  ThreadScope& operator=(const ThreadScope&) = delete;
-};
 
 struct ChildRun {
   double accuracy = 0;
