@@ -161,6 +161,28 @@ TEST(SearchRun, MismatchedConfigIsRefused) {
   EXPECT_NE(e.find("written for the search space"), std::string::npos) << e;
 }
 
+// --lr is the Adam rate of REINFORCE and PPO; TRPO takes no Adam step, so --lr with TRPO (the
+// default method) is refused instead of silently ignored, as is --max-kl without TRPO; on resume
+// too, where the method comes from the run directory.
+TEST(SearchRun, ControllerFlagsTheMethodDoesNotReadAreRefused) {
+  const fs::path d = scratch("flags");
+  auto r = run(synthetic({"--lr", "1e-4", "--samples", "10", "--dir", (d / "a").string()}), d / "a.log");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("--lr sets the controller's Adam rate, which --method trpo does not use"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(d / "a"));
+  r = run(synthetic({"--method", "ppo", "--max-kl", "0.05", "--samples", "10", "--dir", (d / "b").string()}), d / "b.log");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("--max-kl is TRPO's trust region; --method ppo does not use it"), std::string::npos) << r.output;
+  r = run(synthetic({"--method", "ppo", "--lr", "1e-4", "--samples", "10", "--dir", (d / "c").string()}), d / "c.log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  r = run(synthetic({"--resume", (d / "c").string(), "--max-kl", "0.01"}), d / "c2.log");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("--max-kl is TRPO's trust region"), std::string::npos) << r.output;
+  // random and evolution train no controller and take the peers' flags unchanged.
+  r = run(synthetic({"--strategy", "random", "--max-kl", "0.05", "--samples", "10", "--dir", (d / "e").string()}), d / "e.log");
+  EXPECT_EQ(r.code, 0) << r.output;
+}
+
 TEST(SearchRun, MissingRunFilesAreClearErrors) {
   const fs::path d = finished_run("missing");
   fs::remove(d / "run" / "checkpoint");
