@@ -10,7 +10,7 @@ namespace nos::dslc {
 std::string_view slot_name(Slot s) {
   static constexpr std::array<std::string_view, kSlotCount> names = {
       "lr", "beta1", "1-beta1", "beta2", "1-beta2", "beta3", "1-beta3", "bc1", "bc2", "bc3",
-      "eps", "ld", "cd", "rd", "ep_std", "mu", "lion_beta2", "1-lion_beta2"};
+      "eps", "ld", "cd", "rd", "ep_std", "mu", "lion_beta2", "1-lion_beta2", "beta2^t"};
   return names[static_cast<size_t>(s)];
 }
 
@@ -67,6 +67,7 @@ StepParams step_params(const Hyper& h, uint64_t step) {
   set(Slot::Mu, h.mu);
   set(Slot::LionBeta2, h.lion_beta2);
   set(Slot::OneMinusLionBeta2, 1.0 - h.lion_beta2);
+  set(Slot::Beta2Pow, std::pow(h.beta2, t));
   p.step = step;
   p.seed = h.seed;
   return p;

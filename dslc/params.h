@@ -41,6 +41,7 @@ enum class Slot : uint8_t {
   EpStd,          // standard deviation of ep at this step
   Mu,                           // heavy-ball momentum
   LionBeta2, OneMinusLionBeta2, // Lion's momentum decay
+  Beta2Pow,       // beta2^t, in double before the cast: what is left of an accumulator started at 1
   Count
 };
 inline constexpr int kSlotCount = static_cast<int>(Slot::Count);

@@ -51,6 +51,15 @@ double ev_rms(const EvalArgs& a) { return at(a, Buf::G) / (std::sqrt(at(a, Buf::
 double ev_adabelief(const EvalArgs& a) {
   return mhat(a) / (std::sqrt(at(a, Buf::S) / p_(a, Slot::Bc2)) + p_(a, Slot::Eps));
 }
+// TensorFlow's RMSProp accumulator starts at 1: ms_t = beta2^t + v_t with v the zero-started
+// average, so TF's update is g / sqrt(v + beta2^t + eps) with eps inside the root.
+double ev_rmsprop_tf(const EvalArgs& a) {
+  return at(a, Buf::G) / std::sqrt(at(a, Buf::V) + p_(a, Slot::Beta2Pow) + p_(a, Slot::Eps));
+}
+// TensorFlow's Adam puts eps on the uncorrected v: lr sqrt(bc2)/bc1 * m / (sqrt(v) + eps).
+double ev_adam_tf(const EvalArgs& a) {
+  return mhat(a) * std::sqrt(p_(a, Slot::Bc2)) / (std::sqrt(at(a, Buf::V)) + p_(a, Slot::Eps));
+}
 double ev_lit(const EvalArgs& a) { return a.x; }
 
 double ev_id(const EvalArgs& a) { return a.x; }
@@ -128,6 +137,14 @@ uint32_t lo_adabelief(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) {
   const uint32_t shat = hat(b, Buf::S, Slot::Bc2);
   return b.binary(Op::Div, hat(b, Buf::M, Slot::Bc1), b.binary(Op::Add, b.unary(Op::Sqrt, shat), b.param(Slot::Eps)));
 }
+uint32_t lo_rmsprop_tf(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) {
+  const uint32_t ms = b.binary(Op::Add, b.load(Buf::V), b.param(Slot::Beta2Pow));
+  return b.binary(Op::Div, b.load(Buf::G), b.unary(Op::Sqrt, b.binary(Op::Add, ms, b.param(Slot::Eps))));
+}
+uint32_t lo_adam_tf(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) {
+  const uint32_t num = b.binary(Op::Mul, hat(b, Buf::M, Slot::Bc1), b.unary(Op::Sqrt, b.param(Slot::Bc2)));
+  return b.binary(Op::Div, num, b.binary(Op::Add, b.unary(Op::Sqrt, b.load(Buf::V)), b.param(Slot::Eps)));
+}
 uint32_t lo_lit(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) { return 0; }  // lower.cpp emits literals
 
 uint32_t lo_id(B&, const Symbol&, uint32_t x, uint32_t, uint32_t) { return x; }
@@ -183,6 +200,8 @@ constexpr std::array<Symbol, kSymCount> kTable = {{
   {Sym::Lion,     O, "lion",     {},         "Lion: sign(beta1*l + (1-beta1)*g), l decays by lion_beta2", SL, false, false, false, false, 0, "lion", "\\mathrm{lion}",          4, {0, 0}, ev_lion,     lo_lion},
   {Sym::Rms,      O, "rms",      {},         "g / (sqrt(v) + eps), v not bias-corrected (textbook RMSProp)", SV, false, false, false, false, 0, "rms", "\\mathrm{rms}",          4, {0, 0}, ev_rms,      lo_rms},
   {Sym::AdaBelief, O, "adabelief", {},      "m / (sqrt(s) + eps), s the mean of (g-m)^2 + eps, both bias-corrected (AdaBelief)", SMS, false, false, false, false, 0, "adabelief", "\\mathrm{AdaBelief}", 4, {0, 0}, ev_adabelief, lo_adabelief},
+  {Sym::RmsPropTf, O, "rmsprop_tf", {},      "TensorFlow's RMSProp: g / sqrt(ms + eps), ms = beta2 ms + (1-beta2) g^2 from ms = 1 (TF: beta2 0.9, eps 1e-10)", SV, false, false, false, false, 0, "rmsprop_tf", "\\mathrm{RMSProp}_{TF}", 4, {0, 0}, ev_rmsprop_tf, lo_rmsprop_tf},
+  {Sym::AdamTf,    O, "adam_tf",    {},      "TensorFlow's Adam: m / (sqrt(v) + eps) with v uncorrected, scaled by sqrt(1-beta2^t)/(1-beta1^t)", SM | SV, false, false, false, false, 0, "adam_tf", "\\mathrm{ADAM}_{TF}", 4, {0, 0}, ev_adam_tf, lo_adam_tf},
   {Sym::Lit,     O, "",        {},          "a numeric literal",                             N,       false, false, false, false, 0,    "",         "",                           4, {0, 0}, ev_lit,     lo_lit},
   {Sym::Id,      U, "id",      {},          "x",                                             N,       true,  false, false, false, 0,    "$0",       "$0",                         4, {0, 0}, ev_id,      lo_id},
   {Sym::Neg,     U, "neg",     {},          "-x",                                            N,       true,  false, false, false, 0,    "-$0",      "-$0",                        3, {3, 0}, ev_neg,     lo_neg},

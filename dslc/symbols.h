@@ -26,6 +26,8 @@ enum class Sym : uint8_t {
   // Extended operands for the textbook baselines (heavy-ball momentum, Nesterov, Lion, RMSProp
   // without bias correction, AdaBelief): each reads its own state buffer.
   Mom, Nesterov, Lion, Rms, AdaBelief,
+  // TensorFlow's RMSPropOptimizer and AdamOptimizer, the baselines the paper compares against.
+  RmsPropTf, AdamTf,
   Lit,  // a numeric literal; its value lives in the AST node
   // Unary functions.
   Id, Neg, Exp, Log, Clip5, Clip4, Clip3, Drop1, Drop3, Drop5, Sign,
@@ -34,7 +36,7 @@ enum class Sym : uint8_t {
   Add, Sub, Mul, Div, Keep,
   Count
 };
-inline constexpr int kSymCount = 44;
+inline constexpr int kSymCount = 46;
 static_assert(static_cast<int>(Sym::Count) == kSymCount, "update the symbol table in symbols.cpp");
 
 enum class Kind : uint8_t { Operand, Unary, Binary };

@@ -262,11 +262,29 @@ UpdateStats update(Controller& c, PgState& st, const PgConfig& cfg, const std::v
     if (auto why = check(c.space(), strings[i]); !why.empty())
       throw std::invalid_argument(fmt::format("update: sample {} is not a string of the space: {}", i, why));
 
+  for (size_t i = 0; i < samples.size(); ++i)
+    if (!(samples[i].log_prob <= 0.0) || !std::isfinite(samples[i].log_prob))
+      throw std::invalid_argument(fmt::format("update: sample {} has no sampling-time log-probability ({})", i,
+                                              samples[i].log_prob));
+
   UpdateStats stats;
   stats.mean_reward = mean(rewards);
   const auto old = snapshot(c, strings);
   stats.entropy = mean(old.entropy);
-  const auto adv = advantages(st.baseline, cfg.baseline_decay, rewards);
+  auto adv = advantages(st.baseline, cfg.baseline_decay, rewards);
+  // Off-policy correction: a string drawn by an older policy mu (the lookahead samples batch k+1
+  // before the update on batch k) weighs rho_i = min(rho_bar, pi_old(s_i) / mu(s_i)), V-trace's
+  // truncated importance weight. Every method's objective is linear in A_i, so scaling A_i by
+  // rho_i weights REINFORCE's gradient, TRPO's surrogate and PPO's clipped term alike, while the
+  // trust region (TRPO's KL, PPO's clip of pi/pi_old) stays measured against pi_old, the
+  // controller as it is now: the decoupled form of Hilton et al. 2021.
+  stats.min_weight = 1.0;
+  for (size_t i = 0; i < adv.size(); ++i) {
+    const double rho = std::min(cfg.rho_bar, std::exp(old.log_prob[i] - samples[i].log_prob));
+    adv[i] *= rho;
+    stats.mean_weight += rho / static_cast<double>(adv.size());
+    stats.min_weight = std::min(stats.min_weight, rho);
+  }
   switch (cfg.method) {
     case Method::Reinforce: reinforce(c, st, cfg, strings, adv); break;
     case Method::Ppo: ppo(c, st, cfg, strings, adv, old); break;

@@ -16,9 +16,16 @@
 //
 // H(s_i) is the sum over positions of the entropy of the masked distribution along string i;
 // KL(pi_old || pi) is the mean over the batch of the summed per-position KL along each string.
-// pi_old is the controller as it is when update() starts (recomputed, not the log-probabilities
-// stored at sampling, so a batch gathered over several policy versions still has a consistent
-// trust region).
+// pi_old is the controller as it is when update() starts (recomputed), so the trust region is
+// measured against the current policy. The strings may have been drawn by an older policy mu
+// (the search's lookahead samples batch k+1 before the update on batch k): each advantage is
+// weighted by rho_i = min(rho_bar, pi_old(s_i) / mu(s_i)) from Sample::log_prob, the
+// log-probability recorded at sampling (V-trace's truncation, Espeholt et al. 2018; with the
+// trust region against pi_old as in decoupled PPO, Hilton et al. 2021):
+//   REINFORCE  -1/B sum_i rho_i A_i log pi(s_i)
+//   PPO        1/B sum_i rho_i min(r_i A_i, clip(r_i, 1±eps) A_i),   r_i = pi / pi_old
+//   TRPO       1/B sum_i rho_i r_i A_i   s.t.  KL(pi_old || pi) <= max_kl
+// On-policy strings (mu = pi_old) have rho_i = 1 up to rounding.
 //
 // Fisher-vector products use the Gauss-Newton form of the KL's Hessian, which for a categorical
 // policy is exact: F v = 1/B sum_{i,p} J_ip^T (diag(p) - p p^T) J_ip v, with J_ip the Jacobian of
@@ -58,6 +65,8 @@ struct PgConfig {
   double line_search_shrink = 0.5;
   double kl_accept = 1.5;        // a step is accepted while KL <= kl_accept * max_kl
   double fvp_step = 1e-2;        // length of the finite-difference step for J v, in parameter space
+  // Off-policy correction: importance weights pi_old/mu are truncated at rho_bar (V-trace's 1).
+  double rho_bar = 1.0;
 };
 
 // The reward baseline: an exponential moving average, one reward at a time.
@@ -84,9 +93,13 @@ struct UpdateStats {
   double kl = 0;             // KL(pi_old || pi_new) on this batch, measured after the update
   int line_search_steps = 0; // TRPO: step halvings before acceptance
   bool stepped = true;       // TRPO: false if the line search found no acceptable step
+  double mean_weight = 0;    // mean importance weight rho_i of the batch (1: on-policy)
+  double min_weight = 1;     // its smallest
 };
 
-// One update from a batch of samples and their rewards (same order). Any batch size >= 1.
+// One update from a batch of samples and their rewards (same order). Any batch size >= 1. Each
+// sample's log_prob must be the one recorded when it was drawn (Controller::sample sets it);
+// a positive or non-finite one is std::invalid_argument.
 UpdateStats update(Controller& c, PgState& st, const PgConfig& cfg, const std::vector<Sample>& samples,
                    std::span<const double> rewards);
 

@@ -63,6 +63,19 @@ std::string validate(const SearchConfig& c) {
   return "";
 }
 
+std::string unused_flags(const SearchConfig& c, const std::set<std::string>& given) {
+  // random and evolution train no controller; the README's comparisons give all strategies the
+  // same flags, so they ignore the controller's (as they ignore --method).
+  if (c.strategy != "controller") return "";
+  if (given.count("lr") && c.method == "trpo")
+    return "--lr sets the controller's Adam rate, which --method trpo does not use (TRPO's step is set by "
+           "--max-kl); drop --lr, or use --method ppo or reinforce for an Adam-trained controller (the paper's "
+           "Adam at 1e-5)";
+  if (given.count("max_kl") && c.method != "trpo")
+    return fmt::format("--max-kl is TRPO's trust region; --method {} does not use it (its step is --lr)", c.method);
+  return "";
+}
+
 rl::SearchSpace make_space(const SearchConfig& c) { return rl::preset(c.space, c.groups); }
 
 rl::PgConfig pg_config(const SearchConfig& c) {

@@ -6,6 +6,7 @@
 // synthetic reward's delay, progress output).
 #pragma once
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,13 @@ bool resumable_key(const std::string& key);
 // Empty when the configuration can run; otherwise what is wrong (unknown strategy, method or
 // space, non-positive sizes, ...).
 std::string validate(const SearchConfig& c);
+
+// Empty unless the command line `given` (option keys: "lr", "max_kl") sets a controller flag the
+// configured update does not read: --lr is the Adam rate of REINFORCE and PPO, and TRPO takes
+// no Adam step (its step is set by --max-kl); --max-kl is TRPO's alone. A controller flag the
+// controller would silently ignore is an error. (random and evolution train no controller and
+// ignore all of them, so that compared runs can share one set of flags.)
+std::string unused_flags(const SearchConfig& c, const std::set<std::string>& given);
 
 rl::SearchSpace make_space(const SearchConfig& c);
 rl::PgConfig pg_config(const SearchConfig& c);

@@ -1,6 +1,11 @@
 // The paper's strategy (§3.2): the LSTM controller samples a batch, and one policy-gradient update
 // (TRPO by default) follows each complete batch of rewards.
+#include <cstring>
+#include <deque>
 #include <random>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "apps/search/strategy.h"
 
@@ -14,25 +19,61 @@ class ControllerStrategy final : public Strategy {
 
   std::vector<std::string> propose(int n) override {
     std::vector<std::string> out;
-    for (const auto& s : ctrl_.sample(n, rng_)) out.push_back(rl::to_string(ctrl_.space(), s.choices));
+    for (const auto& s : ctrl_.sample(n, rng_)) {
+      out.push_back(rl::to_string(ctrl_.space(), s.choices));
+      sampled_log_prob_.push_back(s.log_prob);
+    }
     return out;
   }
 
   void observe(const std::vector<std::string>& strings, const std::vector<double>& rewards) override {
-    // update() recomputes log-probabilities under the current weights (pi_old), so only the
-    // choices matter here: a batch sampled before the previous update is handled consistently.
+    // The driver observes batches in proposal order, so the oldest recorded log-probabilities
+    // are this batch's: update() weighs each string by pi_now / pi_at_sampling (truncated).
+    if (sampled_log_prob_.size() < strings.size())
+      throw std::logic_error(fmt::format("controller: observing {} strings but only {} are outstanding", strings.size(),
+                                         sampled_log_prob_.size()));
     std::vector<rl::Sample> samples;
-    for (const auto& s : strings) samples.push_back({.choices = parse_choices(ctrl_.space(), s, "controller batch")});
+    for (const auto& s : strings) {
+      samples.push_back({.choices = parse_choices(ctrl_.space(), s, "controller batch"), .log_prob = sampled_log_prob_.front()});
+      sampled_log_prob_.pop_front();
+    }
     rl::update(ctrl_, state_, pg_, samples, rewards);
   }
 
   void save(rl::Checkpoint& c) const override {
     rl::put_controller(c, ctrl_, state_);
     rl::put_rng(c, "strategy.rng", rng_);
+    std::string bytes(sampled_log_prob_.size() * sizeof(double), '\0');  // exact bits, proposal order
+    for (size_t i = 0; i < sampled_log_prob_.size(); ++i) std::memcpy(bytes.data() + i * sizeof(double), &sampled_log_prob_[i], sizeof(double));
+    c.put(kLogProbSection, std::move(bytes));
   }
   void load(const rl::Checkpoint& c) override {
     rl::get_controller(c, ctrl_, state_);
     rl::get_rng(c, "strategy.rng", rng_);
+    // Strings proposed and not yet observed (the driver's "pending"): each needs its log-probability.
+    std::size_t pending = 0;
+    const auto state = nlohmann::json::parse(c.get("search.state"));  // named: a temporary would dangle in the loop
+    for (const auto& b : state.at("pending")) pending += b.size();
+    sampled_log_prob_.clear();
+    if (!c.has(kLogProbSection)) {
+      // Written before the updates were importance-weighted: a finished run has nothing pending
+      // and continues exactly; pending strings cannot get their sampling policy back.
+      if (pending == 0) return;
+      throw std::runtime_error(fmt::format(
+          "{}: written by a nos-search that did not record sampling-time log-probabilities (before 2026-12-02), with "
+          "{} proposed strings not yet observed; their updates are now importance-weighted by the policy that drew "
+          "them, which this checkpoint lacks. Finish the run with the nos-search that started it, or start a new run",
+          c.source, pending));
+    }
+    const std::string& bytes = c.get(kLogProbSection);
+    if (bytes.size() != pending * sizeof(double))
+      throw std::runtime_error(fmt::format("{}: section '{}' holds {} bytes for {} pending strings", c.source,
+                                           kLogProbSection, bytes.size(), pending));
+    for (std::size_t i = 0; i < pending; ++i) {
+      double lp;
+      std::memcpy(&lp, bytes.data() + i * sizeof(double), sizeof(double));
+      sampled_log_prob_.push_back(lp);
+    }
   }
 
  private:
@@ -40,6 +81,8 @@ class ControllerStrategy final : public Strategy {
   rl::PgConfig pg_;
   rl::PgState state_;
   std::mt19937_64 rng_;
+  std::deque<double> sampled_log_prob_;  // of the proposed, not yet observed strings, in order
+  static constexpr const char* kLogProbSection = "strategy.sampling_log_probs";
 };
 
 }  // namespace

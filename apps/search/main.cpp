@@ -88,9 +88,10 @@ int main(int argc, char** argv) {
   opt.add("--space", cfg.space, "Search space preset: paper | paper-small | tiny");
   opt.add("--groups", cfg.groups, "Groups n per rule (5n tokens)");
   opt.add("--batch", cfg.batch, "Samples per controller update (paper: 5); every strategy observes in batches");
-  opt.add("--lr", cfg.lr, "Controller Adam learning rate (REINFORCE, PPO; paper: 1e-5)");
+  opt.add("--lr", cfg.lr, "Controller Adam learning rate of --method reinforce and ppo (paper: 1e-5); an error with "
+                          "trpo, which takes no Adam step");
   opt.add("--entropy", cfg.entropy, "Entropy bonus (paper: 0.0015)");
-  opt.add("--max-kl", cfg.max_kl, "TRPO trust region");
+  opt.add("--max-kl", cfg.max_kl, "TRPO's trust region: the KL bound that sizes each controller step (trpo only)");
   opt.add("--hidden", cfg.hidden, "Controller LSTM size (paper: 150)");
   opt.add("--lookahead", cfg.lookahead, "Batches proposed beyond the one being evaluated (keeps workers busy; part of the run's identity)");
   opt.add("--population", cfg.population, "Evolution: population size P");
@@ -161,8 +162,10 @@ int main(int argc, char** argv) {
     if (!resume.empty()) {
       paths.dir = resume;
       cfg = resume_config(paths, cfg, opt.given());
+      if (auto why = unused_flags(cfg, opt.given()); !why.empty()) throw std::invalid_argument(why);
     } else {
       if (auto why = validate(cfg); !why.empty()) throw std::invalid_argument(why);
+      if (auto why = unused_flags(cfg, opt.given()); !why.empty()) throw std::invalid_argument(why);
       paths.dir = dir;
       create_run_dir(paths, cfg);
     }

@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   auto common = [&](CLI::App* s, const std::string& default_opts, int rates, double lo, double hi) {
     s->add_option("--optimizers,-O", wanted,
                   "Comma-separated: names from the rules file (powersign-ld, t1_01, ...), baselines (sgd, momentum, "
-                  "adam, rmsprop, lion), NAME=RULE or a literal rule (default: " + default_opts + ")")
+                  "adam, rmsprop, lion, rmsprop_tf, adam_tf), NAME=RULE or a literal rule (default: " + default_opts + ")")
         ->delimiter(',');
     s->add_option("--rules", rules_flag, "Rules file (default: rules/paper.rules, looked for upwards from here and from the executable)");
     s->add_option("--out,-o", out, "Run directory (created, or resumed)")->required();
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   moons->add_option("--hidden", c.hidden, "Width of the two hidden layers (default 16)")->check(CLI::Range(1, 4096));
 
   for (auto* s : {convnet, wrn}) {
-    common(s, s == wrn ? "sgd,momentum,adam,rmsprop,t1_01,t1_02,t1_03,t1_04" : classic, 7, 1e-5, 10);
+    common(s, s == wrn ? "sgd,momentum,adam_tf,rmsprop_tf,t1_01,t1_02,t1_03,t1_04" : classic, 7, 1e-5, 10);
     nets(s);
     s->add_option("--train", c.train, "Training images (default 45000)")->check(CLI::Range(1, 49999));
     s->add_option("--val", c.val, "Validation images, held out of the training batches (default 5000)")->check(CLI::Range(1, 49999));
@@ -165,7 +165,8 @@ int main(int argc, char** argv) {
     if (unset(s, "--lr-min")) c.lr_min = s == rosen ? 1e-4 : 1e-5;
     if (unset(s, "--lr-max")) c.lr_max = s == rosen ? 1e-1 : 10;
     if (unset(s, "--optimizers")) {
-      if (s == wrn) wanted = {"sgd", "momentum", "adam", "rmsprop", "t1_01", "t1_02", "t1_03", "t1_04"};
+      // Table 1 compares against TensorFlow's Adam and RMSProp, so the wrn study does too.
+      if (s == wrn) wanted = {"sgd", "momentum", "adam_tf", "rmsprop_tf", "t1_01", "t1_02", "t1_03", "t1_04"};
       else if (s == lstm) wanted = {"sgd", "powersign", "addsign", "adam"};
       else wanted = {"sgd", "momentum", "adam", "rmsprop", "powersign"};
     }

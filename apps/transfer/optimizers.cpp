@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "dslc/params.h"
 #include "dslc/parser.h"
 #include "dslc/print.h"
 
@@ -60,7 +61,8 @@ const std::vector<OptimizerSpec>& baselines() {
   static const std::vector<OptimizerSpec> b = [] {
     std::vector<OptimizerSpec> v;
     for (const auto& [name, rule] : std::vector<std::pair<std::string, std::string>>{
-             {"sgd", "g"}, {"momentum", "mom"}, {"adam", "adam"}, {"rmsprop", "rmsprop"}, {"lion", "lion"}}) {
+             {"sgd", "g"}, {"momentum", "mom"}, {"adam", "adam"}, {"rmsprop", "rmsprop"}, {"lion", "lion"},
+             {"rmsprop_tf", "rmsprop_tf"}, {"adam_tf", "adam_tf"}}) {
       std::string why;
       v.push_back(*parse_literal(name, rule, why));
     }
@@ -110,6 +112,16 @@ std::vector<OptimizerSpec> resolve_optimizers(const std::vector<std::string>& wa
   }
   return out;
 }
+
+bool reads_rmsprop_tf(const std::string& rule) {
+  std::istringstream tokens(rule);  // prefix text: symbols are whitespace-separated tokens
+  for (std::string t; tokens >> t;)
+    if (t == "rmsprop_tf") return true;
+  return false;
+}
+
+double rule_beta2(const std::string& rule) { return reads_rmsprop_tf(rule) ? 0.9 : dslc::Hyper{}.beta2; }
+double rule_eps(const std::string& rule) { return reads_rmsprop_tf(rule) ? 1e-10 : dslc::Hyper{}.eps; }
 
 std::filesystem::path default_rules_file() {
   namespace fs = std::filesystem;

@@ -18,7 +18,8 @@ struct OptimizerSpec {
 // diagnostic ("file:line:col: error: ..."), one per line: a study must not silently drop a rule.
 std::vector<OptimizerSpec> read_rules_file(const std::filesystem::path& file);
 
-// The baselines every study can name even without a rules file: sgd, momentum, adam, rmsprop, lion.
+// The baselines every study can name even without a rules file: sgd, momentum, adam, rmsprop, lion,
+// and TensorFlow 1's forms the paper compared against, rmsprop_tf and adam_tf.
 const std::vector<OptimizerSpec>& baselines();
 
 // Looks each wanted entry up, in this order:
@@ -31,6 +32,14 @@ const std::vector<OptimizerSpec>& baselines();
 std::vector<OptimizerSpec> resolve_optimizers(const std::vector<std::string>& wanted,
                                               const std::vector<OptimizerSpec>& rules,
                                               const std::string& rules_origin);
+
+// TensorFlow's RMSPropOptimizer decays its mean square by 0.9 and adds eps 1e-10 inside the root.
+// The rmsprop_tf operand reads v, whose decay is beta2, so a rule that reads rmsprop_tf runs with
+// beta2 0.9 and eps 1e-10 (the eps goes into the run's key); every other rule keeps dslc's
+// beta2 0.999 and eps 1e-8 (adam_tf included: TF's Adam defaults are those).
+bool reads_rmsprop_tf(const std::string& rule);
+double rule_beta2(const std::string& rule);
+double rule_eps(const std::string& rule);
 
 // The default rules file: rules/paper.rules in the working directory or one of its ancestors,
 // else beside one of the executable's ancestors. Empty if none is found.

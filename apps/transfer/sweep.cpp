@@ -38,9 +38,10 @@ std::vector<PlannedRun> plan_runs(const TransferConfig& c) {
       hi = it->second[1];
     }
     const std::vector<double> rates = log_rates(lo, hi, c.rates);
-    // The paper tunes Adam's eps on Rosenbrock only; elsewhere every rule keeps dslc's 1e-8.
+    // The paper tunes Adam's eps on Rosenbrock only; elsewhere every rule keeps dslc's 1e-8, but
+    // TensorFlow's RMSProp its 1e-10.
     const bool sweep_eps = c.task == "rosenbrock" && o.rule == "adam";
-    const std::vector<double> eps = sweep_eps ? c.adam_eps : std::vector<double>{1e-8};
+    const std::vector<double> eps = sweep_eps ? c.adam_eps : std::vector<double>{rule_eps(o.rule)};
     for (int r = 0; r < c.repeats; ++r)
       for (double e : eps)
         for (double lr : rates) out.push_back({o, {o.name, lr, e, r}, c.seed + static_cast<std::uint64_t>(r)});

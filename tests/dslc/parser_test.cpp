@@ -112,9 +112,9 @@ TEST(Parser, PaperRulesFileParses) {
   std::fclose(f);
   const ParseResult r = parse_file(text, "paper.rules");
   ASSERT_TRUE(r.ok()) << r.errors.front().str();
-  // baselines (sgd adam rmsprop momentum lion adabelief), Table 1, PowerSign/AddSign and their ld/cd/rd
-  // variants, and the two-group PowerSign.
-  EXPECT_EQ(r.rules.size(), 6u + 16u + 8u + 1u);
+  // baselines (sgd adam rmsprop momentum lion adabelief rmsprop_tf adam_tf), Table 1,
+  // PowerSign/AddSign and their ld/cd/rd variants, and the two-group PowerSign.
+  EXPECT_EQ(r.rules.size(), 8u + 16u + 8u + 1u);
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ TEST(Symbols, Vocabulary) {
   EXPECT_EQ(vocabulary(Kind::Unary, true).size(), 11u);
   EXPECT_EQ(vocabulary(Kind::Binary, true).size(), 5u);
   const auto all = vocabulary(Kind::Operand, false);
-  EXPECT_EQ(all.size(), 26u);  // + two, ld, cd, rd, ep, mom, nesterov, lion, rms, adabelief; never Lit
+  EXPECT_EQ(all.size(), 28u);  // + two, ld, cd, rd, ep, mom, nesterov, lion, rms, adabelief, rmsprop_tf, adam_tf; never Lit
   EXPECT_EQ(std::count(all.begin(), all.end(), Sym::Lit), 0);
   EXPECT_EQ(vocabulary(Kind::Unary, false).back(), Sym::Sqrt);
 }

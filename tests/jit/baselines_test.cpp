@@ -6,6 +6,12 @@
 //   Adam       m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;  w -= lr m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps)
 //   RMSProp    v = rho v + (1-rho) g^2;  w -= lr g / (sqrt(v) + eps)   (Hinton; PyTorch's RMSprop)
 //   Lion       c = b1 m + (1-b1) g;  w -= lr sign(c);  m = b2 m + (1-b2) g   (Chen et al. 2023)
+// and TensorFlow 1's optimizers, the ones the paper compares against, as their update ops compute
+// them (training_ops ApplyRMSProp / ApplyAdam):
+//   RMSProp TF ms starts at 1;  ms = rho ms + (1-rho) g^2;  w -= lr g / sqrt(ms + eps)
+//              (rho 0.9, eps 1e-10: tf.train.RMSPropOptimizer's defaults, momentum 0)
+//   Adam TF    m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;  lr_t = lr sqrt(1-b2^t)/(1-b1^t);
+//              w -= lr_t m / (sqrt(v) + eps)                 (eps on the uncorrected v)
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -88,6 +94,55 @@ TEST(JitBaselines, RmsProp) {
     b.s2[i] = 0.9 * b.s2[i] + 0.1 * g * g;
     b.w[i] -= 0.001 * g / (std::sqrt(b.s2[i]) + 1e-8);
   });
+}
+
+TEST(JitBaselines, TensorFlowRmsProp) {
+  OptimizerOptions o;
+  o.hyper.lr = 0.001;
+  o.hyper.beta2 = 0.9;   // TF's decay
+  o.hyper.eps = 1e-10;   // TF's epsilon
+  check_baseline("rmsprop_tf", o, [](Textbook& b, size_t i, double g, int t) {
+    if (t == 1) b.s2[i] = 1.0;  // TF initialises the mean square to 1
+    b.s2[i] = 0.9 * b.s2[i] + 0.1 * g * g;
+    b.w[i] -= 0.001 * g / std::sqrt(b.s2[i] + 1e-10);
+  });
+}
+
+TEST(JitBaselines, TensorFlowAdam) {
+  OptimizerOptions o;
+  o.hyper.lr = 0.01;
+  o.hyper.eps = 1e-3;  // large enough that where eps sits changes the update
+  check_baseline("adam_tf", o, [](Textbook& b, size_t i, double g, int t) {
+    b.s1[i] = 0.9 * b.s1[i] + 0.1 * g;
+    b.s2[i] = 0.999 * b.s2[i] + 0.001 * g * g;
+    const double lr_t = 0.01 * std::sqrt(1 - std::pow(0.999, t)) / (1 - std::pow(0.9, t));
+    b.w[i] -= lr_t * b.s1[i] / (std::sqrt(b.s2[i]) + 1e-3);
+  });
+}
+
+// The TF forms are other optimizers, not other spellings: at TF's settings their first steps differ
+// from the textbook ones by more than the tolerance above (so the two tests above can fail).
+TEST(JitBaselines, TensorFlowFormsDifferFromTextbook) {
+  auto first_steps = [](const char* rule, const OptimizerOptions& o) {
+    std::vector<float> w{1.0f, -0.5f, 0.25f}, g{0.02f, -0.3f, 1e-3f};
+    Optimizer opt(rule, o);
+    opt.add(w.data(), g.data(), w.size());
+    for (int t = 0; t < 3; ++t) opt.step();
+    return w;
+  };
+  OptimizerOptions rms;
+  rms.hyper.lr = 0.01;
+  rms.hyper.beta2 = 0.9;
+  rms.hyper.eps = 1e-10;
+  const auto tf = first_steps("rmsprop_tf", rms), textbook = first_steps("rms", rms);
+  OptimizerOptions adam;
+  adam.hyper.lr = 0.01;
+  adam.hyper.eps = 1e-3;
+  const auto adam_tf = first_steps("adam_tf", adam), adam_paper = first_steps("adam", adam);
+  for (size_t i = 0; i < tf.size(); ++i) {
+    EXPECT_GT(std::fabs(tf[i] - textbook[i]), 1e-3) << "rmsprop element " << i;
+    EXPECT_GT(std::fabs(adam_tf[i] - adam_paper[i]), 1e-4) << "adam element " << i;
+  }
 }
 
 TEST(JitBaselines, Lion) {

@@ -70,6 +70,54 @@ TEST(PolicyGradient, RejectsBadBatches) {
   EXPECT_THROW(update(c, st, {}, s, nan), std::invalid_argument);
 }
 
+// A string recorded as 4x likelier when drawn than the controller now makes it weighs 1/4 of its
+// advantage (pi_old/mu); one recorded as 4x less likely is truncated at rho_bar = 1, the same
+// update as on-policy. Checked for each method against the update with the advantage scaled by hand
+// (a baseline fixed at 0 makes the advantage the reward).
+TEST(PolicyGradient, StaleSamplesAreImportanceWeightedAndTruncated) {
+  for (Method m : {Method::Reinforce, Method::Ppo, Method::Trpo}) {
+    PgConfig cfg;
+    cfg.method = m;
+    cfg.adam.lr = 1e-3;
+    auto run = [&](double logp_shift, std::vector<double> rewards) {
+      Controller c(preset("tiny", 1), {.hidden = 8, .embed = 4, .seed = 5});
+      std::mt19937_64 rng(9);
+      auto samples = c.sample(2, rng);
+      const auto now = snapshot(c, {samples[0].choices, samples[1].choices});
+      for (size_t i = 0; i < 2; ++i) samples[i].log_prob = now.log_prob[i];
+      samples[1].log_prob += logp_shift;
+      PgState st;
+      st.baseline = {.value = 0.0, .initialized = true};
+      const auto stats = update(c, st, cfg, samples, rewards);
+      return std::make_pair(std::vector<float>(c.arena().values(), c.arena().values() + c.arena().size()), stats);
+    };
+    const auto [hand, hs] = run(0.0, {0.5, -0.125});
+    const auto [weighted, ws] = run(std::log(4.0), {0.5, -0.5});
+    const auto [truncated, ts] = run(-std::log(4.0), {0.5, -0.5});
+    const auto [on_policy, os] = run(0.0, {0.5, -0.5});
+    EXPECT_NEAR(ws.min_weight, 0.25, 1e-12) << method_name(m);
+    EXPECT_NEAR(ws.mean_weight, 0.625, 1e-12) << method_name(m);
+    EXPECT_EQ(ts.min_weight, 1.0) << method_name(m);
+    double moved = 0;
+    for (size_t i = 0; i < hand.size(); ++i) {
+      EXPECT_NEAR(weighted[i], hand[i], 1e-6) << method_name(m) << " parameter " << i;
+      EXPECT_EQ(truncated[i], on_policy[i]) << method_name(m) << " parameter " << i;
+      moved = std::max(moved, static_cast<double>(std::fabs(weighted[i] - on_policy[i])));
+    }
+    EXPECT_GT(moved, 1e-5) << method_name(m) << ": the weight must change the update";
+  }
+}
+
+TEST(PolicyGradient, SamplesNeedTheirSamplingLogProbability) {
+  Controller c(preset("tiny", 1), {.hidden = 8, .embed = 4});
+  PgState st;
+  std::mt19937_64 rng(1);
+  auto s = c.sample(2, rng);
+  s[1].log_prob = 0.5;
+  const std::vector<double> r = {1.0, 0.0};
+  EXPECT_THROW(update(c, st, {}, s, r), std::invalid_argument);
+}
+
 // Probability that the first operand is `g` (position 0 has no mask, and its distribution does
 // not depend on the rest of the string).
 double prob_first_is_g(const Controller& c) {

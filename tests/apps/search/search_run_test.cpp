@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rl/checkpoint.h"
 #include "run_process.h"
 
 namespace nos::search::test {
@@ -159,6 +160,60 @@ TEST(SearchRun, MismatchedConfigIsRefused) {
   std::ofstream(d / "run" / "config.json") << c;
   e = resume_error(d);
   EXPECT_NE(e.find("written for the search space"), std::string::npos) << e;
+}
+
+// --lr is the Adam rate of REINFORCE and PPO; TRPO takes no Adam step, so --lr with TRPO (the
+// default method) is refused instead of silently ignored, as is --max-kl without TRPO; on resume
+// too, where the method comes from the run directory.
+TEST(SearchRun, ControllerFlagsTheMethodDoesNotReadAreRefused) {
+  const fs::path d = scratch("flags");
+  auto r = run(synthetic({"--lr", "1e-4", "--samples", "10", "--dir", (d / "a").string()}), d / "a.log");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("--lr sets the controller's Adam rate, which --method trpo does not use"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(d / "a"));
+  r = run(synthetic({"--method", "ppo", "--max-kl", "0.05", "--samples", "10", "--dir", (d / "b").string()}), d / "b.log");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("--max-kl is TRPO's trust region; --method ppo does not use it"), std::string::npos) << r.output;
+  r = run(synthetic({"--method", "ppo", "--lr", "1e-4", "--samples", "10", "--dir", (d / "c").string()}), d / "c.log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  r = run(synthetic({"--resume", (d / "c").string(), "--max-kl", "0.01"}), d / "c2.log");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("--max-kl is TRPO's trust region"), std::string::npos) << r.output;
+  // random and evolution train no controller and take the peers' flags unchanged.
+  r = run(synthetic({"--strategy", "random", "--max-kl", "0.05", "--samples", "10", "--dir", (d / "e").string()}), d / "e.log");
+  EXPECT_EQ(r.code, 0) << r.output;
+}
+
+// A checkpoint of a nos-search from before sampling-time log-probabilities were recorded (the
+// same file without that section): with strings pending it is refused, saying why; finished, it
+// has nothing to correct and continues.
+TEST(SearchRun, CheckpointsWithoutSamplingLogProbabilitiesResumeOnlyWhenNothingIsPending) {
+  const fs::path d = scratch("legacy");
+  auto strip = [](const fs::path& file) {
+    rl::Checkpoint ck = rl::read_checkpoint(file);
+    std::erase_if(ck.sections, [](const auto& s) { return s.first == "strategy.sampling_log_probs"; });
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << rl::encode(ck);
+  };
+  // Interrupted (SIGINT: in-flight evaluations are recorded, later batches stay pending).
+  const fs::path a = d / "interrupted";
+  const Process p = spawn(synthetic({"--samples", "200", "--workers", "1", "--synthetic-seconds", "0.02", "--dir", a.string()}), d / "a.log");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while ((!fs::exists(a / "evaluations.jsonl") || count_lines(a / "evaluations.jsonl") < 12) && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(p.pid, SIGINT);
+  ASSERT_EQ(wait_exit(p), 130) << slurp(d / "a.log");
+  ASSERT_TRUE(rl::read_checkpoint(a / "checkpoint").has("strategy.sampling_log_probs"));
+  strip(a / "checkpoint");
+  auto r = run(synthetic({"--resume", a.string()}), d / "a2.log");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("did not record sampling-time log-probabilities"), std::string::npos) << r.output;
+  // Finished: resumes with a larger budget.
+  const fs::path b = d / "finished";
+  ASSERT_EQ(run(synthetic({"--samples", "20", "--dir", b.string()}), d / "b.log").code, 0);
+  strip(b / "checkpoint");
+  r = run(synthetic({"--resume", b.string(), "--samples", "30"}), d / "b2.log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(outcome(b).size(), 30u);
 }
 
 TEST(SearchRun, MissingRunFilesAreClearErrors) {

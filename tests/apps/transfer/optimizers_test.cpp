@@ -64,7 +64,7 @@ TEST(TransferOptimizers, NamesLiteralsAndBaselines) {
 
 TEST(TransferOptimizers, PaperRulesFileHasEveryNamedRuleAndEachCompiles) {
   const auto rules = read_rules_file(NOS_RULES_FILE);
-  std::vector<std::string> want = {"sgd", "momentum", "adam", "rmsprop", "lion", "powersign", "addsign"};
+  std::vector<std::string> want = {"sgd", "momentum", "adam", "rmsprop", "lion", "powersign", "addsign", "rmsprop_tf", "adam_tf"};
   for (int i = 1; i <= 16; ++i) want.push_back((i < 10 ? "t1_0" : "t1_") + std::to_string(i));
   for (const char* base : {"powersign", "addsign"})
     for (const char* d : {"ld", "cd", "rd"}) want.push_back(std::string(base) + "-" + d);
@@ -80,6 +80,8 @@ TEST(TransferOptimizers, PaperRulesFileHasEveryNamedRuleAndEachCompiles) {
   }
   EXPECT_EQ(specs[5].rule, "mul g exp mul sign_g sign_m");
   EXPECT_EQ(specs[6].rule, "mul add one mul sign_g sign_m g");
+  EXPECT_EQ(specs[7].rule, "rmsprop_tf");
+  EXPECT_EQ(specs[8].rule, "adam_tf");
   EXPECT_EQ(specs.back().rule, "mul add one mul rd mul sign_g sign_m g");
 }
 

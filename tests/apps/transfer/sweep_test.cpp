@@ -1,6 +1,8 @@
 // The planned runs: log-spaced rates, Adam's eps only on Rosenbrock, repeats with their seeds.
 #include "apps/transfer/sweep.h"
 
+#include "apps/transfer/run_start.h"
+
 #include <gtest/gtest.h>
 
 namespace nos::transfer {
@@ -40,6 +42,26 @@ TEST(TransferSweep, PlanCoversOptimizersRatesEpsAndRepeats) {
 
   c.lr_ranges["SGD"] = {0.1, 1};  // names are matched as given: a typo must not fall back silently
   EXPECT_THROW(plan_runs(c), std::invalid_argument);
+}
+
+// TensorFlow's RMSProp runs at TF's decay 0.9 and eps 1e-10 (in its key, so tables show it), under
+// any name; every other rule, TF's Adam included, at dslc's beta2 0.999 and eps 1e-8.
+TEST(TransferSweep, TensorFlowRmsPropRunsAtTensorFlowsDecayAndEps) {
+  TransferConfig c;
+  c.task = "wrn";
+  c.rates = 1;
+  c.lr_min = c.lr_max = 1e-3;
+  c.optimizers = resolve_optimizers({"rmsprop_tf", "adam_tf", "rmsprop", "mine=add rmsprop_tf g"}, {}, "");
+  const auto plan = plan_runs(c);
+  ASSERT_EQ(plan.size(), 4u);
+  const double eps[] = {1e-10, 1e-8, 1e-8, 1e-10}, beta2[] = {0.9, 0.999, 0.999, 0.9};
+  for (size_t i = 0; i < plan.size(); ++i) {
+    EXPECT_EQ(plan[i].key.eps, eps[i]) << plan[i].key.optimizer;
+    const jit::OptimizerOptions o = run_optimizer_options(plan[i], 1e-3, 10);
+    EXPECT_EQ(o.hyper.beta2, beta2[i]) << plan[i].key.optimizer;
+    EXPECT_EQ(o.hyper.eps, eps[i]) << plan[i].key.optimizer;
+  }
+  EXPECT_FALSE(reads_rmsprop_tf("rmsprop"));
 }
 
 TEST(TransferSweep, KeysAreDistinctAndFileSafe) {
