@@ -30,6 +30,8 @@ from . import _core, resolve
 
 __all__ = ["Optimizer"]
 
+_PARALLEL_MIN = 1 << 18  # elements from which a parameter is stepped on all threads
+
 
 def _describe(t, where):
     return f"{where} (shape {list(t.shape)}, {t.dtype}, {t.device}, {t.layout})"
@@ -86,15 +88,19 @@ class Optimizer(_torch.optim.Optimizer):
         # A bad rule or hyperparameter fails here, with dslc's message, not at the first step.
         self._make_core(group, 0)
 
-    def _make_core(self, group, ordinal):
+    def _make_core(self, group, ordinal, numel=0):
         hyper = _hyper(group)
+        # Small tensors on one thread: waking the team costs more than it saves (BatchNorm's 64
+        # weights), and on a loaded machine a team of 2 waits for a descheduled thread. Bits do
+        # not depend on the thread count.
+        threads = self._threads if self._threads or numel >= _PARALLEL_MIN else 1
         lr = group["lr"]
         if isinstance(lr, _torch.Tensor):
             lr = lr.item()
         try:
             return _core.Optimizer(resolve(hyper[0]), lr=float(lr), beta1=hyper[1], beta2=hyper[2], beta3=hyper[3],
                                    eps=hyper[4], mu=hyper[5], lion_beta2=hyper[6], total_steps=hyper[7],
-                                   seed=hyper[8] + ordinal, threads=self._threads)
+                                   seed=hyper[8] + ordinal, threads=threads)
         except ValueError as e:
             raise ValueError(f"nos.torch.Optimizer: {e}") from None
 
@@ -108,7 +114,7 @@ class Optimizer(_torch.optim.Optimizer):
         if grad.shape != p.shape:
             raise ValueError(f"nos.torch.Optimizer: the gradient of {where} has shape {list(grad.shape)}, the parameter {list(p.shape)}")
         b = _Binding()
-        b.core = self._make_core(group, self._ordinal(gi, pi))
+        b.core = self._make_core(group, self._ordinal(gi, pi), p.numel())
         b.core._add_pointer(p.data_ptr(), grad.data_ptr(), p.numel(), (p, grad))
         b.w_ptr, b.numel, b.grad, b.g_ptr, b.hyper = p.data_ptr(), p.numel(), grad, grad.data_ptr(), _hyper(group)
         # State follows the parameter when only its memory or hyperparameters moved; a new rule or
