@@ -74,5 +74,14 @@ if(DEFINED PYTHON)
     message(FATAL_ERROR "import nos found ${where}, not the installed ${site}")
   endif()
   message(STATUS "ok: python/examples/embed_optimizer.py with nos from ${where}")
+  # The installed dslc's generated port runs with nothing but torch (no nos on the path).
+  run(CMD ${PREFIX}/bin/dslc --emit=torch -e "powersign: mul g exp mul sign_g sign_m" -o ${WORK}/powersign_port.py)
+  run(CMD ${PYTHON} -c "import sys, torch\nsys.path.insert(0, '${WORK}')\nfrom powersign_port import Powersign\np = torch.nn.Parameter(torch.ones(3))\np.grad = torch.ones(3)\nPowersign([p], lr=0.5).step()\nprint(p.tolist())"
+      ENV PYTHONDONTWRITEBYTECODE=1 OUT port)
+  # One step from m = 0: m = 0.1 g, so w = 1 - 0.5 * 1 * e^{1}.
+  if(NOT port MATCHES "-0\\.359140")
+    message(FATAL_ERROR "the generated PowerSign port printed ${port}")
+  endif()
+  message(STATUS "ok: the installed dslc's --emit=torch port steps with torch alone: ${port}")
 endif()
 message(STATUS "install test: all programs built and ran against ${PREFIX}")
