@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "compile.h"
+#include "emit_python.h"
 #include "interp.h"
 #include "kernel.h"
 #include "parser.h"
@@ -136,7 +137,7 @@ int main(int argc, char** argv) {
   app.add_option("file", o.file, "rule file (one rule per line), or - for standard input");
   app.add_option("-e,--expr", o.expr, "a single rule given on the command line");
   app.add_option("--emit", o.emit, "what to print for each rule")
-      ->check(CLI::IsMember({"ast", "ir", "prefix", "infix", "latex", "info", "llvm", "asm"}))
+      ->check(CLI::IsMember({"ast", "ir", "prefix", "infix", "latex", "info", "llvm", "asm", "torch", "numpy"}))
       ->capture_default_str();
   app.add_option("-o,--output", o.output, "write output to this file instead of standard output");
   app.add_flag("--no-opt", o.no_opt, "--emit=ir: lower the rule as written, without passes");
@@ -207,6 +208,11 @@ int main(int argc, char** argv) {
   }
 
   std::string out;
+  if (o.emit == "torch" || o.emit == "numpy") {  // one Python file for all rules (dslc/emit_python.h)
+    std::vector<Compiled> all;
+    for (const Rule& r : parsed.rules) all.push_back(compile(r, copt));
+    return write_output(emit_python_port(all, o.emit == "torch" ? PortKind::Torch : PortKind::Numpy), o);
+  }
   const bool many = parsed.rules.size() > 1;
   for (const Rule& r : parsed.rules) {
     out += emit_one(compile(r, copt), o.emit, many);

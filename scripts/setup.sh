@@ -13,6 +13,7 @@ PACKAGES=(
   dataset-fashion-mnist
   gnuplot-nox
   libtorch-dev
+  python3-dev pybind11-dev python3-numpy python3-torch python3-pytest
 )
 
 missing=()

@@ -1,0 +1,42 @@
+"""Print a rule the way dslc does, from a notebook: canonical prefix, infix, LaTeX, IR, info.
+
+Every function takes a name of nos.RULES or a dslc rule, and raises ValueError with dslc's
+diagnostics (line:column) for a bad rule.
+
+    >>> nos.dslc.infix("powersign")
+    'g * exp(sign(g) * sign(m))'
+"""
+from . import _core, resolve
+
+__all__ = ["canonical", "infix", "latex", "ir", "info", "state_bytes"]
+
+
+def canonical(rule):
+    """The canonical prefix form (equal rules print equal)."""
+    return _core.canonical(resolve(rule))
+
+
+def infix(rule):
+    return _core.infix(resolve(rule))
+
+
+def latex(rule):
+    return _core.latex(resolve(rule))
+
+
+def ir(rule):
+    """The optimized IR the JIT compiles."""
+    return _core.ir(resolve(rule))
+
+
+def info(rule):
+    """dict: canonical, hash, state_bits, state_buffers, state_bytes_per_param, ops_per_element,
+    depends_on_g, random, needs_total_steps, draws."""
+    return _core.info(resolve(rule))
+
+
+def state_bytes(rule, params=1):
+    """Bytes of optimizer state the rule allocates for `params` float32 parameters."""
+    if params < 0:
+        raise ValueError(f"params must be >= 0, got {params}")
+    return _core.info(resolve(rule))["state_bytes_per_param"] * int(params)
