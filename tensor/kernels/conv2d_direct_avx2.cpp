@@ -24,6 +24,7 @@ void forward_tile(const Conv2dShape& s, const float* xpad, const float* wtile, c
   const std::int64_t Hp = padded_h(s), Wp = padded_w(s);
   const std::int64_t kw = KW > 0 ? KW : s.kw;
   __m256 acc[kMT];
+#pragma GCC unroll 8
   for (int m = 0; m < kMT; ++m) acc[m] = _mm256_set1_ps(bias_tile ? bias_tile[m] : 0.0f);
   const float* w = wtile;
   for (std::int64_t c = 0; c < s.c_in; ++c)
@@ -38,11 +39,17 @@ void forward_tile(const Conv2dShape& s, const float* xpad, const float* wtile, c
     }
   const std::int64_t rem = OW - ow0;
   float* out = y + oh * OW + ow0;
+  // Constant indices only (unrolled, `if` inside): a loop bounded by rows_valid would index acc at
+  // run time, and GCC then keeps acc in memory, storing every accumulator on every iteration.
   if (rem >= kNT) {
-    for (int m = 0; m < rows_valid; ++m) _mm256_storeu_ps(out + m * P, acc[m]);
+#pragma GCC unroll 8
+    for (int m = 0; m < kMT; ++m)
+      if (m < rows_valid) _mm256_storeu_ps(out + m * P, acc[m]);
   } else {
     const __m256i mask = tail_mask(rem);
-    for (int m = 0; m < rows_valid; ++m) _mm256_maskstore_ps(out + m * P, mask, acc[m]);
+#pragma GCC unroll 8
+    for (int m = 0; m < kMT; ++m)
+      if (m < rows_valid) _mm256_maskstore_ps(out + m * P, mask, acc[m]);
   }
 }
 

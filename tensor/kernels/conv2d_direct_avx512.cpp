@@ -47,7 +47,9 @@ void forward_tile(const Conv2dShape& s, const float* xpad, const float* wtile, c
   const std::int64_t rem = OW - ow0;
   const __mmask16 m0 = tail_mask(rem), m1 = tail_mask(rem - 16);
   float* out = y + oh * OW + ow0;
-  for (int m = 0; m < rows_valid; ++m) {
+#pragma GCC unroll 8
+  for (int m = 0; m < kMT; ++m) {  // constant indices keep acc in registers
+    if (m >= rows_valid) break;
     if (rem >= kNT) {
       _mm512_storeu_ps(out + m * P, acc[m][0]);
       _mm512_storeu_ps(out + m * P + 16, acc[m][1]);

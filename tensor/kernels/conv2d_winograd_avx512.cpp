@@ -102,8 +102,12 @@ void gemm_tile(std::int64_t c_in, const float* U, const float* V, std::int64_t c
       for (int v = 0; v < NV; ++v) acc[m][v] = _mm512_fmadd_ps(a, bv[v], acc[m][v]);
     }
   }
-  for (int m = 0; m < rows; ++m)
-    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(M + m * cols + col0 + 16 * v, acc[m][v]);
+  // Constant indices only (unrolled, `if` inside): a loop bounded by `rows` would index acc at run
+  // time, and GCC may then keep acc in memory, storing the accumulators on every iteration.
+#pragma GCC unroll 8
+  for (int m = 0; m < kMT; ++m)
+    if (m < rows)
+      for (int v = 0; v < NV; ++v) _mm512_storeu_ps(M + m * cols + col0 + 16 * v, acc[m][v]);
 }
 
 // y rows 2*th, 2*th+1 = A^T M A (+ bias) for the tiles of tile rows [t0, t1).
@@ -205,8 +209,10 @@ void wgrad_tile(const float* const* vrows, const float* ZT, std::int64_t cols, s
       for (int v = 0; v < NV; ++v) acc[m][v] = _mm512_fmadd_ps(a, bv[v], acc[m][v]);
     }
   }
-  for (int m = 0; m < rows; ++m)
-    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(dU + m * CoP + co0 + 16 * v, acc[m][v]);
+#pragma GCC unroll 8
+  for (int m = 0; m < kMT; ++m)  // constant indices keep acc in registers (see gemm_tile)
+    if (m < rows)
+      for (int v = 0; v < NV; ++v) _mm512_storeu_ps(dU + m * CoP + co0 + 16 * v, acc[m][v]);
 }
 }  // namespace
 
