@@ -15,7 +15,8 @@ Geometry geometry(const Conv2dShape& s) {
   g.TWp = (g.TW + 15) / 16 * 16;  // tiles per tile row, padded to whole vectors
   g.HP = 2 * g.TH + 2;            // padded input rows
   g.RW = g.TWp + 16;              // even/odd half-row length (room for the +1 shifted loads)
-  g.CT = std::clamp<std::int64_t>(kChunkFloats / (16 * (s.c_in + s.c_out) * g.TWp), 1, g.TH);
+  g.CT = std::clamp<std::int64_t>(kChunkFloats / (16 * (s.c_in + s.c_out) * g.TW), 1, g.TH);
+  g.CC = chunk_cols(g, 0, g.CT);
   return g;
 }
 
@@ -33,7 +34,7 @@ std::int64_t packed_weight_floats(const Conv2dShape& s) {
 
 std::int64_t scratch_floats(const Conv2dShape& s) {
   const Geometry g = geometry(s);
-  return s.c_in * g.HP * 2 * g.RW + 16 * ((s.c_in + s.c_out) * g.CT * g.TWp + 2 * kPlaneSkew) + 2 * g.RW + 64;
+  return s.c_in * g.HP * 2 * g.RW + 16 * ((s.c_in + s.c_out) * g.CC + 2 * kPlaneSkew) + 2 * g.RW + 64;
 }
 
 void pack_weights(const Conv2dShape& s, const float* weight, bool flip_transpose, float* packed) {
@@ -68,7 +69,7 @@ std::int64_t weight_grad_accum_floats(const Conv2dShape& s) { return 16 * s.c_in
 
 std::int64_t weight_grad_scratch_floats(const Conv2dShape& s) {
   const Geometry g = geometry(s);
-  const std::int64_t CoP = (s.c_out + 15) / 16 * 16, cols = g.CT * g.TWp;
+  const std::int64_t CoP = (s.c_out + 15) / 16 * 16, cols = g.CC;
   return s.c_in * g.HP * 2 * g.RW + 2 * g.RW                 // even/odd split + row buffer
          + 16 * (s.c_in * cols + kPlaneSkew)                 // V
          + 16 * (cols * CoP + kPlaneSkew)                    // Z^T

@@ -22,12 +22,19 @@ inline constexpr std::int64_t kChunkFloats = 96 * 1024;  // V + M per chunk of t
 // 16 streams of the transforms land in the same L1 sets.
 inline constexpr std::int64_t kPlaneSkew = 48;
 
-// Output size, tiles (TH x TW, tile rows padded to TWp), padded input rows HP, even/odd half-row
-// length RW, tile rows per chunk CT.
+// Output size, tiles (TH x TW; the even/odd split rows hold TWp = TW rounded up to 16), padded input
+// rows HP, even/odd half-row length RW, tile rows per chunk CT, and CC >= chunk_cols of any chunk.
 struct Geometry {
-  std::int64_t OH, OW, TH, TW, TWp, HP, RW, CT;
+  std::int64_t OH, OW, TH, TW, TWp, HP, RW, CT, CC;
 };
 Geometry geometry(const Conv2dShape& s);
+// Columns (tiles) of V and M for the chunk of tile rows [t0, t1): the tiles are numbered row by row
+// without padding, (th - t0) * TW + tw, so small outputs (8x8: TW = 4) do not multiply padding;
+// rounded up to 16 (whole vectors; the input transform's last vector of a row spills < 16 columns
+// into the next row, which overwrites it, or past the end, into the plane skew).
+inline std::int64_t chunk_cols(const Geometry& g, std::int64_t t0, std::int64_t t1) {
+  return ((t1 - t0) * g.TW + 15) / 16 * 16;
+}
 // Output channels padded to whole vectors (layout of dy^T and of the weight-gradient accumulator).
 inline std::int64_t cout_padded(const Conv2dShape& s) { return (s.c_out + 15) / 16 * 16; }
 

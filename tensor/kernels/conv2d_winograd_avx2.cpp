@@ -77,11 +77,11 @@ void split_even_odd(const Conv2dShape& s, const Geometry& g, const float* x, flo
 // V[xi][c][col] = (B^T d B)[xi] for the tiles of tile rows [t0, t1).
 void input_transform(const Conv2dShape& s, const Geometry& g, const float* eo, std::int64_t t0, std::int64_t t1,
                      float* V) {
-  const std::int64_t cols = (t1 - t0) * g.TWp;
+  const std::int64_t cols = chunk_cols(g, t0, t1);
   const std::int64_t xs = s.c_in * cols + kPlaneSkew;  // stride between the 16 positions
   for (std::int64_t c = 0; c < s.c_in; ++c)
     for (std::int64_t th = t0; th < t1; ++th)
-      for (std::int64_t tw0 = 0; tw0 < g.TWp; tw0 += 8) {
+      for (std::int64_t tw0 = 0; tw0 < g.TW; tw0 += 8) {
         __m256 d[4][4];
         for (int k = 0; k < 4; ++k) {
           const float* e = eo + (c * g.HP + 2 * th + k) * 2 * g.RW + tw0;
@@ -98,7 +98,7 @@ void input_transform(const Conv2dShape& s, const Geometry& g, const float* eo, s
           t[2][j] = _mm256_sub_ps(d[2][j], d[1][j]);
           t[3][j] = _mm256_sub_ps(d[1][j], d[3][j]);
         }
-        float* out = V + c * cols + (th - t0) * g.TWp + tw0;
+        float* out = V + c * cols + (th - t0) * g.TW + tw0;
         for (int i = 0; i < 4; ++i) {
           _mm256_storeu_ps(out + (i * 4 + 0) * xs, _mm256_sub_ps(t[i][0], t[i][2]));
           _mm256_storeu_ps(out + (i * 4 + 1) * xs, _mm256_add_ps(t[i][1], t[i][2]));
@@ -130,14 +130,14 @@ void gemm_tile(std::int64_t c_in, const float* U, const float* V, std::int64_t c
 // y rows 2*th, 2*th+1 = A^T M A (+ bias) for the tiles of tile rows [t0, t1).
 void output_transform(const Conv2dShape& s, const Geometry& g, const float* M, const float* bias, std::int64_t t0,
                       std::int64_t t1, float* y) {
-  const std::int64_t cols = (t1 - t0) * g.TWp, xs = s.c_out * cols + kPlaneSkew;
+  const std::int64_t cols = chunk_cols(g, t0, t1), xs = s.c_out * cols + kPlaneSkew;
   for (std::int64_t co = 0; co < s.c_out; ++co) {
     const __m256 b = _mm256_set1_ps(bias ? bias[co] : 0.0f);
     for (std::int64_t th = t0; th < t1; ++th)
       for (std::int64_t tw0 = 0; tw0 < g.TWp; tw0 += 8) {
         const std::int64_t rem = g.OW - 2 * tw0;  // output columns left in the row
         if (rem <= 0) break;
-        const float* src = M + co * cols + (th - t0) * g.TWp + tw0;
+        const float* src = M + co * cols + (th - t0) * g.TW + tw0;
         __m256 m[16];
         for (int k = 0; k < 16; ++k) m[k] = _mm256_loadu_ps(src + k * xs);
         __m256 r[2][4];
@@ -214,11 +214,11 @@ void transpose_dy(const Conv2dShape& s, const Geometry& g, const float* dy, floa
 // ZT[xi][t][co] = (A dy_t A^T)[xi] for the tiles of tile rows [t0, t1), vectorised over channels.
 void dy_transform(const Conv2dShape& s, const Geometry& g, const float* dyT, std::int64_t t0, std::int64_t t1,
                   float* ZT) {
-  const std::int64_t CoP = cout_padded(s), OWt = 2 * g.TWp, cols = (t1 - t0) * g.TWp;
+  const std::int64_t CoP = cout_padded(s), OWt = 2 * g.TWp, cols = chunk_cols(g, t0, t1);
   const std::int64_t xs = cols * CoP + kPlaneSkew;
   const __m256 zero = _mm256_setzero_ps();
   for (std::int64_t th = t0; th < t1; ++th)
-    for (std::int64_t tw = 0; tw < g.TWp; ++tw)
+    for (std::int64_t tw = 0; tw < g.TW; ++tw)
       for (std::int64_t co = 0; co < CoP; co += 8) {
         const float* p0 = dyT + ((2 * th) * OWt + 2 * tw) * CoP + co;
         const float* p1 = p0 + OWt * CoP;
@@ -233,7 +233,7 @@ void dy_transform(const Conv2dShape& s, const Geometry& g, const float* dyT, std
         r[2][1] = _mm256_sub_ps(y01, y11);
         r[3][0] = _mm256_sub_ps(zero, y10);
         r[3][1] = _mm256_sub_ps(zero, y11);
-        float* out = ZT + ((th - t0) * g.TWp + tw) * CoP + co;
+        float* out = ZT + ((th - t0) * g.TW + tw) * CoP + co;
         for (int i = 0; i < 4; ++i) {
           _mm256_storeu_ps(out + (i * 4 + 0) * xs, r[i][0]);
           _mm256_storeu_ps(out + (i * 4 + 1) * xs, _mm256_add_ps(r[i][0], r[i][1]));
@@ -244,12 +244,12 @@ void dy_transform(const Conv2dShape& s, const Geometry& g, const float* dyT, std
 }
 
 // dU[c0+m][co0 .. co0+8) += sum_t V[c0+m][t] * ZT[t][co0 ..], for one transformed position.
-void wgrad_tile(const float* const* vrows, const float* ZT, std::int64_t cols, std::int64_t CoP, std::int64_t co0,
+void wgrad_tile(const float* const* vrows, const float* ZT, std::int64_t ntiles, std::int64_t CoP, std::int64_t co0,
                 std::int64_t rows, float* dU) {
   __m256 acc[kMT];
 #pragma GCC unroll 8
   for (int m = 0; m < kMT; ++m) acc[m] = m < rows ? _mm256_loadu_ps(dU + m * CoP + co0) : _mm256_setzero_ps();
-  for (std::int64_t t = 0; t < cols; ++t) {
+  for (std::int64_t t = 0; t < ntiles; ++t) {
     const __m256 bv = _mm256_loadu_ps(ZT + t * CoP + co0);
 #pragma GCC unroll 8
     for (int m = 0; m < kMT; ++m) acc[m] = _mm256_fmadd_ps(_mm256_broadcast_ss(vrows[m] + t), bv, acc[m]);
@@ -266,11 +266,11 @@ void forward_image(const Conv2dShape& s, const float* x_img, const float* packed
   const Geometry g = geometry(s);
   float* eo = scratch;
   float* V = eo + s.c_in * g.HP * 2 * g.RW;
-  float* M = V + 16 * (s.c_in * g.CT * g.TWp + kPlaneSkew);
+  float* M = V + 16 * (s.c_in * g.CC + kPlaneSkew);
   split_even_odd(s, g, x_img, eo);
   const std::int64_t tiles = (s.c_out + kMT - 1) / kMT;
   for (std::int64_t t0 = 0; t0 < g.TH; t0 += g.CT) {
-    const std::int64_t t1 = std::min(g.TH, t0 + g.CT), cols = (t1 - t0) * g.TWp;
+    const std::int64_t t1 = std::min(g.TH, t0 + g.CT), cols = chunk_cols(g, t0, t1);
     input_transform(s, g, eo, t0, t1, V);
     for (int xi = 0; xi < 16; ++xi) {
       const float* Vx = V + xi * (s.c_in * cols + kPlaneSkew);
@@ -289,7 +289,7 @@ void forward_image(const Conv2dShape& s, const float* x_img, const float* packed
 void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU,
                            float* scratch) {
   const Geometry g = geometry(s);
-  const std::int64_t CoP = cout_padded(s), maxcols = g.CT * g.TWp;
+  const std::int64_t CoP = cout_padded(s), maxcols = g.CC;
   float* eo = scratch;
   float* tmp = eo + s.c_in * g.HP * 2 * g.RW;
   float* V = tmp + 2 * g.RW;
@@ -300,7 +300,7 @@ void backward_weight_image(const Conv2dShape& s, const float* x_img, const float
   split_even_odd(s, g, x_img, eo);
   transpose_dy(s, g, dy_img, dyT);
   for (std::int64_t t0 = 0; t0 < g.TH; t0 += g.CT) {
-    const std::int64_t t1 = std::min(g.TH, t0 + g.CT), cols = (t1 - t0) * g.TWp;
+    const std::int64_t t1 = std::min(g.TH, t0 + g.CT), cols = chunk_cols(g, t0, t1), ntiles = (t1 - t0) * g.TW;
     input_transform(s, g, eo, t0, t1, V);
     dy_transform(s, g, dyT, t0, t1, ZT);
     for (int xi = 0; xi < 16; ++xi) {
@@ -311,7 +311,7 @@ void backward_weight_image(const Conv2dShape& s, const float* x_img, const float
         const std::int64_t rows = std::min(kMT, s.c_in - c0);
         const float* vrows[kMT];
         for (int m = 0; m < kMT; ++m) vrows[m] = m < rows ? Vx + (c0 + m) * cols : zero;
-        for (std::int64_t co0 = 0; co0 < CoP; co0 += 8) wgrad_tile(vrows, Zx, cols, CoP, co0, rows, dUx + c0 * CoP);
+        for (std::int64_t co0 = 0; co0 < CoP; co0 += 8) wgrad_tile(vrows, Zx, ntiles, CoP, co0, rows, dUx + c0 * CoP);
       }
     }
   }
