@@ -40,11 +40,22 @@ void split_even_odd(const Conv2dShape& s, const Geometry& g, const float* x, flo
         const __m512i i1 = _mm512_add_epi32(i0, _mm512_set1_epi32(16));
         const __mmask16 m0 = _mm512_cmpge_epi32_mask(i0, _mm512_setzero_si512()) & _mm512_cmplt_epi32_mask(i0, width);
         const __mmask16 m1 = _mm512_cmpge_epi32_mask(i1, _mm512_setzero_si512()) & _mm512_cmplt_epi32_mask(i1, width);
-        // Masked-off lanes are neither read nor faulted on, so the address may lie before the row
-        // (formed as an integer: pointer arithmetic before the array would be undefined).
-        const float* at = reinterpret_cast<const float*>(reinterpret_cast<std::uintptr_t>(src) +
-                                                         static_cast<std::intptr_t>(first) * 4);
-        const __m512 a = _mm512_maskz_loadu_ps(m0, at), b = _mm512_maskz_loadu_ps(m1, at + 16);
+        __m512 a, b;
+        const std::int64_t off = (c * s.h + ih) * s.w + first;  // of column `first` from the image start
+        if (off >= 0 && off + 32 <= s.c_in * s.h * s.w) {
+          // Inside the image buffer: plain loads, the lanes outside this row cleared by an AND
+          // (masked loads from memory are slow on our Zen 5: see pool_avx512.cpp; a maskz_mov of
+          // the load would be folded back into a masked load by GCC).
+          a = _mm512_and_ps(_mm512_loadu_ps(x + off), _mm512_castsi512_ps(_mm512_movm_epi32(m0)));
+          b = _mm512_and_ps(_mm512_loadu_ps(x + off + 16), _mm512_castsi512_ps(_mm512_movm_epi32(m1)));
+        } else {
+          // Masked-off lanes are neither read nor faulted on, so the address may lie before the row
+          // (formed as an integer: pointer arithmetic before the array would be undefined).
+          const float* at = reinterpret_cast<const float*>(reinterpret_cast<std::uintptr_t>(src) +
+                                                           static_cast<std::intptr_t>(first) * 4);
+          a = _mm512_maskz_loadu_ps(m0, at);
+          b = _mm512_maskz_loadu_ps(m1, at + 16);
+        }
         _mm512_storeu_ps(dst + q, _mm512_permutex2var_ps(a, even, b));
         _mm512_storeu_ps(dst + g.RW + q, _mm512_permutex2var_ps(a, odd, b));
       }
@@ -136,8 +147,13 @@ void output_transform(const Conv2dShape& s, const Geometry& g, const float* M, c
           const __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(r[a][0], r[a][1]), r[a][2]), b);
           const __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(r[a][1], r[a][2]), r[a][3]), b);
           float* out = y + (co * g.OH + oh) * g.OW + 2 * tw0;
-          _mm512_mask_storeu_ps(out, k0, _mm512_permutex2var_ps(y0, idx_lo, y1));
-          _mm512_mask_storeu_ps(out + 16, k1, _mm512_permutex2var_ps(y0, idx_hi, y1));
+          if (rem >= 32) {  // plain stores where the row allows (masked stores are slow on Zen 5)
+            _mm512_storeu_ps(out, _mm512_permutex2var_ps(y0, idx_lo, y1));
+            _mm512_storeu_ps(out + 16, _mm512_permutex2var_ps(y0, idx_hi, y1));
+          } else {
+            _mm512_mask_storeu_ps(out, k0, _mm512_permutex2var_ps(y0, idx_lo, y1));
+            _mm512_mask_storeu_ps(out + 16, k1, _mm512_permutex2var_ps(y0, idx_hi, y1));
+          }
         }
       }
   }
