@@ -180,8 +180,9 @@ void transpose8(const __m256 r[8], __m256 out[8]) {
 
 // dyT[(oh * 2*TWp + ow)][co] = dy[co][oh][ow] for oh < 2*TH, ow < 2*TWp (zero outside the output).
 // 8 channels x 8 pixels at a time through registers: reading one pixel of every channel walks dy
-// with a stride of a whole plane (4 KiB for 32x32), which cost ~30% of the AVX2 weight gradient; with AVX-512 gathers instead, the whole
-// 32->32 backward took 15.0 ms CPU against 14.0 ms with this (one run each, load ~10).
+// with a stride of a whole plane (4 KiB for 32x32), which cost ~30% of the AVX2 weight gradient;
+// with AVX-512 gathers instead, the 32->32 backward took 15.0 ms CPU against 14.0 ms with this
+// (one run each, load ~10).
 void transpose_dy(const Conv2dShape& s, const Geometry& g, const float* dy, float* dyT) {
   const std::int64_t CoP = cout_padded(s), OWt = 2 * g.TWp, P = g.OH * g.OW;
   std::memset(dyT, 0, sizeof(float) * 2 * g.TH * OWt * CoP);
