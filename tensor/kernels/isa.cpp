@@ -75,7 +75,7 @@ std::string kernel_paths() {
   std::string s = "kernel isa: " + name + " (cpu supports " + isa_name(cpu_isa()) + ")\n";
   s += "conv2d 3x3 stride 1: " + (fast ? "winograd F(2x2,3x3) " + name : std::string("im2col + sgemm")) + "\n";
   s += "conv2d other stride 1: " + (fast ? "direct " + name : std::string("im2col + sgemm")) + "\n";
-  s += "conv2d stride > 1, 1x1: im2col + sgemm (OpenBLAS)\n";
+  s += "conv2d 1x1 pad 0: sgemm (OpenBLAS); stride > 1: im2col + sgemm\n";
   s += "maxpool 2x2/2: " + (fast ? name : std::string("generic loop")) + "\n";
   return s;
 }
