@@ -1,6 +1,10 @@
 // Google Benchmark for the raw kernels: sgemm wrapper, conv2d forward/backward on the paper's
-// child-network shapes, batch norm, max pool. The first argument of the conv/bn/pool benchmarks is
-// the thread count (omp_set_num_threads). Buffers are allocated and touched before timing.
+// child-network shapes, batch norm, max pool. The conv/bn/pool benchmarks take the thread count
+// (omp_set_num_threads); conv and max pool also an ISA ceiling (0 generic, 1 avx2, 2 avx512:
+// tensor/kernels/isa.h), so the AVX2 and AVX-512 paths run side by side in one process (an ISA the
+// CPU lacks is skipped). Conv GFLOP/s count the direct convolution's 2*N*Co*P*Ci*k*k FLOPs, on
+// every path (Winograd F(2x2,3x3) executes 2.25x fewer multiplies for the same result).
+// Buffers are allocated and touched before timing.
 //
 //   OPENBLAS_CORETYPE=SkylakeX ./build/release/bench/nos-bench-kernels --benchmark_filter=sgemm
 #include <benchmark/benchmark.h>
@@ -12,6 +16,7 @@
 #include "tensor/kernels/batchnorm.h"
 #include "tensor/kernels/conv2d.h"
 #include "tensor/kernels/gemm.h"
+#include "tensor/kernels/isa.h"
 #include "tensor/kernels/pool.h"
 
 namespace nk = nos::kernels;
@@ -73,9 +78,21 @@ void conv_counters(benchmark::State& state, const nk::Conv2dShape& s, double pas
   state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// Args: c_in, threads.
+// Caps the kernels at `isa` for one benchmark; false (and the benchmark skipped) if the CPU lacks it.
+bool use_isa(benchmark::State& state, std::int64_t isa) {
+  if (isa > static_cast<int>(nk::cpu_isa())) {
+    state.SkipWithError("the CPU lacks this ISA");
+    return false;
+  }
+  state.SetLabel(nk::isa_name(static_cast<nk::Isa>(isa)));
+  return true;
+}
+
+// Args: c_in, threads, isa.
 void BM_conv2d_forward(benchmark::State& state) {
   omp_set_num_threads(static_cast<int>(state.range(1)));
+  if (!use_isa(state, state.range(2))) return;
+  const nk::IsaCeiling ceiling(static_cast<nk::Isa>(state.range(2)));
   ConvBuffers c(child_shape(state.range(0)));
   for (auto _ : state) nk::conv2d_forward(c.s, c.x.data(), c.w.data(), c.b.data(), c.y.data(), c.ws.data());
   conv_counters(state, c.s, 1);
@@ -83,6 +100,8 @@ void BM_conv2d_forward(benchmark::State& state) {
 // Backward as a network needs it: the first layer (c_in = 3) computes no input gradient.
 void BM_conv2d_backward(benchmark::State& state) {
   omp_set_num_threads(static_cast<int>(state.range(1)));
+  if (!use_isa(state, state.range(2))) return;
+  const nk::IsaCeiling ceiling(static_cast<nk::Isa>(state.range(2)));
   ConvBuffers c(child_shape(state.range(0)));
   const bool want_dx = c.s.c_in != 3;
   for (auto _ : state)
@@ -90,8 +109,8 @@ void BM_conv2d_backward(benchmark::State& state) {
                         c.db.data(), c.ws.data());
   conv_counters(state, c.s, want_dx ? 2 : 1);
 }
-BENCHMARK(BM_conv2d_forward)->ArgNames({"cin", "threads"})->ArgsProduct({{3, 32}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_conv2d_backward)->ArgNames({"cin", "threads"})->ArgsProduct({{3, 32}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_conv2d_forward)->ArgNames({"cin", "threads", "isa"})->ArgsProduct({{3, 32}, {1, 2}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_conv2d_backward)->ArgNames({"cin", "threads", "isa"})->ArgsProduct({{3, 32}, {1, 2}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Batch norm on the child network's activations: [100, 32, 32, 32]. Args: threads.
 void BM_batchnorm_forward_train(benchmark::State& state) {
@@ -117,9 +136,11 @@ void BM_batchnorm_backward(benchmark::State& state) {
 BENCHMARK(BM_batchnorm_forward_train)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_batchnorm_backward)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
-// Max pool 2x2 stride 2 on [100, 32, 32, 32]. Args: threads.
+// Max pool 2x2 stride 2 on [100, 32, 32, 32]. Args: threads (, isa for the forward pass).
 void BM_maxpool_forward(benchmark::State& state) {
   omp_set_num_threads(static_cast<int>(state.range(0)));
+  if (!use_isa(state, state.range(1))) return;
+  const nk::IsaCeiling ceiling(static_cast<nk::Isa>(state.range(1)));
   const auto s = nk::Pool2dShape::square(100, 32, 32, 32, 2, 2, 0);
   auto x = random_vec(s.n * s.c * s.h * s.w, 1);
   std::vector<float> y(s.n * s.c * s.out_h() * s.out_w());
@@ -137,7 +158,7 @@ void BM_maxpool_backward(benchmark::State& state) {
   for (auto _ : state) nk::maxpool2d_backward(s, y.data(), am.data(), dx.data());
   state.SetBytesProcessed(state.iterations() * (dx.size() + 2 * y.size()) * sizeof(float));
 }
-BENCHMARK(BM_maxpool_forward)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_maxpool_forward)->ArgNames({"threads", "isa"})->ArgsProduct({{1, 2}, {0, 1, 2}})->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_maxpool_backward)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace

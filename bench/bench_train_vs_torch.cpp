@@ -1,8 +1,9 @@
 // Training steps of the three model families, nos against libtorch, in one process on the same
 // machine with the same thread count: the paper's child network (batch 100, with and without
 // pooling), WRN-16-4 (batch 128) and the "small" PTB LSTM (batch 20 x 35 steps). Both sides run
-// one SGD step per iteration on the same random data; we print median milliseconds per step and
-// the ratio (libtorch time / nos time: above 1 means nos is faster).
+// one SGD step per iteration on the same random data, the two sides' steps alternating (a machine
+// shared with other work changes its load by the second); we print median wall and process-CPU
+// milliseconds per step and the ratios (libtorch time / nos time: above 1 means nos is faster).
 //
 //   nos-bench-train-vs-torch [--threads N] [--steps N] [--only convnet|wrn|lstm] [--profile-nos-lstm]
 #include <torch/torch.h>
@@ -88,18 +89,21 @@ nos::Tensor to_nos_labels(const torch::Tensor& y) {
   return nos::Tensor::from_ints({flat.numel()}, v);
 }
 
-// Median ms of one SGD training step of a nos classifier on (xt, yt).
-double nos_classifier_ms(nos::nn::Module& net, nos::ParamArena& arena, const torch::Tensor& xt, const torch::Tensor& yt,
-                         int warmup, int steps) {
-  const nos::Tensor x = to_nos_images(xt), y = to_nos_labels(yt);
-  nos::nn::Context ctx;
+// One SGD training step of a nos classifier on (xt, yt), as a callable (owns its inputs).
+std::function<void()> nos_classifier_step(nos::nn::Module& net, nos::ParamArena& arena, const torch::Tensor& xt,
+                                          const torch::Tensor& yt) {
+  struct State {
+    nos::Tensor x, y;
+    nos::nn::Context ctx;
+    std::int64_t step = 0;
+  };
+  auto st = std::make_shared<State>(State{to_nos_images(xt), to_nos_labels(yt), {}, 0});
   const auto sgd = nos::nn::sgd_step();
-  std::int64_t step = 0;
-  return median_ms([&] {
+  return [&net, &arena, st, sgd] {
     arena.zero_grad();
-    nos::ag::backward(nos::ag::softmax_cross_entropy(net.forward(nos::ag::Var(x), ctx), y));
-    sgd(arena, ++step, 0.01f);
-  }, warmup, steps);
+    nos::ag::backward(nos::ag::softmax_cross_entropy(net.forward(nos::ag::Var(st->x), st->ctx), st->y));
+    sgd(arena, ++st->step, 0.01f);
+  };
 }
 
 // ---- the child network ----------------------------------------------------------------------
@@ -124,10 +128,12 @@ struct TorchConvNet : torch::nn::Module {
   torch::nn::Linear fc{nullptr};
 };
 
+// Wall medians of steps timed alternately (interleaved_ms), and CPU medians.
 struct Row {
   std::string name;
-  double torch_ms, nos_ms;
+  double torch_ms, nos_ms, torch_cpu_ms, nos_cpu_ms;
 };
+Row make_row(std::string name, const PairTimes& p) { return {std::move(name), p.a_ms, p.b_ms, p.a_cpu_ms, p.b_cpu_ms}; }
 
 Row bench_convnet(bool pooling, int steps) {
   const int64_t B = 100;
@@ -135,17 +141,17 @@ Row bench_convnet(bool pooling, int steps) {
   auto yt = torch::randint(0, 10, {B}, torch::kLong);
   auto tnet = std::make_shared<TorchConvNet>(pooling);
   torch::optim::SGD topt(tnet->parameters(), torch::optim::SGDOptions(0.01));
-  const double t_ms = median_ms([&] {
+  auto torch_step = [&] {
     topt.zero_grad();
     auto loss = torch::nn::functional::cross_entropy(tnet->forward(xt), yt);
     loss.backward();
     topt.step();
-  }, 3, steps);
-
+  };
   std::mt19937_64 rng(1);
   nos::ParamArena arena;
   nos::nn::ConvNet net(arena, {.pooling = pooling}, rng);
-  return {fmt::format("child ConvNet{} batch 100", pooling ? " + pooling" : ""), t_ms, nos_classifier_ms(net, arena, xt, yt, 3, steps)};
+  return make_row(fmt::format("child ConvNet{} batch 100", pooling ? " + pooling" : ""),
+                  interleaved_ms(torch_step, nos_classifier_step(net, arena, xt, yt), 3, steps));
 }
 
 // ---- WRN-16-4 ---------------------------------------------------------------------------------
@@ -199,16 +205,15 @@ Row bench_wrn(int steps) {
   auto yt = torch::randint(0, 10, {B}, torch::kLong);
   auto tnet = std::make_shared<TorchWrn>(16, 4);
   torch::optim::SGD topt(tnet->parameters(), torch::optim::SGDOptions(0.01));
-  const double t_ms = median_ms([&] {
+  auto torch_step = [&] {
     topt.zero_grad();
     torch::nn::functional::cross_entropy(tnet->forward(xt), yt).backward();
     topt.step();
-  }, 1, steps);
-
+  };
   std::mt19937_64 rng(1);
   nos::ParamArena arena;
   nos::nn::WideResNet net(arena, {.depth = 16, .widen = 4}, rng);
-  return {"WRN-16-4 batch 128", t_ms, nos_classifier_ms(net, arena, xt, yt, 1, steps)};
+  return make_row("WRN-16-4 batch 128", interleaved_ms(torch_step, nos_classifier_step(net, arena, xt, yt), 1, steps));
 }
 
 // ---- PTB small LSTM ---------------------------------------------------------------------------
@@ -259,13 +264,7 @@ Row bench_lstm(int steps, bool profile_nos) {
     fmt::print("PTB small LSTM, nos only: {:.1f} ms\n", median_ms(nos_step, 2, steps));
     return {};
   }
-  // Interleaved: this model is the one we compare most closely, on a machine that is rarely idle.
-  const PairTimes p = interleaved_ms(torch_step, nos_step, 2, steps);
-  const double t_ms = p.a_ms, n_ms = p.b_ms;
-  fmt::print("PTB small LSTM, interleaved steps: libtorch {:.1f} ms wall / {:.1f} ms CPU, nos {:.1f} ms wall / {:.1f} ms CPU"
-             " (CPU ratio {:.2f})\n",
-             p.a_ms, p.a_cpu_ms, p.b_ms, p.b_cpu_ms, p.a_cpu_ms / p.b_cpu_ms);
-  return {"PTB small LSTM 20x35", t_ms, n_ms};
+  return make_row("PTB small LSTM 20x35", interleaved_ms(torch_step, nos_step, 2, steps));
 }
 
 }  // namespace
@@ -300,7 +299,10 @@ int main(int argc, char** argv) {
   }
   if (only.empty() || only == "lstm") rows.push_back(bench_lstm(steps, false));
   if (only.empty() || only == "wrn") rows.push_back(bench_wrn(std::max(3, steps / 3)));
-  fmt::print("| model, one SGD training step | libtorch ms | nos ms | libtorch / nos |\n|---|---|---|---|\n");
-  for (const auto& r : rows) fmt::print("| {} | {:.1f} | {:.1f} | {:.2f} |\n", r.name, r.torch_ms, r.nos_ms, r.torch_ms / r.nos_ms);
+  fmt::print("| model, one SGD training step (steps interleaved, medians) | libtorch ms | nos ms | libtorch / nos "
+             "| libtorch CPU ms | nos CPU ms | CPU ratio |\n|---|---|---|---|---|---|---|\n");
+  for (const auto& r : rows)
+    fmt::print("| {} | {:.1f} | {:.1f} | {:.2f} | {:.1f} | {:.1f} | {:.2f} |\n", r.name, r.torch_ms, r.nos_ms,
+               r.torch_ms / r.nos_ms, r.torch_cpu_ms, r.nos_cpu_ms, r.torch_cpu_ms / r.nos_cpu_ms);
   return 0;
 }

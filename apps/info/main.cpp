@@ -4,12 +4,14 @@
 
 #include "nn/data/data_path.h"
 #include "tensor/blas_env.h"
+#include "tensor/kernels/isa.h"
 #include "tensor/threads.h"
 
 int main(int argc, char** argv) {
   nos::ensure_blas_coretype(argc, argv);
   try {
     fmt::print("threads: {}\n", nos::init_threads_from_env());
+    fmt::print("{}", nos::kernels::kernel_paths());
   } catch (const std::exception& e) {
     fmt::print(stderr, "nos-info: error: {}\n", e.what());
     return 1;

@@ -4,11 +4,12 @@
 //          y [n, c_out, out_h, out_w]. Cross-correlation, like PyTorch (no kernel flip).
 //
 // Method (chosen per shape, images spread over omp_get_max_threads() threads, one image per task):
-//  - 3x3, stride 1, c_in >= 8 (AVX-512 builds): Winograd F(2x2, 3x3) (conv2d_winograd.h) for the
-//    forward pass and, with the flipped kernel, for backward-data;
-//  - other stride-1 kernels (AVX-512 builds): direct implicit-GEMM micro-kernels on a zero-padded copy
-//    of the image (conv2d_direct.h); backward-weight of every stride-1 shape uses the direct kernel;
-//  - everything else (stride > 1, or no AVX-512): per image, im2col of a block of output rows into a
+//  - 3x3, stride 1, c_in >= 8 (AVX2 or AVX-512, chosen at run time: isa.h): Winograd F(2x2, 3x3)
+//    (conv2d_winograd.h) for the forward pass, the weight gradient and, with the flipped kernel,
+//    backward-data;
+//  - other stride-1 kernels (AVX2 or AVX-512): direct implicit-GEMM micro-kernels on a zero-padded
+//    copy of the image (conv2d_direct.h);
+//  - everything else (stride > 1, or NOS_MAX_ISA=generic): per image, im2col of a block of output rows into a
 //    column buffer that stays in L2, then sgemm (M = c_out, N = block pixels, K = c_in*kh*kw), run
 //    single-threaded inside the parallel region; 1x1 / stride 1 / padding 0 skips im2col.
 // With fewer images than threads the images run one after another (sgemm may then use the threads).

@@ -1,23 +1,10 @@
 #include "tensor/kernels/conv2d_winograd.h"
 
 #include <algorithm>
-#include <cstring>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include "tensor/kernels/isa.h"
 
 namespace nos::kernels::winograd {
-namespace {
-constexpr std::int64_t kMT = 8;                  // output channels per GEMM tile
-constexpr std::int64_t kChunkFloats = 96 * 1024;  // V + M per chunk of tile rows (~384 KiB)
-// The 16 planes of V and M are spaced by a multiple of 4 KiB plus this many floats: without it the
-// 16 streams of the transforms land in the same L1 sets.
-constexpr std::int64_t kPlaneSkew = 48;
-
-struct Geometry {
-  std::int64_t OH, OW, TH, TW, TWp, HP, RW, CT;
-};
 
 Geometry geometry(const Conv2dShape& s) {
   Geometry g;
@@ -28,225 +15,17 @@ Geometry geometry(const Conv2dShape& s) {
   g.TWp = (g.TW + 15) / 16 * 16;  // tiles per tile row, padded to whole vectors
   g.HP = 2 * g.TH + 2;            // padded input rows
   g.RW = g.TWp + 16;              // even/odd half-row length (room for the +1 shifted loads)
-  g.CT = std::clamp<std::int64_t>(kChunkFloats / (16 * (s.c_in + s.c_out) * g.TWp), 1, g.TH);
+  g.CT = std::clamp<std::int64_t>(kChunkFloats / (16 * (s.c_in + s.c_out) * g.TW), 1, g.TH);
+  g.CC = chunk_cols(g, 0, g.CT);
   return g;
 }
 
-#if defined(__AVX512F__)
-__mmask16 tail_mask(std::int64_t n) {
-  return n >= 16 ? static_cast<__mmask16>(0xFFFF) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1u);
-}
-
-// eo[c][r][0|1][q] = padded x at row r, column 2q (even) or 2q+1 (odd); zero outside the image.
-// Reads the image rows with masked loads (no bounce buffer: a copy followed by wider reloads would
-// defeat store-to-load forwarding).
-void split_even_odd(const Conv2dShape& s, const Geometry& g, const float* x, float* eo) {
-  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
-  const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-  const __m512i width = _mm512_set1_epi32(static_cast<int>(s.w));
-  for (std::int64_t c = 0; c < s.c_in; ++c)
-    for (std::int64_t r = 0; r < g.HP; ++r) {
-      float* dst = eo + (c * g.HP + r) * 2 * g.RW;
-      const std::int64_t ih = r - s.pad_h;
-      if (ih < 0 || ih >= s.h) {
-        std::memset(dst, 0, sizeof(float) * 2 * g.RW);
-        continue;
-      }
-      const float* src = x + (c * s.h + ih) * s.w;
-      for (std::int64_t q = 0; q < g.RW; q += 16) {
-        const std::int64_t first = 2 * q - s.pad_w;  // image column of padded column 2q
-        if (first >= s.w) {
-          _mm512_storeu_ps(dst + q, _mm512_setzero_ps());
-          _mm512_storeu_ps(dst + g.RW + q, _mm512_setzero_ps());
-          continue;
-        }
-        const __m512i i0 = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(first)));
-        const __m512i i1 = _mm512_add_epi32(i0, _mm512_set1_epi32(16));
-        const __mmask16 m0 = _mm512_cmpge_epi32_mask(i0, _mm512_setzero_si512()) & _mm512_cmplt_epi32_mask(i0, width);
-        const __mmask16 m1 = _mm512_cmpge_epi32_mask(i1, _mm512_setzero_si512()) & _mm512_cmplt_epi32_mask(i1, width);
-        // Masked-off lanes are neither read nor faulted on, so the address may lie before the row
-        // (formed as an integer: pointer arithmetic before the array would be undefined).
-        const float* at = reinterpret_cast<const float*>(reinterpret_cast<std::uintptr_t>(src) +
-                                                         static_cast<std::intptr_t>(first) * 4);
-        const __m512 a = _mm512_maskz_loadu_ps(m0, at), b = _mm512_maskz_loadu_ps(m1, at + 16);
-        _mm512_storeu_ps(dst + q, _mm512_permutex2var_ps(a, even, b));
-        _mm512_storeu_ps(dst + g.RW + q, _mm512_permutex2var_ps(a, odd, b));
-      }
-    }
-}
-
-// V[xi][c][col] = (B^T d B)[xi] for the tiles of tile rows [t0, t1).
-void input_transform(const Conv2dShape& s, const Geometry& g, const float* eo, std::int64_t t0, std::int64_t t1,
-                     float* V) {
-  const std::int64_t cols = (t1 - t0) * g.TWp;
-  for (std::int64_t c = 0; c < s.c_in; ++c)
-    for (std::int64_t th = t0; th < t1; ++th)
-      for (std::int64_t tw0 = 0; tw0 < g.TWp; tw0 += 16) {
-        __m512 d[4][4];
-        for (int k = 0; k < 4; ++k) {
-          const float* e = eo + (c * g.HP + 2 * th + k) * 2 * g.RW + tw0;
-          const float* o = e + g.RW;
-          d[k][0] = _mm512_loadu_ps(e);
-          d[k][1] = _mm512_loadu_ps(o);
-          d[k][2] = _mm512_loadu_ps(e + 1);
-          d[k][3] = _mm512_loadu_ps(o + 1);
-        }
-        __m512 t[4][4];
-        for (int j = 0; j < 4; ++j) {
-          t[0][j] = _mm512_sub_ps(d[0][j], d[2][j]);
-          t[1][j] = _mm512_add_ps(d[1][j], d[2][j]);
-          t[2][j] = _mm512_sub_ps(d[2][j], d[1][j]);
-          t[3][j] = _mm512_sub_ps(d[1][j], d[3][j]);
-        }
-        float* out = V + c * cols + (th - t0) * g.TWp + tw0;
-        const std::int64_t xs = s.c_in * cols + kPlaneSkew;  // stride between the 16 positions
-        for (int i = 0; i < 4; ++i) {
-          _mm512_storeu_ps(out + (i * 4 + 0) * xs, _mm512_sub_ps(t[i][0], t[i][2]));
-          _mm512_storeu_ps(out + (i * 4 + 1) * xs, _mm512_add_ps(t[i][1], t[i][2]));
-          _mm512_storeu_ps(out + (i * 4 + 2) * xs, _mm512_sub_ps(t[i][2], t[i][1]));
-          _mm512_storeu_ps(out + (i * 4 + 3) * xs, _mm512_sub_ps(t[i][1], t[i][3]));
-        }
-      }
-}
-
-// M[co0+m][col0 .. col0+16*NV) = sum_c U[c][m] * V[c][col0 ..], for one transformed position.
-template <int NV>
-void gemm_tile(std::int64_t c_in, const float* U, const float* V, std::int64_t cols, std::int64_t col0,
-               std::int64_t rows, float* M) {
-  __m512 acc[kMT][NV];
-  for (int m = 0; m < kMT; ++m)
-    for (int v = 0; v < NV; ++v) acc[m][v] = _mm512_setzero_ps();
-  const float* b = V + col0;
-  for (std::int64_t c = 0; c < c_in; ++c) {
-    __m512 bv[NV];
-    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + c * cols + 16 * v);
-#pragma GCC unroll 8
-    for (int m = 0; m < kMT; ++m) {
-      const __m512 a = _mm512_set1_ps(U[c * kMT + m]);
-      for (int v = 0; v < NV; ++v) acc[m][v] = _mm512_fmadd_ps(a, bv[v], acc[m][v]);
-    }
-  }
-  for (int m = 0; m < rows; ++m)
-    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(M + m * cols + col0 + 16 * v, acc[m][v]);
-}
-
-// y rows 2*th, 2*th+1 = A^T M A (+ bias) for the tiles of tile rows [t0, t1).
-void output_transform(const Conv2dShape& s, const Geometry& g, const float* M, const float* bias, std::int64_t t0,
-                      std::int64_t t1, float* y) {
-  const std::int64_t cols = (t1 - t0) * g.TWp, xs = s.c_out * cols + kPlaneSkew;
-  const __m512i idx_lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-  const __m512i idx_hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
-  for (std::int64_t co = 0; co < s.c_out; ++co) {
-    const __m512 b = _mm512_set1_ps(bias ? bias[co] : 0.0f);
-    for (std::int64_t th = t0; th < t1; ++th)
-      for (std::int64_t tw0 = 0; tw0 < g.TWp; tw0 += 16) {
-        const float* src = M + co * cols + (th - t0) * g.TWp + tw0;
-        __m512 m[16];
-        for (int k = 0; k < 16; ++k) m[k] = _mm512_loadu_ps(src + k * xs);
-        __m512 r[2][4];
-        for (int j = 0; j < 4; ++j) {
-          r[0][j] = _mm512_add_ps(_mm512_add_ps(m[j], m[4 + j]), m[8 + j]);
-          r[1][j] = _mm512_sub_ps(_mm512_sub_ps(m[4 + j], m[8 + j]), m[12 + j]);
-        }
-        const std::int64_t rem = g.OW - 2 * tw0;
-        const __mmask16 k0 = tail_mask(rem), k1 = tail_mask(rem - 16);
-        for (int a = 0; a < 2; ++a) {
-          const std::int64_t oh = 2 * th + a;
-          if (oh >= g.OH) break;
-          const __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(r[a][0], r[a][1]), r[a][2]), b);
-          const __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(r[a][1], r[a][2]), r[a][3]), b);
-          float* out = y + (co * g.OH + oh) * g.OW + 2 * tw0;
-          _mm512_mask_storeu_ps(out, k0, _mm512_permutex2var_ps(y0, idx_lo, y1));
-          _mm512_mask_storeu_ps(out + 16, k1, _mm512_permutex2var_ps(y0, idx_hi, y1));
-        }
-      }
-  }
-}
-
-// Output channels padded to whole vectors (layout of dy^T and of the weight-gradient accumulator).
-std::int64_t cout_padded(const Conv2dShape& s) { return (s.c_out + 15) / 16 * 16; }
-
-// dyT[(oh * 2*TWp + ow)][co] = dy[co][oh][ow] for oh < 2*TH, ow < 2*TWp (zero outside the output).
-void transpose_dy(const Conv2dShape& s, const Geometry& g, const float* dy, float* dyT) {
-  const std::int64_t CoP = cout_padded(s), OWt = 2 * g.TWp, P = g.OH * g.OW;
-  std::memset(dyT, 0, sizeof(float) * 2 * g.TH * OWt * CoP);
-  const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-  for (std::int64_t co = 0; co < CoP; co += 16) {
-    // Gather 16 channels of one pixel at a time (stride P floats).
-    const __m512i idx = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(P)));
-    const __mmask16 valid = tail_mask(s.c_out - co);
-    for (std::int64_t oh = 0; oh < g.OH; ++oh)
-      for (std::int64_t ow = 0; ow < g.OW; ++ow) {
-        const float* src = dy + co * P + oh * g.OW + ow;
-        _mm512_storeu_ps(dyT + (oh * OWt + ow) * CoP + co,
-                         _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, idx, src, 4));
-      }
-  }
-}
-
-// ZT[xi][t][co] = (A dy_t A^T)[xi] for the tiles of tile rows [t0, t1), vectorised over channels.
-void dy_transform(const Conv2dShape& s, const Geometry& g, const float* dyT, std::int64_t t0, std::int64_t t1,
-                  float* ZT) {
-  const std::int64_t CoP = cout_padded(s), OWt = 2 * g.TWp, cols = (t1 - t0) * g.TWp;
-  const std::int64_t xs = cols * CoP + kPlaneSkew;
-  for (std::int64_t th = t0; th < t1; ++th)
-    for (std::int64_t tw = 0; tw < g.TWp; ++tw)
-      for (std::int64_t co = 0; co < CoP; co += 16) {
-        const float* p0 = dyT + ((2 * th) * OWt + 2 * tw) * CoP + co;
-        const float* p1 = p0 + OWt * CoP;
-        const __m512 y00 = _mm512_loadu_ps(p0), y01 = _mm512_loadu_ps(p0 + CoP);
-        const __m512 y10 = _mm512_loadu_ps(p1), y11 = _mm512_loadu_ps(p1 + CoP);
-        __m512 r[4][2];  // rows of A dy
-        r[0][0] = y00;
-        r[0][1] = y01;
-        r[1][0] = _mm512_add_ps(y00, y10);
-        r[1][1] = _mm512_add_ps(y01, y11);
-        r[2][0] = _mm512_sub_ps(y00, y10);
-        r[2][1] = _mm512_sub_ps(y01, y11);
-        r[3][0] = _mm512_sub_ps(_mm512_setzero_ps(), y10);
-        r[3][1] = _mm512_sub_ps(_mm512_setzero_ps(), y11);
-        float* out = ZT + ((th - t0) * g.TWp + tw) * CoP + co;
-        for (int i = 0; i < 4; ++i) {
-          _mm512_storeu_ps(out + (i * 4 + 0) * xs, r[i][0]);
-          _mm512_storeu_ps(out + (i * 4 + 1) * xs, _mm512_add_ps(r[i][0], r[i][1]));
-          _mm512_storeu_ps(out + (i * 4 + 2) * xs, _mm512_sub_ps(r[i][0], r[i][1]));
-          _mm512_storeu_ps(out + (i * 4 + 3) * xs, _mm512_sub_ps(_mm512_setzero_ps(), r[i][1]));
-        }
-      }
-}
-
-// dU[c0+m][co0 .. co0+16*NV) += sum_t V[c0+m][t] * ZT[t][co0 ..], for one transformed position.
-template <int NV>
-void wgrad_tile(const float* const* vrows, const float* ZT, std::int64_t cols, std::int64_t CoP, std::int64_t co0,
-                std::int64_t rows, float* dU) {
-  __m512 acc[kMT][NV];
-  for (int m = 0; m < kMT; ++m)
-    for (int v = 0; v < NV; ++v)
-      acc[m][v] = m < rows ? _mm512_loadu_ps(dU + m * CoP + co0 + 16 * v) : _mm512_setzero_ps();
-  for (std::int64_t t = 0; t < cols; ++t) {
-    __m512 bv[NV];
-    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(ZT + t * CoP + co0 + 16 * v);
-#pragma GCC unroll 8
-    for (int m = 0; m < kMT; ++m) {
-      const __m512 a = _mm512_set1_ps(vrows[m][t]);
-      for (int v = 0; v < NV; ++v) acc[m][v] = _mm512_fmadd_ps(a, bv[v], acc[m][v]);
-    }
-  }
-  for (int m = 0; m < rows; ++m)
-    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(dU + m * CoP + co0 + 16 * v, acc[m][v]);
-}
-#endif
-
-}  // namespace
-
 bool supported(const Conv2dShape& s) {
-#if defined(__AVX512F__)
-  return s.kh == 3 && s.kw == 3 && s.stride_h == 1 && s.stride_w == 1 && s.c_in >= 8;
-#else
-  (void)s;
+#if !defined(__x86_64__)
   return false;
 #endif
+  return active_isa() >= Isa::avx2 && s.kh == 3 && s.kw == 3 && s.stride_h == 1 && s.stride_w == 1 &&
+         s.c_in >= 8;
 }
 
 std::int64_t packed_weight_floats(const Conv2dShape& s) {
@@ -255,7 +34,7 @@ std::int64_t packed_weight_floats(const Conv2dShape& s) {
 
 std::int64_t scratch_floats(const Conv2dShape& s) {
   const Geometry g = geometry(s);
-  return s.c_in * g.HP * 2 * g.RW + 16 * ((s.c_in + s.c_out) * g.CT * g.TWp + 2 * kPlaneSkew) + 2 * g.RW + 64;
+  return s.c_in * g.HP * 2 * g.RW + 16 * ((s.c_in + s.c_out) * g.CC + 2 * kPlaneSkew) + 2 * g.RW + 64;
 }
 
 void pack_weights(const Conv2dShape& s, const float* weight, bool flip_transpose, float* packed) {
@@ -286,84 +65,16 @@ void pack_weights(const Conv2dShape& s, const float* weight, bool flip_transpose
     }
 }
 
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* scratch) {
-#if defined(__AVX512F__)
-  const Geometry g = geometry(s);
-  float* eo = scratch;
-  float* V = eo + s.c_in * g.HP * 2 * g.RW;
-  float* M = V + 16 * (s.c_in * g.CT * g.TWp + kPlaneSkew);
-  split_even_odd(s, g, x_img, eo);
-  const std::int64_t tiles = (s.c_out + kMT - 1) / kMT;
-  for (std::int64_t t0 = 0; t0 < g.TH; t0 += g.CT) {
-    const std::int64_t t1 = std::min(g.TH, t0 + g.CT), cols = (t1 - t0) * g.TWp;
-    input_transform(s, g, eo, t0, t1, V);
-    for (int xi = 0; xi < 16; ++xi) {
-      const float* Vx = V + xi * (s.c_in * cols + kPlaneSkew);
-      float* Mx = M + xi * (s.c_out * cols + kPlaneSkew);
-      for (std::int64_t t = 0; t < tiles; ++t) {
-        const float* U = packed + (xi * tiles + t) * s.c_in * kMT;
-        const std::int64_t rows = std::min(kMT, s.c_out - t * kMT);
-        float* Mt = Mx + t * kMT * cols;
-        std::int64_t col0 = 0;
-        for (; col0 + 32 <= cols; col0 += 32) gemm_tile<2>(s.c_in, U, Vx, cols, col0, rows, Mt);
-        if (col0 < cols) gemm_tile<1>(s.c_in, U, Vx, cols, col0, rows, Mt);
-      }
-    }
-    output_transform(s, g, M, bias, t0, t1, y_img);
-  }
-#else
-  (void)s, (void)x_img, (void)packed, (void)bias, (void)y_img, (void)scratch;
-#endif
-}
-
 std::int64_t weight_grad_accum_floats(const Conv2dShape& s) { return 16 * s.c_in * ((s.c_out + 15) / 16 * 16); }
 
 std::int64_t weight_grad_scratch_floats(const Conv2dShape& s) {
   const Geometry g = geometry(s);
-  const std::int64_t CoP = (s.c_out + 15) / 16 * 16, cols = g.CT * g.TWp;
+  const std::int64_t CoP = (s.c_out + 15) / 16 * 16, cols = g.CC;
   return s.c_in * g.HP * 2 * g.RW + 2 * g.RW                 // even/odd split + row buffer
          + 16 * (s.c_in * cols + kPlaneSkew)                 // V
          + 16 * (cols * CoP + kPlaneSkew)                    // Z^T
          + 2 * g.TH * 2 * g.TWp * CoP                        // dy^T
          + cols + 64;                                        // a zero row
-}
-
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU,
-                           float* scratch) {
-#if defined(__AVX512F__)
-  const Geometry g = geometry(s);
-  const std::int64_t CoP = cout_padded(s), maxcols = g.CT * g.TWp;
-  float* eo = scratch;
-  float* tmp = eo + s.c_in * g.HP * 2 * g.RW;
-  float* V = tmp + 2 * g.RW;
-  float* ZT = V + 16 * (s.c_in * maxcols + kPlaneSkew);
-  float* dyT = ZT + 16 * (maxcols * CoP + kPlaneSkew);
-  float* zero = dyT + 2 * g.TH * 2 * g.TWp * CoP;
-  std::memset(zero, 0, sizeof(float) * maxcols);
-  split_even_odd(s, g, x_img, eo);
-  transpose_dy(s, g, dy_img, dyT);
-  for (std::int64_t t0 = 0; t0 < g.TH; t0 += g.CT) {
-    const std::int64_t t1 = std::min(g.TH, t0 + g.CT), cols = (t1 - t0) * g.TWp;
-    input_transform(s, g, eo, t0, t1, V);
-    dy_transform(s, g, dyT, t0, t1, ZT);
-    for (int xi = 0; xi < 16; ++xi) {
-      const float* Vx = V + xi * (s.c_in * cols + kPlaneSkew);
-      const float* Zx = ZT + xi * (cols * CoP + kPlaneSkew);
-      float* dUx = dU + xi * s.c_in * CoP;
-      for (std::int64_t c0 = 0; c0 < s.c_in; c0 += kMT) {
-        const std::int64_t rows = std::min(kMT, s.c_in - c0);
-        const float* vrows[kMT];
-        for (int m = 0; m < kMT; ++m) vrows[m] = m < rows ? Vx + (c0 + m) * cols : zero;
-        std::int64_t co0 = 0;
-        for (; co0 + 32 <= CoP; co0 += 32) wgrad_tile<2>(vrows, Zx, cols, CoP, co0, rows, dUx + c0 * CoP);
-        if (co0 < CoP) wgrad_tile<1>(vrows, Zx, cols, CoP, co0, rows, dUx + c0 * CoP);
-      }
-    }
-  }
-#else
-  (void)s, (void)x_img, (void)dy_img, (void)dU, (void)scratch;
-#endif
 }
 
 void weight_grad_finish(const Conv2dShape& s, const float* dU, float* dweight) {
@@ -379,6 +90,22 @@ void weight_grad_finish(const Conv2dShape& s, const float* dU, float* dweight) {
               acc += G[a][i] * G[b][j] * static_cast<double>(dU[((a * 4 + b) * s.c_in + c) * CoP + co]);
           dweight[((co * s.c_in + c) * 3 + i) * 3 + j] = static_cast<float>(acc);
         }
+}
+
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
+                   float* y_img, float* scratch) {
+#if defined(__x86_64__)
+  if (active_isa() == Isa::avx512) avx512::forward_image(s, x_img, packed, bias, y_img, scratch);
+  else avx2::forward_image(s, x_img, packed, bias, y_img, scratch);
+#endif
+}
+
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU,
+                           float* scratch) {
+#if defined(__x86_64__)
+  if (active_isa() == Isa::avx512) avx512::backward_weight_image(s, x_img, dy_img, dU, scratch);
+  else avx2::backward_weight_image(s, x_img, dy_img, dU, scratch);
+#endif
 }
 
 }  // namespace nos::kernels::winograd

@@ -4,9 +4,8 @@
 #include <cmath>
 #include <limits>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include "tensor/kernels/isa.h"
+#include "tensor/kernels/pool_2x2.h"
 
 namespace nos::kernels {
 namespace {
@@ -19,57 +18,28 @@ bool Pool2dShape::valid() const {
          pad_w >= 0 && 2 * pad_h <= kh && 2 * pad_w <= kw && h + 2 * pad_h >= kh && w + 2 * pad_w >= kw;
 }
 
-#if defined(__AVX512F__)
-// Max pool 2x2, stride 2, no padding: 16 outputs at a time from two input rows, the even and odd
-// columns split by permutes. Same order and NaN rule as the generic loop below.
-void maxpool2x2_plane(const Pool2dShape& s, const float* xp, float* yp, std::int32_t* ap) {
-  const std::int64_t OH = s.out_h(), OW = s.out_w();
-  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
-  const __m512i even_idx = even;  // column offsets 2k of the even elements
-  auto tail = [](std::int64_t n) -> __mmask16 {
-    return n >= 16 ? static_cast<__mmask16>(0xFFFF) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1u);
-  };
-  for (std::int64_t oh = 0; oh < OH; ++oh)
-    for (std::int64_t ow0 = 0; ow0 < OW; ow0 += 16) {
-      const std::int64_t c0 = 2 * ow0, left = s.w - c0;  // input columns left in the row
-      const __mmask16 l0 = tail(left), l1 = tail(left - 16);
-      __m512 best = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-      const __m512i base0 = _mm512_add_epi32(even_idx, _mm512_set1_epi32(static_cast<int>(2 * oh * s.w + c0)));
-      __m512i arg = base0;
-      for (int i = 0; i < 2; ++i) {
-        const float* row = xp + (2 * oh + i) * s.w + c0;
-        const __m512 a = _mm512_maskz_loadu_ps(l0, row), b = _mm512_maskz_loadu_ps(l1, row + 16);
-        const __m512 v[2] = {_mm512_permutex2var_ps(a, even, b), _mm512_permutex2var_ps(a, odd, b)};
-        for (int j = 0; j < 2; ++j) {
-          const __mmask16 take = _mm512_cmp_ps_mask(v[j], best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v[j], v[j], _CMP_UNORD_Q);
-          best = _mm512_mask_blend_ps(take, best, v[j]);
-          const __m512i idx = _mm512_add_epi32(base0, _mm512_set1_epi32(static_cast<int>(i * s.w + j)));
-          arg = _mm512_mask_blend_epi32(take, arg, idx);
-        }
-      }
-      const __mmask16 out = tail(OW - ow0);
-      _mm512_mask_storeu_ps(yp + oh * OW + ow0, out, best);
-      _mm512_mask_storeu_epi32(ap + oh * OW + ow0, out, arg);
-    }
-}
-#endif
 
 void maxpool2d_forward(const Pool2dShape& s, const float* x, float* y, std::int32_t* argmax) {
   const std::int64_t OH = s.out_h(), OW = s.out_w(), planes = s.n * s.c, in_plane = s.h * s.w;
   const std::int64_t out_plane = OH * OW;
   constexpr std::int64_t kChunk = 256;  // output columns handled at once (stack arrays)
+  using Plane = void (*)(const Pool2dShape&, const float*, float*, std::int32_t*);
+  Plane plane2x2 = nullptr;
+#if defined(__x86_64__)
+  if (s.kh == 2 && s.kw == 2 && s.stride_h == 2 && s.stride_w == 2 && s.pad_h == 0 && s.pad_w == 0) {
+    if (active_isa() == Isa::avx512) plane2x2 = avx512::maxpool2x2_plane;
+    else if (active_isa() == Isa::avx2) plane2x2 = avx2::maxpool2x2_plane;
+  }
+#endif
 #pragma omp parallel for schedule(static) if (planes * in_plane >= kParallelMin)
   for (std::int64_t p = 0; p < planes; ++p) {
     const float* xp = x + p * in_plane;
     float* yp = y + p * out_plane;
     std::int32_t* ap = argmax + p * out_plane;
-#if defined(__AVX512F__)
-    if (s.kh == 2 && s.kw == 2 && s.stride_h == 2 && s.stride_w == 2 && s.pad_h == 0 && s.pad_w == 0) {
-      maxpool2x2_plane(s, xp, yp, ap);
+    if (plane2x2) {
+      plane2x2(s, xp, yp, ap);
       continue;
     }
-#endif
     float best[kChunk];
     std::int32_t arg[kChunk];
     for (std::int64_t oh = 0; oh < OH; ++oh) {

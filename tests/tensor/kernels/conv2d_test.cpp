@@ -1,6 +1,8 @@
 // conv2d kernels against a direct 7-loop double-precision convolution.
 #include "tensor/kernels/conv2d.h"
 
+#include "tensor/kernels/isa.h"
+
 #include "test_util.h"
 
 namespace nos::kernels::test {
@@ -96,30 +98,36 @@ void check_shape(const Conv2dShape& s, std::uint32_t seed) {
   const std::int64_t P = s.out_h() * s.out_w();
   for (std::size_t i = 0; i < ref_nobias.size(); ++i) ref_nobias[i] -= b[(i / P) % s.c_out];
 
-  Result r1, r2;
-  {
-    ThreadScope t(1);
-    r1 = run(s, x, w, b, dy);
+  // Every ISA path this CPU has (generic im2col + sgemm, AVX2, AVX-512) against the reference.
+  for (Isa isa : supported_isas()) {
+    SCOPED_TRACE(std::string("isa ") + isa_name(isa));
+    IsaCeiling ceiling(isa);
+    ASSERT_EQ(active_isa(), isa);
+    Result r1, r2;
+    {
+      ThreadScope t(1);
+      r1 = run(s, x, w, b, dy);
+    }
+    {
+      ThreadScope t(2);
+      r2 = run(s, x, w, b, dy);
+    }
+    // Inputs are in [-1, 1]: a sum of K products has error ~ K * 2^-24; the tolerances are generous.
+    const double k = static_cast<double>(s.patch()), k_dx = static_cast<double>(s.c_out * s.kh * s.kw);
+    const double k_dw = static_cast<double>(s.n * P);
+    EXPECT_TRUE(near(r1.y.data(), ref.y, 1e-5 * k));
+    EXPECT_TRUE(near(r1.y_nobias.data(), ref_nobias, 1e-5 * k));
+    EXPECT_TRUE(near(r1.dx.data(), ref.dx, 1e-5 * k_dx));
+    EXPECT_TRUE(near(r1.dw.data(), ref.dw, 1e-5 * k_dw));
+    EXPECT_TRUE(near(r1.db.data(), ref.db, 1e-5 * k_dw));
+    EXPECT_TRUE(near(r2.dw.data(), ref.dw, 1e-5 * k_dw));
+    EXPECT_TRUE(near(r2.db.data(), ref.db, 1e-5 * k_dw));
+    // Forward and backward-data do not depend on the thread count; the weight gradient only by
+    // reassociation of the per-thread partial sums.
+    EXPECT_EQ(max_abs_diff(r1.y.data(), r2.y.data(), r1.y.size()), 0.0);
+    EXPECT_EQ(max_abs_diff(r1.dx.data(), r2.dx.data(), r1.dx.size()), 0.0);
+    EXPECT_LE(max_abs_diff(r1.dw.data(), r2.dw.data(), r1.dw.size()), 1e-6 * k_dw);
   }
-  {
-    ThreadScope t(2);
-    r2 = run(s, x, w, b, dy);
-  }
-  // Inputs are in [-1, 1]: a sum of K products has error ~ K * 2^-24; the tolerances are generous.
-  const double k = static_cast<double>(s.patch()), k_dx = static_cast<double>(s.c_out * s.kh * s.kw);
-  const double k_dw = static_cast<double>(s.n * P);
-  EXPECT_TRUE(near(r1.y.data(), ref.y, 1e-5 * k));
-  EXPECT_TRUE(near(r1.y_nobias.data(), ref_nobias, 1e-5 * k));
-  EXPECT_TRUE(near(r1.dx.data(), ref.dx, 1e-5 * k_dx));
-  EXPECT_TRUE(near(r1.dw.data(), ref.dw, 1e-5 * k_dw));
-  EXPECT_TRUE(near(r1.db.data(), ref.db, 1e-5 * k_dw));
-  EXPECT_TRUE(near(r2.dw.data(), ref.dw, 1e-5 * k_dw));
-  EXPECT_TRUE(near(r2.db.data(), ref.db, 1e-5 * k_dw));
-  // Forward and backward-data do not depend on the thread count; the weight gradient only by
-  // reassociation of the per-thread partial sums.
-  EXPECT_EQ(max_abs_diff(r1.y.data(), r2.y.data(), r1.y.size()), 0.0);
-  EXPECT_EQ(max_abs_diff(r1.dx.data(), r2.dx.data(), r1.dx.size()), 0.0);
-  EXPECT_LE(max_abs_diff(r1.dw.data(), r2.dw.data(), r1.dw.size()), 1e-6 * k_dw);
 }
 
 TEST(kernels_conv2d, ChildNetworkLike) {
@@ -152,7 +160,7 @@ TEST(kernels_conv2d, Pointwise) {
   check_shape(Conv2dShape::square(2, 8, 9, 9, 6, 1, 2, 0), 14);  // strided 1x1 goes through im2col
 }
 
-// Stride-1 shapes run the direct AVX-512 kernels: rows wider than one 32-pixel tile, ragged tails,
+// Stride-1 shapes run the direct kernels: rows wider than one 32-pixel (AVX-512) or 8-pixel (AVX2) tile, ragged tails,
 // output channels not a multiple of the 8-channel tile, kernels wider than 3 columns.
 TEST(kernels_conv2d, DirectWideRowsAndTails) {
   check_shape(Conv2dShape::square(2, 5, 9, 40, 11, 3, 1, 1), 16);
@@ -183,6 +191,26 @@ TEST(kernels_conv2d, WinogradShapes) {
     s.h = pick(3 - 2 * static_cast<int>(s.pad_h) > 1 ? 3 - 2 * static_cast<int>(s.pad_h) : 1, 20);
     s.w = pick(3 - 2 * static_cast<int>(s.pad_w) > 1 ? 3 - 2 * static_cast<int>(s.pad_w) : 1, 40);
     check_shape(s, 40 + t);
+  }
+}
+
+// The fast paths really run: the direct and Winograd layouts need a different workspace than
+// im2col, so a stride-1 shape sizes its workspace differently on the generic path.
+TEST(kernels_conv2d, IsaCeilingSelectsThePath) {
+  const Conv2dShape wino = Conv2dShape::square(2, 16, 12, 12, 16, 3, 1, 1);
+  const Conv2dShape direct = Conv2dShape::square(2, 4, 12, 12, 6, 5, 1, 2);
+  std::size_t generic_wino, generic_direct;
+  {
+    IsaCeiling c(Isa::generic);
+    generic_wino = conv2d_workspace_floats(wino, 1);
+    generic_direct = conv2d_workspace_floats(direct, 1);
+  }
+  for (Isa isa : supported_isas()) {
+    if (isa == Isa::generic) continue;
+    SCOPED_TRACE(isa_name(isa));
+    IsaCeiling c(isa);
+    EXPECT_NE(conv2d_workspace_floats(wino, 1), generic_wino);
+    EXPECT_NE(conv2d_workspace_floats(direct, 1), generic_direct);
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <limits>
 
+#include "tensor/kernels/isa.h"
 #include "test_util.h"
 
 namespace nos::kernels::test {
@@ -69,32 +70,37 @@ void check_shape(const Pool2dShape& s, std::uint32_t seed) {
   }
   const std::int64_t plane = s.h * s.w;
 
-  std::vector<float> first_y, first_dx;
-  for (int threads : {1, 2}) {
-    ThreadScope scope(threads);
-    GuardedF y = output_buffer(out), dx = output_buffer(in);
-    GuardedI am(out, -1);
-    maxpool2d_forward(s, x.data(), y.data(), am.data());
-    maxpool2d_backward(s, dy.data(), am.data(), dx.data());
-    EXPECT_TRUE(near(y.data(), mx, 0.0, 0.0));
-    EXPECT_TRUE(near(dx.data(), mdx, 1e-6));
-    for (std::size_t o = 0; o < out; ++o) {
-      const std::int64_t p = o / (s.out_h() * s.out_w());
-      ASSERT_EQ(am[o] + p * plane, arg[o]) << "argmax at " << o;
-    }
-    for (bool inc : {true, false}) {
-      GuardedF ay = output_buffer(out), adx = output_buffer(in);
-      avgpool2d_forward(s, x.data(), ay.data(), inc);
-      avgpool2d_backward(s, dy.data(), adx.data(), inc);
-      EXPECT_TRUE(near(ay.data(), inc ? avg_inc : avg_exc, 1e-6));
-      EXPECT_TRUE(near(adx.data(), inc ? adx_inc : adx_exc, 1e-6));
-      EXPECT_TRUE(ay.guards_intact() && adx.guards_intact());
-      if (inc && threads == 1) first_y.assign(ay.data(), ay.data() + out);
-      if (inc && threads == 2) {
-        EXPECT_EQ(max_abs_diff(first_y.data(), ay.data(), out), 0.0);
+  // Every ISA path this CPU has (the 2x2/2 max pool has AVX2 and AVX-512 kernels).
+  for (Isa isa : supported_isas()) {
+    SCOPED_TRACE(std::string("isa ") + isa_name(isa));
+    IsaCeiling ceiling(isa);
+    std::vector<float> first_y, first_dx;
+    for (int threads : {1, 2}) {
+      ThreadScope scope(threads);
+      GuardedF y = output_buffer(out), dx = output_buffer(in);
+      GuardedI am(out, -1);
+      maxpool2d_forward(s, x.data(), y.data(), am.data());
+      maxpool2d_backward(s, dy.data(), am.data(), dx.data());
+      EXPECT_TRUE(near(y.data(), mx, 0.0, 0.0));
+      EXPECT_TRUE(near(dx.data(), mdx, 1e-6));
+      for (std::size_t o = 0; o < out; ++o) {
+        const std::int64_t p = o / (s.out_h() * s.out_w());
+        ASSERT_EQ(am[o] + p * plane, arg[o]) << "argmax at " << o;
       }
+      for (bool inc : {true, false}) {
+        GuardedF ay = output_buffer(out), adx = output_buffer(in);
+        avgpool2d_forward(s, x.data(), ay.data(), inc);
+        avgpool2d_backward(s, dy.data(), adx.data(), inc);
+        EXPECT_TRUE(near(ay.data(), inc ? avg_inc : avg_exc, 1e-6));
+        EXPECT_TRUE(near(adx.data(), inc ? adx_inc : adx_exc, 1e-6));
+        EXPECT_TRUE(ay.guards_intact() && adx.guards_intact());
+        if (inc && threads == 1) first_y.assign(ay.data(), ay.data() + out);
+        if (inc && threads == 2) {
+          EXPECT_EQ(max_abs_diff(first_y.data(), ay.data(), out), 0.0);
+        }
+      }
+      EXPECT_TRUE(y.guards_intact() && dx.guards_intact() && am.guards_intact());
     }
-    EXPECT_TRUE(y.guards_intact() && dx.guards_intact() && am.guards_intact());
   }
 }
 
@@ -131,15 +137,41 @@ TEST(kernels_pool, RandomShapes) {
 }
 
 TEST(kernels_pool, MaxPoolTiesTakeFirstAndNaNWins) {
-  const Pool2dShape s = Pool2dShape::square(1, 1, 2, 2, 2, 2, 0);
-  GuardedF x(4, 1.0f), y(1);
-  GuardedI am(1);
-  maxpool2d_forward(s, x.data(), y.data(), am.data());
-  EXPECT_EQ(am[0], 0);
-  x[2] = std::nanf("");
-  maxpool2d_forward(s, x.data(), y.data(), am.data());
-  EXPECT_TRUE(std::isnan(y[0]));
-  EXPECT_EQ(am[0], 2);
+  for (Isa isa : supported_isas()) {
+    SCOPED_TRACE(std::string("isa ") + isa_name(isa));
+    IsaCeiling ceiling(isa);
+    const Pool2dShape s = Pool2dShape::square(1, 1, 2, 2, 2, 2, 0);
+    GuardedF x(4, 1.0f), y(1);
+    GuardedI am(1);
+    maxpool2d_forward(s, x.data(), y.data(), am.data());
+    EXPECT_EQ(am[0], 0);
+    x[2] = std::nanf("");
+    maxpool2d_forward(s, x.data(), y.data(), am.data());
+    EXPECT_TRUE(std::isnan(y[0]));
+    EXPECT_EQ(am[0], 2);
+    // The same rules in every lane of the vector kernels: a 2 x 40 plane of ties (window k: all
+    // equal), with a NaN in window 3 (second row, odd column) and window 17 (first row, even column).
+    const Pool2dShape w = Pool2dShape::square(1, 1, 2, 40, 2, 2, 0);
+    GuardedF xw(80, 0.5f), yw = output_buffer(20);
+    GuardedI aw(20, -1);
+    xw[40 + 7] = std::nanf("");
+    xw[34] = std::nanf("");
+    maxpool2d_forward(w, xw.data(), yw.data(), aw.data());
+    for (int k = 0; k < 20; ++k) {
+      SCOPED_TRACE(k);
+      if (k == 3) {
+        EXPECT_TRUE(std::isnan(yw[k]));
+        EXPECT_EQ(aw[k], 47);
+      } else if (k == 17) {
+        EXPECT_TRUE(std::isnan(yw[k]));
+        EXPECT_EQ(aw[k], 34);
+      } else {
+        EXPECT_EQ(yw[k], 0.5f);
+        EXPECT_EQ(aw[k], 2 * k);
+      }
+    }
+    EXPECT_TRUE(yw.guards_intact() && aw.guards_intact());
+  }
 }
 
 TEST(kernels_pool, GlobalAverage) {
