@@ -155,3 +155,29 @@ TEST(SearchRobust, AHandEditedConfigIsRefused) {
 
 }  // namespace
 }  // namespace nos::search::test
+
+namespace nos::search::test {
+namespace {
+
+// Report statistics of tiny runs: the last quarter of 2 samples is the last one, and the rate
+// counts the first evaluation's own time (one 0.3 s sample: at most 12000/h, not 0 or more).
+TEST(SearchRobust, ReportStatisticsOfTinyRuns) {
+  const fs::path d = scratch("stats");
+  auto r = run(synthetic({"--samples", "2", "--workers", "1", "--dir", (d / "two").string()}), d / "log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto recs = records(d / "two");
+  std::sort(recs.begin(), recs.end(), [](const auto& a, const auto& b) { return a["sample"] < b["sample"]; });
+  char want[64];
+  std::snprintf(want, sizeof want, "last quarter %.4f", recs.back()["reward"].get<double>());
+  EXPECT_TRUE(contains(r.output, want)) << r.output;
+  r = run(synthetic({"--samples", "1", "--workers", "1", "--synthetic-seconds", "0.3", "--dir", (d / "one").string()}), d / "log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto at = r.output.find(" samples/h");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  const double rate = std::stod(r.output.substr(r.output.rfind(' ', at - 1) + 1));
+  EXPECT_GT(rate, 0) << r.output;
+  EXPECT_LE(rate, 12000) << r.output;
+}
+
+}  // namespace
+}  // namespace nos::search::test
