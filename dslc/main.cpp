@@ -2,6 +2,8 @@
 // Exit codes: 0 ok, 1 errors in the input, 2 usage errors.
 #include <CLI/CLI.hpp>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -22,15 +24,35 @@ using namespace nos::dslc;
 
 constexpr int kOk = 0, kInputError = 1, kUsageError = 2;
 
-bool read_all(const std::string& path, std::string& out) {
-  if (path == "-") {
-    out.assign(std::istreambuf_iterator<char>(std::cin), {});
-    return true;
+// Rule files and gradient CSVs are small; the cap keeps /dev/zero or a wrong path from eating
+// all memory before anything could be said about it.
+constexpr size_t kMaxInputBytes = size_t{64} << 20;
+
+// The whole file (or stdin for "-"); on failure, false and the reason in `why`.
+bool read_all(const std::string& path, std::string& out, std::string& why) {
+  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!f) {
+    why = std::strerror(errno);
+    return false;
   }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  out.assign(std::istreambuf_iterator<char>(f), {});
-  return true;
+  out.clear();
+  char buf[1 << 16];
+  size_t n = 0;
+  bool ok = true;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    if (out.size() + n > kMaxInputBytes) {
+      why = "larger than 64 MiB: not a rule or gradient file";
+      ok = false;
+      break;
+    }
+    out.append(buf, n);
+  }
+  if (ok && std::ferror(f)) {
+    why = std::strerror(errno);  // EISDIR for a directory
+    ok = false;
+  }
+  if (f != stdin) std::fclose(f);
+  return ok;
 }
 
 std::string emit_one(const Compiled& c, const std::string& kind, bool many) {
@@ -64,14 +86,22 @@ struct Options {
 };
 
 // Writes `out` to -o's file, or to stdout.
+// Every write is checked, the final flush and close too: a full disk fails there, not at <<.
 int write_output(const std::string& out, const Options& o) {
   if (o.output.empty()) {
-    std::cout << out;
+    std::cout << out << std::flush;
+    if (!std::cout) {
+      std::cerr << "dslc: cannot write standard output: " << std::strerror(errno) << "\n";
+      return kInputError;
+    }
     return kOk;
   }
-  std::ofstream f(o.output, std::ios::binary);
-  if (!(f << out)) {
-    std::cerr << "dslc: cannot write " << o.output << "\n";
+  std::FILE* f = std::fopen(o.output.c_str(), "wb");
+  const bool ok = f && std::fwrite(out.data(), 1, out.size(), f) == out.size() && std::fflush(f) == 0;
+  const int err = errno;
+  const bool closed = f && std::fclose(f) == 0;
+  if (!ok || !closed) {
+    std::cerr << "dslc: cannot write " << o.output << ": " << std::strerror(ok ? errno : err) << "\n";
     return kInputError;
   }
   return kOk;
@@ -79,14 +109,18 @@ int write_output(const std::string& out, const Options& o) {
 
 int run_rule(const Compiled& c, const Options& o) {
   std::string err;
+  if (o.w0.empty()) {
+    std::cerr << "dslc: --w0 is empty: give the initial weights, comma separated (1,2,3)\n";
+    return kInputError;
+  }
   auto w0 = parse_vector(o.w0, err);
   if (!w0) {
     std::cerr << "dslc: --w0: " << err << "\n";
     return kInputError;
   }
   std::string text;
-  if (!read_all(o.grads, text)) {
-    std::cerr << "dslc: cannot read " << o.grads << "\n";
+  if (!read_all(o.grads, text, err)) {
+    std::cerr << "dslc: cannot read --grads " << o.grads << ": " << err << "\n";
     return kInputError;
   }
   auto grads = parse_grads(text, o.grads, w0->size(), err);
@@ -161,7 +195,8 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kOk : kUsageError;
   }
 
-  if (o.file.empty() == o.expr.empty()) {
+  const bool have_expr = app.count("--expr") > 0;
+  if (o.file.empty() == !have_expr) {
     std::cerr << "dslc: give exactly one of FILE, - (stdin) or -e RULE; see --help\n";
     return kUsageError;
   }
@@ -170,7 +205,7 @@ int main(int argc, char** argv) {
       std::cerr << "dslc: --backend: unknown backend '" << o.backend << "' (expected interp or jit)\n";
       return kUsageError;
     }
-    if (o.w0.empty() || o.grads.empty()) {
+    if (app.count("--w0") == 0 || o.grads.empty()) {
       std::cerr << "dslc: --run needs --w0 and --grads\n";
       return kUsageError;
     }
@@ -181,12 +216,16 @@ int main(int argc, char** argv) {
   }
 
   ParseResult parsed;
-  if (!o.expr.empty()) {
+  if (have_expr) {
+    if (o.expr.find_first_not_of(" \t\r\n") == std::string::npos) {
+      std::cerr << "<expr>:1:1: error: -e got an empty rule\n";
+      return kInputError;
+    }
     parsed = parse_rule(o.expr, "<expr>");
   } else {
-    std::string text;
-    if (!read_all(o.file, text)) {
-      std::cerr << "dslc: cannot read " << o.file << "\n";
+    std::string text, why;
+    if (!read_all(o.file, text, why)) {
+      std::cerr << "dslc: cannot read " << o.file << ": " << why << "\n";
       return kInputError;
     }
     parsed = parse_file(text, o.file == "-" ? "<stdin>" : o.file);
@@ -194,7 +233,8 @@ int main(int argc, char** argv) {
   for (const Diagnostic& d : parsed.errors) std::cerr << d.str() << "\n";
   if (!parsed.ok()) return kInputError;
   if (parsed.rules.empty()) {
-    std::cerr << (o.file.empty() ? "<expr>" : o.file) << ": error: no rules\n";
+    std::cerr << (have_expr ? "<expr>" : o.file == "-" ? "<stdin>" : o.file)
+              << ":1:1: error: no rules (the input is empty or holds only comments)\n";
     return kInputError;
   }
 

@@ -22,7 +22,7 @@ int init_threads_from_env() {
     char* end = nullptr;
     const long v = std::strtol(s, &end, 10);
     if (*end != '\0' || v < 1 || v > 4096)
-      throw std::invalid_argument(fmt::format("NOS_THREADS='{}': expected a positive integer", s));
+      throw std::invalid_argument(fmt::format("NOS_THREADS='{}': expected an integer from 1 to 4096", s));
     n = static_cast<int>(v);
   }
   set_num_threads(n);

@@ -54,4 +54,9 @@ struct JsonlContents {
 JsonlContents read_jsonl(const std::filesystem::path& path);
 void truncate_torn_tail(const std::filesystem::path& path);
 
+// Deletes the NAME.tmp.PID files that write_file_atomic leaves when it is killed between create
+// and rename, anywhere under `dir`. Only safe while holding the directory's RunLock (run_lock.h):
+// then no other process can be writing one. Returns how many were removed.
+int remove_stale_temporaries(const std::filesystem::path& dir);
+
 }  // namespace nos::app

@@ -12,6 +12,7 @@
 #include "nn/models/convnet.h"
 #include "nn/train/progress.h"
 #include "nn/train/train.h"
+#include "apps/common/cli_checks.h"
 #include "jit/arena_optimizer.h"
 #include "tensor/blas_env.h"
 #include "tensor/threads.h"
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
   app.add_option("--epochs", epochs, "Epochs")->check(CLI::Range(1, 1000));
   app.add_option("--batch", batch, "Batch size")->check(CLI::Range(1, 10000));
   app.add_option("--rule", rule, "Update rule in dslc's language (e.g. 'adam', 'mom', 'mul g exp mul sign_g sign_m')");
-  app.add_option("--lr", lr, "Learning rate")->check(CLI::PositiveNumber);
+  app.add_option("--lr", lr, "Learning rate")->check(app::Positive);
   app.add_option("--seed", seed, "Seed for the split, the shuffles and the initialisation");
   app.add_flag("--pooling", pooling, "2x2 max pooling after each conv layer");
   app.add_flag("--no-padding", no_padding, "Unpadded 3x3 convolutions");

@@ -2,12 +2,24 @@
 // environment forces a weaker one, CPU features, and where it looks for data.
 #include <fmt/format.h>
 
+#include <string>
+
 #include "nn/data/data_path.h"
 #include "tensor/blas_env.h"
 #include "tensor/kernels/isa.h"
 #include "tensor/threads.h"
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      fmt::print("Usage: nos-info\nPrints the threads (NOS_THREADS), the OpenBLAS core type and advice, AVX-512 "
+                 "support and the data search path (--data, NOS_DATA_DIR, defaults). Takes no options.\n");
+      return 0;
+    }
+    fmt::print(stderr, "nos-info: error: unknown argument '{}' (nos-info takes no options; see --help)\n", a);
+    return 2;
+  }
   nos::ensure_blas_coretype(argc, argv);
   try {
     fmt::print("threads: {}\n", nos::init_threads_from_env());

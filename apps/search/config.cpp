@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace nos::search {
@@ -54,9 +55,18 @@ std::string validate(const SearchConfig& c) {
   if (c.batch < 1 || c.samples < 1 || c.hidden < 1 || c.lookahead < 0) return "batch, samples and hidden must be positive, lookahead >= 0";
   if (c.population < 2 || c.tournament < 1 || c.tournament > c.population)
     return "evolution needs population >= 2 and 1 <= tournament <= population";
-  if (c.sweep_rates.empty()) return "sweep rates: need at least one rate";
+  // NaN and infinity would be written to config.json as null, which no resume can read back.
+  const auto finite = [](double x) { return std::isfinite(x); };
+  if (!finite(c.lr) || !(c.lr > 0)) return fmt::format("--lr {}: must be a finite positive number", c.lr);
+  if (!finite(c.entropy) || c.entropy < 0) return fmt::format("--entropy {}: must be a finite number >= 0", c.entropy);
+  if (!finite(c.max_kl) || !(c.max_kl > 0))
+    return fmt::format("--max-kl {}: the TRPO trust region must be a finite positive number", c.max_kl);
+  if (!finite(c.failed_reward)) return fmt::format("--failed-reward {}: must be a finite number", c.failed_reward);
+  if (!finite(c.synthetic_seconds) || c.synthetic_seconds < 0)
+    return fmt::format("--synthetic-seconds {}: must be a finite number >= 0", c.synthetic_seconds);
+  if (c.sweep_rates.empty()) return "--sweep-rates: need at least one rate";
   for (double r : c.sweep_rates)
-    if (!(r > 0)) return fmt::format("sweep rate {} is not positive", r);
+    if (!finite(r) || !(r > 0)) return fmt::format("--sweep-rates: rate {} is not a finite positive number", r);
   if (c.sweep_epochs < 1 || c.final_epochs < 1 || c.child_batch < 1 || c.train_images < 1 || c.val_images < 1)
     return "epochs, child batch and image counts must be positive";
   if (c.workers < 0) return "workers must be >= 0 (0: one per core)";

@@ -127,13 +127,49 @@ class Driver {
       }
       progress_.restore(reward);
     }
+    // The checkpoint observed every sample before st_.observed, so each must have its record:
+    // a missing one was lost (file emptied, deleted or cut), and evaluating it again would not
+    // bring back what the strategy learnt from it.
+    for (std::int64_t i = 0; i < st_.observed; ++i)
+      if (!seen.count(i))
+        throw std::runtime_error(fmt::format("{}: {} records, but {} observed {} samples (sample {} has no record): "
+                                             "records were lost; restore the file or start a new run",
+                                             paths_.evaluations().string(), contents.records.size(),
+                                             paths_.checkpoint().string(), st_.observed, i));
     if (!contents.records.empty() || have_checkpoint)
       fmt::print(stderr, "nos-search: resuming {}: {} samples recorded, {} observed, {} cached rules\n",
                  paths_.dir.string(), contents.records.size(), st_.observed, cache_.size());
   }
 
+  // The settings that shape results, as the run was started with them (config.json minus the
+  // resumable keys): a config.json edited afterwards is caught on resume.
+  nlohmann::json shaping_settings() const {
+    nlohmann::json j = nlohmann::json::object();
+    const nlohmann::json all = to_json(cfg_);
+    for (const auto& [k, v] : all.items())
+      if (!resumable_key(k)) j[k] = v;
+    return j;
+  }
+
+  void check_settings(const rl::Checkpoint& ck) const {
+    if (!ck.has("search.config")) return;  // written before the section existed
+    nlohmann::json was;
+    try {
+      was = nlohmann::json::parse(ck.get("search.config"));
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(fmt::format("{}: section search.config is malformed: {}", ck.source, e.what()));
+    }
+    const nlohmann::json now = shaping_settings();
+    for (const auto& [k, v] : now.items())
+      if (was.contains(k) && was[k] != v)
+        throw std::runtime_error(fmt::format("{}: '{}' is {} but the run was started with {} ({}); restore it, or "
+                                             "start a new run for other settings",
+                                             paths_.config().string(), k, v.dump(), was[k].dump(), ck.source));
+  }
+
   void load_checkpoint() {
     const rl::Checkpoint ck = rl::read_checkpoint(paths_.checkpoint());
+    check_settings(ck);
     try {
       const auto j = nlohmann::json::parse(ck.get("search.state"));
       if (j.at("strategy") != cfg_.strategy)
@@ -161,6 +197,7 @@ class Driver {
       pending.push_back(batch);
     }
     ck.put("search.state", nlohmann::json{{"strategy", cfg_.strategy}, {"observed", st_.observed}, {"pending", pending}}.dump());
+    ck.put("search.config", shaping_settings().dump());
     strategy_->save(ck);
     app::write_file_atomic(paths_.checkpoint(), rl::encode(ck));
   }

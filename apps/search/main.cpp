@@ -6,9 +6,12 @@
 
 #include <atomic>
 #include <csignal>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "apps/common/run_files.h"
+#include "apps/common/run_lock.h"
 #include "apps/search/driver.h"
 #include "apps/search/evaluator.h"
 #include "apps/search/local_workers.h"
@@ -116,13 +119,13 @@ int main(int argc, char** argv) {
   opt.add("--reward-seed", cfg.reward_seed, "Seed of the child network's initialisation, shuffles and data split");
   opt.add("--workers", cfg.workers, "Local evaluation threads (0: one per core; ignored under mpirun)");
   opt.flag("--quiet", cfg.quiet, "No progress lines");
-  app.add_option("--dir", dir, "Run directory of a new search")->capture_default_str();
-  app.add_option("--resume", resume, "Continue the search in this run directory");
-  app.add_option("--top", top, "Rules in the leaderboard")->capture_default_str();
+  auto* resume_opt = app.add_option("--resume", resume, "Continue the search in this run directory");
+  app.add_option("--dir", dir, "Run directory of a new search")->capture_default_str()->excludes(resume_opt);
+  app.add_option("--top", top, "Rules in the leaderboard")->capture_default_str()->check(CLI::Range(1, 1000000));
   auto* report = app.add_subcommand("report", "Leaderboard and reward plot of finished (or running) searches");
   std::vector<std::string> report_dirs;
   report->add_option("dirs", report_dirs, "Run directories (several: a comparison table too)")->required();
-  report->add_option("--top", top, "Rules in the leaderboard");
+  report->add_option("--top", top, "Rules in the leaderboard")->check(CLI::Range(1, 1000000));
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);
@@ -157,20 +160,32 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Rank 0 holds the directory's lock until it exits (apps/common/run_lock.h): a second process
+  // on the same directory is refused here, before it reads or writes anything.
   RunPaths paths;
+  std::optional<app::RunLock> lock;
+  bool fresh = false;
   try {
     if (!resume.empty()) {
       paths.dir = resume;
+      if (!std::filesystem::is_directory(paths.dir))
+        throw std::runtime_error(fmt::format("--resume {}: no such run directory", resume));
+      lock.emplace(paths.dir, "nos-search");
       cfg = resume_config(paths, cfg, opt.given());
       if (auto why = unused_flags(cfg, opt.given()); !why.empty()) throw std::invalid_argument(why);
     } else {
       if (auto why = validate(cfg); !why.empty()) throw std::invalid_argument(why);
       if (auto why = unused_flags(cfg, opt.given()); !why.empty()) throw std::invalid_argument(why);
       paths.dir = dir;
+      lock.emplace(paths.dir, "nos-search");
       create_run_dir(paths, cfg);
+      fresh = true;
     }
+    if (const int n = app::remove_stale_temporaries(paths.dir); n > 0)
+      fmt::print(stderr, "nos-search: {}: removed {} temporary file(s) left by a killed process\n", paths.dir.string(), n);
   } catch (const std::exception& e) {
     fmt::print(stderr, "nos-search: error: {}\n", e.what());
+    if (lock && lock->created_dir()) abandon_new_run(paths, true);
     if (mpi.active()) mpi_broadcast_config("");
     return 1;
   }
@@ -203,6 +218,9 @@ int main(int argc, char** argv) {
     }
   } catch (const std::exception& e) {
     fmt::print(stderr, "nos-search: error: {}\n", e.what());
+    // A new run that failed before its first checkpoint (missing data, bad dataset, too few MPI
+    // ranks) leaves nothing behind, so the same command works once the cause is fixed.
+    if (fresh) abandon_new_run(paths, lock->created_dir());
     if (mpi.active()) mpi.abort(1);
     return 1;
   }

@@ -67,7 +67,8 @@ RunSummary summarize(const RunPaths& p, const std::vector<nlohmann::json>& recor
   s.samples = static_cast<std::int64_t>(records.size());
   if (records.empty()) return s;
   double t0 = 1e300, t1 = -1e300;
-  const size_t q = records.size() - records.size() / 4;
+  // The last quarter is at least the last sample: with fewer than 4 it is not an empty mean.
+  const size_t q = records.size() - std::max<size_t>(1, records.size() / 4);
   s.best = -1e300;
   for (size_t i = 0; i < records.size(); ++i) {
     const double r = records[i]["reward"].get<double>();
@@ -76,11 +77,15 @@ RunSummary summarize(const RunPaths& p, const std::vector<nlohmann::json>& recor
     s.best = std::max(s.best, r);
     if (records[i].value("trained", false)) ++s.trained;
     if (records[i].contains("unix_time")) {
-      t0 = std::min(t0, records[i]["unix_time"].get<double>());
-      t1 = std::max(t1, records[i]["unix_time"].get<double>());
+      // From the start of the earliest evaluation (its completion minus its duration), not its
+      // completion: timing from the first completion leaves the first evaluation out and
+      // inflates the rate of short runs.
+      const double end = records[i]["unix_time"].get<double>();
+      t0 = std::min(t0, end - records[i].value("seconds", 0.0));
+      t1 = std::max(t1, end);
     }
   }
-  if (t1 > t0) s.samples_per_hour = static_cast<double>(records.size() - 1) * 3600.0 / (t1 - t0);
+  if (t1 > t0) s.samples_per_hour = static_cast<double>(records.size()) * 3600.0 / (t1 - t0);
   return s;
 }
 

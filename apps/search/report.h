@@ -16,7 +16,7 @@ struct RunSummary {
   std::string dir, strategy;
   std::int64_t samples = 0, trained = 0;
   double mean = 0, last_quarter_mean = 0, best = 0;
-  double samples_per_hour = 0;  // from the records' timestamps (0 with fewer than two)
+  double samples_per_hour = 0;  // samples / (last completion - start of the earliest evaluation)
 };
 
 // The records of evaluations.jsonl, sorted by sample index (torn last line dropped).

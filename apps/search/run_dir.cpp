@@ -31,6 +31,17 @@ void create_run_dir(const RunPaths& p, const SearchConfig& c) {
   app::write_file_atomic(p.config(), to_json(c).dump(2) + "\n");
 }
 
+void abandon_new_run(const RunPaths& p, bool remove_dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(p.checkpoint(), ec)) return;
+  if (std::filesystem::exists(p.evaluations(), ec) && std::filesystem::file_size(p.evaluations(), ec) > 0) return;
+  for (const auto& f : {p.config(), p.evaluations(), p.cache()}) std::filesystem::remove(f, ec);
+  if (remove_dir) {
+    std::filesystem::remove(p.dir / ".lock", ec);
+    std::filesystem::remove(p.dir, ec);  // only if empty
+  }
+}
+
 SearchConfig read_run_config(const RunPaths& p) {
   if (!std::filesystem::exists(p.config()))
     throw std::runtime_error(fmt::format("{}: missing: {} is not a nos-search run directory", p.config().string(),
@@ -60,6 +71,7 @@ SearchConfig resume_config(const RunPaths& p, const SearchConfig& cli, const std
     s[key] = c[key];
   }
   SearchConfig out = config_from_json(s, p.config().string());
+  if (auto why = validate(out); !why.empty()) throw std::runtime_error(fmt::format("--resume {}: {}", p.dir.string(), why));
   app::write_file_atomic(p.config(), s.dump(2) + "\n");
   return out;
 }

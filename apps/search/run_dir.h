@@ -25,6 +25,11 @@ struct RunPaths {
 // A new run: creates `dir` (it must not already hold a run) and writes config.json.
 void create_run_dir(const RunPaths& p, const SearchConfig& c);
 
+// A new run that failed before its first checkpoint: removes config.json and the (empty) records
+// and cache it may have written, and the directory itself if `remove_dir` (this process created
+// it). Does nothing once a checkpoint exists: from then on the directory holds a resumable run.
+void abandon_new_run(const RunPaths& p, bool remove_dir);
+
 // config.json of an existing run. Throws naming the file if it is missing or malformed.
 SearchConfig read_run_config(const RunPaths& p);
 

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "apps/common/cli_checks.h"
 #include "jit/arena_optimizer.h"
 #include "nn/data/cifar10.h"
 #include "nn/data/data_path.h"
@@ -97,6 +98,9 @@ int run_lstm(const Common& c, CLI::App& cmd, const std::string& size, std::int64
                    .batch = c.batch ? c.batch : z.batch, .bptt = bptt ? bptt : z.bptt,
                    .lr = nn::zaremba_schedule(c.lr > 0 ? c.lr : z.lr, z.decay_start, z.decay),
                    .clip_norm = set("--clip") ? clip : z.clip, .seed = c.seed, .log_path = c.log_path, .label = "lstm-" + size};
+  for (const auto& [tokens, file] : {std::pair{&corpus.train, "ptb.train.txt"}, {&corpus.valid, "ptb.valid.txt"},
+                                     {&corpus.test, "ptb.test.txt"}})
+    data::require_tokens_for_batch(*tokens, cfg.batch, dir / file);
   const auto r = nn::train_language_model(lm, arena, corpus.train, corpus.valid, corpus.test, cfg, make_step(c, arena));
   for (const auto& e : r.epochs)
     fmt::print("epoch {}: train perplexity {:.2f}, validation perplexity {:.2f}, {:.0f} tokens/s\n", e.epoch,
@@ -119,9 +123,9 @@ int main(int argc, char** argv) {
   auto common = [&](CLI::App* s) {
     s->add_option("--data", c.data_dir, "Data directory (else NOS_DATA_DIR, then defaults)");
     s->add_option("--epochs", c.epochs, "Epochs (default: 1; lstm: 13 small, 39 medium)")->check(CLI::Range(1, 100000));
-    s->add_option("--max-steps", c.max_steps, "Stop after this many steps (0: no limit)")->check(CLI::NonNegativeNumber);
-    s->add_option("--batch", c.batch, "Batch size (default: 100, 128 for wrn, 20 for lstm)")->check(CLI::NonNegativeNumber);
-    s->add_option("--lr", c.lr, "Learning rate (default: 0.01; lstm: Zaremba's 1, decayed as his recipe for the size)")->check(CLI::NonNegativeNumber);
+    s->add_option("--max-steps", c.max_steps, "Stop after this many steps (0: no limit)")->check(app::NonNegative);
+    s->add_option("--batch", c.batch, "Batch size (default: 100, 128 for wrn, 20 for lstm)")->check(app::NonNegative);
+    s->add_option("--lr", c.lr, "Learning rate (default: 0.01; lstm: Zaremba's 1, decayed as his recipe for the size)")->check(app::Positive);
     s->add_option("--momentum", c.momentum, "Heavy-ball momentum (0: plain SGD)")->check(CLI::Range(0.0, 0.999));
     s->add_option("--seed", c.seed, "Seed");
     s->add_option("--log", c.log_path, "Append per-epoch metrics to this JSONL file");
@@ -148,7 +152,7 @@ int main(int argc, char** argv) {
   common(lstm);
   lstm->add_option("--size", size, "small (2x200) or medium (2x650)")->check(CLI::IsMember({"small", "medium"}));
   lstm->add_option("--bptt", bptt, "Truncated backpropagation length (default: small 20, medium 35, as Zaremba)")->check(CLI::Range(1, 10000));
-  lstm->add_option("--clip", clip, "Gradient-norm clipping (0: off; default 5)")->check(CLI::NonNegativeNumber);
+  lstm->add_option("--clip", clip, "Gradient-norm clipping (0: off; default 5)")->check(app::NonNegative);
   CLI11_PARSE(app, argc, argv);
 
   try {

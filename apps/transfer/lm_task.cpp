@@ -16,10 +16,16 @@
 namespace nos::transfer {
 
 LmData load_lm_data(const TransferConfig& c) {
-  data::Corpus corpus = data::read_ptb(data::find_dataset("ptb", c.data_dir));
+  const auto dir = data::find_dataset("ptb", c.data_dir);
+  data::Corpus corpus = data::read_ptb(dir);
   LmData d{corpus.vocab.size(), std::move(corpus.train), std::move(corpus.valid), std::move(corpus.test)};
   if (c.valid_tokens > 0 && c.valid_tokens < static_cast<std::int64_t>(d.valid.size())) d.valid.resize(static_cast<size_t>(c.valid_tokens));
   if (c.test_tokens > 0 && c.test_tokens < static_cast<std::int64_t>(d.test.size())) d.test.resize(static_cast<size_t>(c.test_tokens));
+  // Every split is checked before the first step, not when the first evaluation needs it.
+  const std::int64_t batch = batch_size(c);
+  data::require_tokens_for_batch(d.train, batch, dir / "ptb.train.txt");
+  data::require_tokens_for_batch(d.valid, batch, dir / "ptb.valid.txt");
+  data::require_tokens_for_batch(d.test, batch, dir / "ptb.test.txt");
   return d;
 }
 

@@ -11,6 +11,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "apps/common/cli_checks.h"
+#include "apps/common/run_files.h"
+#include "apps/common/run_lock.h"
 #include "apps/transfer/config.h"
 #include "apps/transfer/optimizers.h"
 #include "apps/transfer/report.h"
@@ -29,11 +32,11 @@ std::pair<std::string, std::vector<double>> parse_range(const std::string& s) {
   const auto eq = s.rfind('='), colon = s.rfind(':');
   if (eq == std::string::npos || colon == std::string::npos || colon < eq)
     throw std::invalid_argument(fmt::format("--lr-range '{}': expected NAME=MIN:MAX, e.g. adam=1e-4:1e-2", s));
-  try {
-    return {s.substr(0, eq), {std::stod(s.substr(eq + 1, colon - eq - 1)), std::stod(s.substr(colon + 1))}};
-  } catch (const std::exception&) {
-    throw std::invalid_argument(fmt::format("--lr-range '{}': MIN and MAX must be numbers", s));
-  }
+  double lo = 0, hi = 0;
+  if (!CLI::detail::lexical_cast(s.substr(eq + 1, colon - eq - 1), lo) || !CLI::detail::lexical_cast(s.substr(colon + 1), hi) ||
+      !std::isfinite(lo) || !std::isfinite(hi) || !(lo > 0) || !(hi >= lo))
+    throw std::invalid_argument(fmt::format("--lr-range '{}': MIN and MAX must be finite numbers with 0 < MIN <= MAX", s));
+  return {s.substr(0, eq), {lo, hi}};
 }
 
 int run(TransferConfig c, const std::vector<std::string>& wanted, const std::string& rules_flag,
@@ -43,6 +46,10 @@ int run(TransferConfig c, const std::vector<std::string>& wanted, const std::str
   if (!rules_file.empty()) rules = read_rules_file(rules_file);
   c.optimizers = resolve_optimizers(wanted, rules, rules_file.string());
   for (const auto& r : ranges) c.lr_ranges.insert(parse_range(r));
+  // Held until the study's tables are written: a second nos-transfer on --out is refused here.
+  const app::RunLock lock(out, "nos-transfer");
+  if (const int n = app::remove_stale_temporaries(out); n > 0)
+    fmt::print(stderr, "nos-transfer: {}: removed {} temporary file(s) left by a killed process\n", out, n);
   const int threads = init_threads_from_env();
   fmt::print(stderr, "nos-transfer: {} threads, OpenBLAS core {}, rules {}\n", threads, blas_core_name(),
              rules_file.empty() ? "(none found; baselines and literal rules only)" : rules_file.string());
@@ -75,8 +82,8 @@ int main(int argc, char** argv) {
     s->add_option("--rules", rules_flag, "Rules file (default: rules/paper.rules, looked for upwards from here and from the executable)");
     s->add_option("--out,-o", out, "Run directory (created, or resumed)")->required();
     s->add_option("--rates", c.rates, fmt::format("Learning rates per optimizer, log-spaced (default {})", rates))->check(CLI::Range(1, 100));
-    s->add_option("--lr-min", c.lr_min, fmt::format("Smallest rate (default {:g})", lo))->check(CLI::PositiveNumber);
-    s->add_option("--lr-max", c.lr_max, fmt::format("Largest rate (default {:g})", hi))->check(CLI::PositiveNumber);
+    s->add_option("--lr-min", c.lr_min, fmt::format("Smallest rate (default {:g})", lo))->check(app::Positive);
+    s->add_option("--lr-max", c.lr_max, fmt::format("Largest rate (default {:g})", hi))->check(app::Positive);
     s->add_option("--lr-range", ranges, "Own rate range of one optimizer: NAME=MIN:MAX (repeatable)");
     s->add_option("--repeats", c.repeats, "Runs per (optimizer, rate) with seeds seed, seed+1, ...; tables show mean ± std")->check(CLI::Range(1, 100));
     s->add_option("--seed", c.seed, "Seed of the data split; repeat r uses seed + r for initialisation and shuffles");
@@ -84,8 +91,8 @@ int main(int argc, char** argv) {
   };
   auto nets = [&](CLI::App* s) {
     s->add_option("--epochs", c.epochs, "Epochs")->check(CLI::Range(1, 100000));
-    s->add_option("--steps-per-epoch", c.steps_per_epoch, "Stop each epoch after this many steps (0: whole epochs; for smoke runs)")->check(CLI::NonNegativeNumber);
-    s->add_option("--batch", c.batch, "Batch size (default: convnet 100, wrn 128, lstm 20)")->check(CLI::NonNegativeNumber);
+    s->add_option("--steps-per-epoch", c.steps_per_epoch, "Stop each epoch after this many steps (0: whole epochs; for smoke runs)")->check(app::NonNegative);
+    s->add_option("--batch", c.batch, "Batch size (default: convnet 100, wrn 128, lstm 20)")->check(app::NonNegative);
   };
 
   auto* rosen = app.add_subcommand("rosenbrock", "§5.1: 2-D Rosenbrock from a start point, best of 4 rates per optimizer (Adam also sweeps eps)");
@@ -100,9 +107,9 @@ int main(int argc, char** argv) {
   std::vector<double> adam_eps{1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8};
   common(rosen, classic, 4, 1e-4, 1e-1);
   rosen->add_option("--iterations", c.iterations, "Iterations (default 4000, as the paper)")->check(CLI::Range(1, 10000000));
-  rosen->add_option("--x0", c.x0, "Start x (default -1.5)");
-  rosen->add_option("--y0", c.y0, "Start y (default 2)");
-  rosen->add_option("--adam-eps", adam_eps, "Adam's eps values (default 1e-3 ... 1e-8, as the paper)")->delimiter(',');
+  rosen->add_option("--x0", c.x0, "Start x (default -1.5)")->check(app::Finite);
+  rosen->add_option("--y0", c.y0, "Start y (default 2)")->check(app::Finite);
+  rosen->add_option("--adam-eps", adam_eps, "Adam's eps values (default 1e-3 ... 1e-8, as the paper)")->delimiter(',')->check(app::Positive);
 
   for (auto* s : {linreg, moons}) {
     common(s, classic, 7, 1e-5, 10);
@@ -126,8 +133,8 @@ int main(int argc, char** argv) {
     s->add_flag("--augment", c.augment, "Pad-4 random crops and horizontal flips (the WRN standard)");
     s->add_option("--schedule", c.schedule, "constant, step, cosine, linear-cosine or noisy-linear-cosine")
         ->check(CLI::IsMember({"constant", "step", "cosine", "linear-cosine", "noisy-linear-cosine"}));
-    s->add_option("--decay-epochs", c.decay_epochs, "step schedule: epochs between decays")->check(CLI::PositiveNumber);
-    s->add_option("--decay-rate", c.decay_rate, "step schedule: factor per decay (default 0.1)")->check(CLI::PositiveNumber);
+    s->add_option("--decay-epochs", c.decay_epochs, "step schedule: epochs between decays")->check(app::Positive);
+    s->add_option("--decay-rate", c.decay_rate, "step schedule: factor per decay (default 0.1)")->check(app::Positive);
   }
   convnet->add_flag("--pooling", c.pooling, "2x2 max pooling after each conv layer");
   convnet->add_flag("--no-padding", c.no_padding, "Unpadded convolutions");
@@ -139,15 +146,15 @@ int main(int argc, char** argv) {
   nets(lstm);
   lstm->add_option("--size", c.size, "small (2x200) or medium (2x650)")->check(CLI::IsMember({"small", "medium"}));
   lstm->add_option("--bptt", c.bptt, "Truncated backpropagation length (default: small 20, medium 35, as Zaremba)")->check(CLI::Range(1, 10000));
-  lstm->add_option("--clip", c.clip, "Gradient-norm clipping (default 5; 0: off)")->check(CLI::NonNegativeNumber);
+  lstm->add_option("--clip", c.clip, "Gradient-norm clipping (default 5; 0: off)")->check(app::NonNegative);
   lstm->add_option("--lr-decay-start", c.lr_decay_start, "Decay the rate after each epoch past this one (default: small 4, medium 6)");
   std::string cuts = "continue";
   lstm->add_option("--cuts", cuts, "With --steps-per-epoch: continue (each cut epoch starts where the last ended) or "
                                    "restart (each re-reads the text's start, as studies before this option)")
       ->check(CLI::IsMember({"continue", "restart"}));
-  lstm->add_option("--lr-decay", c.lr_decay, "Factor per epoch past --lr-decay-start (default: small 0.5, medium 1/1.2)")->check(CLI::PositiveNumber);
-  lstm->add_option("--valid-tokens", c.valid_tokens, "Use only the first N validation tokens (0: all; for smoke runs)")->check(CLI::NonNegativeNumber);
-  lstm->add_option("--test-tokens", c.test_tokens, "Use only the first N test tokens (0: all)")->check(CLI::NonNegativeNumber);
+  lstm->add_option("--lr-decay", c.lr_decay, "Factor per epoch past --lr-decay-start (default: small 0.5, medium 1/1.2)")->check(app::Positive);
+  lstm->add_option("--valid-tokens", c.valid_tokens, "Use only the first N validation tokens (0: all; for smoke runs)")->check(app::NonNegative);
+  lstm->add_option("--test-tokens", c.test_tokens, "Use only the first N test tokens (0: all)")->check(app::NonNegative);
 
   std::string report_dir;
   report->add_option("DIR", report_dir, "Run directory")->required();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -49,11 +50,22 @@ std::vector<OptimizerSpec> read_rules_file(const std::filesystem::path& file) {
   if (!in) throw std::runtime_error(fmt::format("cannot read rules file {}", file.string()));
   std::stringstream text;
   text << in.rdbuf();
-  const dslc::ParseResult p = dslc::parse_file(text.str(), file.string());
+  std::string s = text.str();
+  if (s.rfind("\xEF\xBB\xBF", 0) == 0) s.erase(0, 3);  // a UTF-8 byte-order mark, as some editors write
+  const dslc::ParseResult p = dslc::parse_file(s, file.string());
   if (!p.ok()) throw std::runtime_error(join_errors(p));
   std::vector<OptimizerSpec> out;
-  for (const auto& r : p.rules)
-    if (!r.name.empty()) out.push_back(spec_of(r.name, r));
+  std::map<std::string, const dslc::Rule*> by_name;  // folded name -> first rule of that name
+  for (const auto& r : p.rules) {
+    if (r.name.empty()) continue;
+    // -O looks names up case- and '-'/'_'-blind, so "A" and "a" would silently be one optimizer.
+    const auto [it, fresh] = by_name.emplace(fold_name(r.name), &r);
+    if (!fresh)
+      throw std::runtime_error(fmt::format("{}:{}:{}: error: rule name '{}' is already used by '{}' at line {}{}",
+                                           file.string(), r.loc.line, r.loc.col, r.name, it->second->name,
+                                           it->second->loc.line, it->second->name == r.name ? "" : " (names are compared ignoring case and - vs _)"));
+    out.push_back(spec_of(r.name, r));
+  }
   return out;
 }
 

@@ -87,15 +87,27 @@ std::vector<std::string> rosenbrock_plots(const fs::path& dir, const fs::path& p
   std::vector<std::pair<std::string, std::string>> series;  // trajectory file (relative to plots/), title
   for (const Selected& s : rows) {
     if (!s.best) continue;
-    for (const RunRecord* r : runs_at(runs, *s.best))
+    for (const RunRecord* r : runs_at(runs, *s.best)) {
+      if (r->key.repeat == 0 && !r->trajectory.empty() && !fs::exists(dir / r->trajectory))
+        fmt::print(stderr, "nos-transfer: warning: {} is missing: the trajectory plots leave out {}\n",
+                   (dir / r->trajectory).string(), s.optimizer);
       if (r->key.repeat == 0 && !r->trajectory.empty() && fs::exists(dir / r->trajectory)) {
         series.emplace_back("../" + r->trajectory,
                             app::gnuplot_quote(fmt::format("{} (lr {:g}{})", s.optimizer, r->key.lr,
                                                            r->key.eps != 1e-8 ? fmt::format(", eps {:g}", r->key.eps) : "")));
         break;
       }
+    }
   }
-  if (series.empty()) return {};
+  if (series.empty()) {
+    // Plots of an earlier report would show trajectories this directory no longer has.
+    for (const char* stem : {"trajectories", "loss"})
+      for (const char* ext : {".png", ".svg"})
+        if (std::error_code ec; fs::remove(plots / (std::string(stem) + ext), ec))
+          fmt::print(stderr, "nos-transfer: warning: removed the stale {}{} (no trajectory files left)\n",
+                     (plots / stem).string(), ext);
+    return {};
+  }
   app::write_file_atomic(plots / "optimum.dat", "1 1\n");
   app::write_file_atomic(plots / "start.dat", fmt::format("{:.9g} {:.9g}\n", c.x0, c.y0));
   // The view: the start point, the optimum and some margin.

@@ -14,8 +14,10 @@ std::string key_string(const RunKey& k) {
 
 std::string key_file_stem(const RunKey& k) {
   std::string name;
-  for (char c : k.optimizer) name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
-  if (name.size() > 40) {
+  for (char c : k.optimizer) name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  // A name that had to be changed ("a/b") gets the hash too, so it cannot share a file with the
+  // name it became ("a_b").
+  if (name.size() > 40 || name != k.optimizer) {
     // Literal rules can be long: keep a prefix and a hash of the whole name (FNV-1a, stable).
     std::uint64_t h = 1469598103934665603ull;
     for (unsigned char c : k.optimizer) h = (h ^ c) * 1099511628211ull;

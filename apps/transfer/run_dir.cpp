@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <map>
 #include <stdexcept>
 
 namespace nos::transfer {
@@ -23,12 +25,33 @@ std::vector<RunRecord> read_runs(const fs::path& dir) {
   const fs::path f = dir / "runs.jsonl";
   const app::JsonlContents c = app::read_jsonl(f);
   std::vector<RunRecord> out;
+  std::map<std::string, size_t> seen;             // key_string -> record number
+  std::map<std::string, std::string> rule_of;     // optimizer -> its rule text
   for (size_t i = 0; i < c.records.size(); ++i) {
+    const auto& j = c.records[i];
+    // Every field has a default (older records lack some), so check the ones a table row needs.
+    const bool complete = j.is_object() && j.contains("key") && j["key"].is_object() &&
+                          j["key"].contains("optimizer") && j["key"]["optimizer"].is_string() &&
+                          !j["key"]["optimizer"].get<std::string>().empty() && j["key"].contains("lr") &&
+                          j["key"]["lr"].is_number() && j.contains("rule") && j["rule"].is_string() &&
+                          !j["rule"].get<std::string>().empty();
+    if (!complete)
+      throw std::runtime_error(fmt::format("{}: record {} is not a run record: it needs key.optimizer, key.lr and rule",
+                                           f.string(), i + 1));
     try {
-      out.push_back(record_from_json(c.records[i]));
+      out.push_back(record_from_json(j));
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(fmt::format("{}: record {} is not a run record: {}", f.string(), i + 1, e.what()));
     }
+    const RunRecord& r = out.back();
+    if (!(r.key.lr > 0) || !std::isfinite(r.key.lr))
+      throw std::runtime_error(fmt::format("{}: record {}: learning rate {} is not a positive number", f.string(), i + 1, r.key.lr));
+    if (const auto [it, fresh] = seen.emplace(key_string(r.key), i + 1); !fresh)
+      throw std::runtime_error(fmt::format("{}: record {}: run '{}' was already recorded by record {} (two processes "
+                                           "wrote this directory?)", f.string(), i + 1, key_string(r.key), it->second));
+    if (const auto [it, fresh] = rule_of.emplace(r.key.optimizer, r.rule); !fresh && it->second != r.rule)
+      throw std::runtime_error(fmt::format("{}: record {}: optimizer '{}' ran rule '{}', but earlier records say '{}'",
+                                           f.string(), i + 1, r.key.optimizer, r.rule, it->second));
   }
   return out;
 }

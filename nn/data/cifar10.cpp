@@ -10,6 +10,8 @@ namespace nos::data {
 namespace fs = std::filesystem;
 
 ImageSet read_cifar10_file(const fs::path& file) {
+  if (std::error_code ec; fs::is_directory(file, ec))
+    throw std::runtime_error(fmt::format("{}: is a directory, not a CIFAR-10 batch file", file.string()));
   std::ifstream in(file, std::ios::binary | std::ios::ate);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open CIFAR-10 batch file", file.string()));
   const std::int64_t bytes = in.tellg();
@@ -49,13 +51,26 @@ ImageSet concat_sets(const std::vector<ImageSet>& parts) {
 }
 }  // namespace
 
+namespace {
+// The binary version's spec: every batch file holds exactly 10000 records. A file cut at a
+// record boundary would otherwise pass as a smaller data set.
+ImageSet read_full_batch(const fs::path& file) {
+  ImageSet s = read_cifar10_file(file);
+  constexpr std::int64_t kRecords = 10000;
+  if (s.size() != kRecords)
+    throw std::runtime_error(fmt::format("{}: {} records, but a CIFAR-10 batch file holds {} ({} bytes): the file is "
+                                         "incomplete", file.string(), s.size(), kRecords, kRecords * kCifarRecordBytes));
+  return s;
+}
+}  // namespace
+
 ImageSet read_cifar10_train(const fs::path& dir) {
   std::vector<ImageSet> parts;
-  for (int i = 1; i <= 5; ++i) parts.push_back(read_cifar10_file(dir / fmt::format("data_batch_{}.bin", i)));
+  for (int i = 1; i <= 5; ++i) parts.push_back(read_full_batch(dir / fmt::format("data_batch_{}.bin", i)));
   return concat_sets(parts);
 }
 
-ImageSet read_cifar10_test(const fs::path& dir) { return read_cifar10_file(dir / "test_batch.bin"); }
+ImageSet read_cifar10_test(const fs::path& dir) { return read_full_batch(dir / "test_batch.bin"); }
 
 ImageSet gather(const ImageSet& set, const std::vector<std::int64_t>& index) {
   const auto n = static_cast<std::int64_t>(index.size());

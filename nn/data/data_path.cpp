@@ -20,8 +20,10 @@ std::vector<fs::path> search_roots(const std::string& cli_dir) {
   }
   // The checkout sits beside shared/ (see README): look upwards from the working directory and
   // from the executable, so that tools work from any build directory.
-  std::vector<fs::path> starts{fs::current_path()};
+  std::vector<fs::path> starts;
   std::error_code ec;
+  // A working directory that was deleted has no path: then only the executable's is searched.
+  if (fs::path cwd = fs::current_path(ec); !ec) starts.push_back(cwd);
   if (fs::path exe = fs::read_symlink("/proc/self/exe", ec); !ec) starts.push_back(exe.parent_path());
   for (fs::path dir : starts) {
     for (int up = 0; up < 6 && !dir.empty(); ++up, dir = dir.parent_path()) {

@@ -44,9 +44,20 @@ std::vector<std::uint32_t> header(const fs::path& file, const std::vector<unsign
     throw std::runtime_error(fmt::format("{}: magic number 0x{:08x}, expected 0x{:08x} ({})", file.string(),
                                          be32(bytes.data()), magic, what));
   std::vector<std::uint32_t> dims(ndim);
-  std::size_t total = 1;
-  for (std::size_t i = 0; i < ndim; ++i) total *= dims[i] = be32(bytes.data() + 4 + 4 * i);
-  const std::size_t want = 4 + 4 * ndim + total;
+  // Sizes from the header are checked against the file before anything is multiplied out, so a
+  // header of huge dimensions cannot overflow into a small "expected" size.
+  std::uint64_t total = 1;
+  for (std::size_t i = 0; i < ndim; ++i) {
+    dims[i] = be32(bytes.data() + 4 + 4 * i);
+    if (i > 0 && dims[i] == 0)
+      throw std::runtime_error(fmt::format("{}: dimension {} of the {} is 0", file.string(), i, what));
+    if (dims[i] != 0 && total > bytes.size() / dims[i])
+      throw std::runtime_error(fmt::format("{}: header shape [{}] needs more than the file's {} bytes", file.string(),
+                                           fmt::join(std::vector<std::uint32_t>(dims.begin(), dims.begin() + i + 1), ", "),
+                                           bytes.size()));
+    total *= dims[i];
+  }
+  const std::uint64_t want = 4 + 4 * ndim + total;
   if (bytes.size() != want)
     throw std::runtime_error(fmt::format("{}: {} bytes, expected {} for {} of shape [{}]", file.string(), bytes.size(), want,
                                          what, fmt::join(dims, ", ")));
@@ -80,11 +91,24 @@ ImageSet read_idx_pair(const fs::path& images, const fs::path& labels) {
   return set;
 }
 
+namespace {
+// Fashion-MNIST's spec: 28x28 images, 60000 for training, 10000 for testing.
+ImageSet read_fashion(const fs::path& images, const fs::path& labels, std::int64_t count) {
+  ImageSet s = read_idx_pair(images, labels);
+  const Shape& sh = s.images.shape();
+  if (sh[2] != 28 || sh[3] != 28)
+    throw std::runtime_error(fmt::format("{}: images are {}x{}, Fashion-MNIST's are 28x28", images.string(), sh[2], sh[3]));
+  if (s.size() != count)
+    throw std::runtime_error(fmt::format("{}: {} images, Fashion-MNIST's file holds {}", images.string(), s.size(), count));
+  return s;
+}
+}  // namespace
+
 ImageSet read_fashion_mnist_train(const fs::path& dir) {
-  return read_idx_pair(pick(dir, "train-images-idx3-ubyte"), pick(dir, "train-labels-idx1-ubyte"));
+  return read_fashion(pick(dir, "train-images-idx3-ubyte"), pick(dir, "train-labels-idx1-ubyte"), 60000);
 }
 ImageSet read_fashion_mnist_test(const fs::path& dir) {
-  return read_idx_pair(pick(dir, "t10k-images-idx3-ubyte"), pick(dir, "t10k-labels-idx1-ubyte"));
+  return read_fashion(pick(dir, "t10k-images-idx3-ubyte"), pick(dir, "t10k-labels-idx1-ubyte"), 10000);
 }
 
 }  // namespace nos::data

@@ -13,16 +13,30 @@ namespace fs = std::filesystem;
 namespace {
 constexpr const char* kEos = "<eos>";
 
+// A word as it can be printed: an exception message is cut at a NUL byte, a terminal garbled
+// by control bytes, so those are written as \xNN.
+std::string printable(const std::string& w) {
+  std::string out;
+  for (unsigned char ch : w)
+    out += ch < 0x20 || ch == 0x7f ? fmt::format("\\x{:02x}", ch) : std::string(1, static_cast<char>(ch));
+  return out;
+}
+
 template <class F>
 void for_each_word(const fs::path& file, F f) {
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) throw std::runtime_error(fmt::format("{}: is a directory, not a text file", file.string()));
   std::ifstream in(file);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open text file", file.string()));
   std::string line;
-  for (std::int64_t lineno = 1; std::getline(in, line); ++lineno) {
+  std::int64_t lineno = 1;
+  for (; std::getline(in, line); ++lineno) {
     std::istringstream words(line);
     for (std::string w; words >> w;) f(w, lineno);
     f(kEos, lineno);
   }
+  if (in.bad()) throw std::runtime_error(fmt::format("{}:{}: read error", file.string(), lineno));
+  if (lineno == 1) throw std::runtime_error(fmt::format("{}: empty: no text", file.string()));
 }
 }  // namespace
 
@@ -47,7 +61,7 @@ std::vector<std::int32_t> tokenize(const fs::path& file, const Vocabulary& vocab
   for_each_word(file, [&](const std::string& w, std::int64_t lineno) {
     auto it = vocab.ids.find(w);
     if (it == vocab.ids.end())
-      throw std::runtime_error(fmt::format("{}:{}: word '{}' is not in the training vocabulary", file.string(), lineno, w));
+      throw std::runtime_error(fmt::format("{}:{}: word '{}' is not in the training vocabulary", file.string(), lineno, printable(w)));
     out.push_back(it->second);
   });
   return out;
@@ -60,6 +74,12 @@ Corpus read_ptb(const fs::path& dir) {
   c.valid = tokenize(dir / "ptb.valid.txt", c.vocab);
   c.test = tokenize(dir / "ptb.test.txt", c.vocab);
   return c;
+}
+
+void require_tokens_for_batch(const std::vector<std::int32_t>& tokens, std::int64_t batch, const fs::path& file) {
+  if (static_cast<std::int64_t>(tokens.size()) < 2 * batch)
+    throw std::runtime_error(fmt::format("{}: {} tokens are too few for batch {} (evaluation needs at least {})",
+                                         file.string(), tokens.size(), batch, 2 * batch));
 }
 
 Tensor batchify(const std::vector<std::int32_t>& tokens, std::int64_t batch) {

@@ -211,3 +211,43 @@ TEST_F(Cli, RunJitAgreesWithInterp) {
 }
 
 }  // namespace
+
+// Inputs that are not files, and outputs that cannot be written, are errors with exit code 1
+// (never an abort, never exit 0 with an empty file).
+TEST_F(Cli, DirectoriesHugeInputsAndFullDisksAreClearErrors) {
+  Result r = run("'" + dir.string() + "'");
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot read " + dir.string() + ": Is a directory"), std::string::npos) << r.err;
+  r = run("--run --w0 1 --grads '" + dir.string() + "' -e g");
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot read --grads " + dir.string() + ": Is a directory"), std::string::npos) << r.err;
+  r = run("/dev/zero");
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("larger than 64 MiB"), std::string::npos) << r.err;
+  if (fs::exists("/dev/full")) {
+    r = run("-o /dev/full -e g");
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.err.find("cannot write /dev/full: No space left on device"), std::string::npos) << r.err;
+    const fs::path g = write("g.csv", "1\n2\n");
+    r = run("--run --w0 1 --grads '" + g.string() + "' -o /dev/full -e g");
+    EXPECT_EQ(r.code, 1) << r.err;
+    // Standard output on a full disk too.
+    const int status = std::system((std::string("'") + NOS_DSLC_BIN + "' -e g >/dev/full 2>'" + (dir / "e").string() + "'").c_str());
+    EXPECT_EQ(WEXITSTATUS(status), 1);
+    EXPECT_NE(slurp(dir / "e").find("cannot write standard output"), std::string::npos) << slurp(dir / "e");
+  }
+}
+
+TEST_F(Cli, EmptyArgumentsSayWhatIsEmpty) {
+  Result r = run("-e ''");
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("<expr>:1:1: error: -e got an empty rule"), std::string::npos) << r.err;
+  const fs::path g = write("g.csv", "1\n");
+  r = run("--run --w0 '' --grads '" + g.string() + "' -e g");
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("--w0 is empty"), std::string::npos) << r.err;
+  const fs::path comments = write("c.rules", "# only a comment\n");
+  r = run("'" + comments.string() + "'");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(comments.string() + ":1:1: error: no rules"), std::string::npos) << r.err;
+}

@@ -94,6 +94,20 @@ TEST(DataPath, CommandLineThenEnvironmentThenDefaults) {
   EXPECT_NE(err.find((b / "no-such-set").string()), std::string::npos) << err;
   EXPECT_NE(err.find("NOS_DATA_DIR"), std::string::npos) << err;
   unsetenv("NOS_DATA_DIR");
+
+}
+
+TEST(Cifar10, BatchFilesAreHeldToTheFormatsRecordCount) {
+  const fs::path d = temp_dir() / "cifar-cut";
+  fs::create_directories(d / "data_batch_1.bin");  // a directory where a batch should be
+  EXPECT_EQ(error_of([&] { read_cifar10_train(d); }),
+            (d / "data_batch_1.bin").string() + ": is a directory, not a CIFAR-10 batch file");
+  // Cut exactly at a record boundary: whole records, but not the 10000 of a batch file.
+  std::vector<unsigned char> bytes(2 * kCifarRecordBytes, 0);
+  const fs::path f = d / "test_batch.bin";
+  std::ofstream(f, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  EXPECT_EQ(error_of([&] { read_cifar10_test(d); }),
+            f.string() + ": 2 records, but a CIFAR-10 batch file holds 10000 (30730000 bytes): the file is incomplete");
 }
 
 }  // namespace

@@ -109,6 +109,14 @@ TEST(Ptb, UnknownWordIsAnErrorNamingFileLineAndWord) {
   const Vocabulary v = build_vocabulary(d / "train.txt");
   EXPECT_EQ(error_of([&] { tokenize(d / "valid.txt", v); }),
             (d / "valid.txt").string() + ":2: word 'c' is not in the training vocabulary");
+  // A NUL byte would cut the message there: it is written out as \x00.
+  std::ofstream(d / "nul.txt", std::ios::binary) << std::string("a\0z b\n", 6);
+  EXPECT_EQ(error_of([&] { tokenize(d / "nul.txt", v); }),
+            (d / "nul.txt").string() + ":1: word 'a\\x00z' is not in the training vocabulary");
+  // Empty files and directories are errors naming them, found when the corpus is read.
+  std::ofstream(d / "empty.txt").flush();
+  EXPECT_EQ(error_of([&] { tokenize(d / "empty.txt", v); }), (d / "empty.txt").string() + ": empty: no text");
+  EXPECT_EQ(error_of([&] { tokenize(d, v); }), d.string() + ": is a directory, not a text file");
 }
 
 TEST(Ptb, RealCorpusHasTheDocumentedSizes) {
@@ -182,6 +190,26 @@ TEST(Splits, CropAndFlipMovePixelsWithinThePadding) {
       }
   }
   EXPECT_TRUE(saw_flip_or_shift);
+
+}
+
+// Fashion-MNIST's own readers hold the files to the data set's spec: 28x28 images, 60000/10000.
+TEST(FashionMnist, ShapesCountsAndHugeHeadersAreCheckedAgainstTheSpec) {
+  const fs::path d = temp_dir();
+  const auto pair = [&](std::uint32_t n, std::uint32_t rows, std::uint32_t cols) {
+    write_plain(d / "train-images-idx3-ubyte", idx(0x803, {n, rows, cols}, std::vector<unsigned char>(size_t{n} * rows * cols, 0)));
+    write_plain(d / "train-labels-idx1-ubyte", idx(0x801, {n}, std::vector<unsigned char>(n, 1)));
+    return error_of([&] { read_fashion_mnist_train(d); });
+  };
+  const std::string images = (d / "train-images-idx3-ubyte").string();
+  EXPECT_EQ(pair(3, 1, 1), images + ": images are 1x1, Fashion-MNIST's are 28x28");
+  EXPECT_EQ(pair(3, 14, 56), images + ": images are 14x56, Fashion-MNIST's are 28x28");
+  EXPECT_EQ(pair(3, 28, 28), images + ": 3 images, Fashion-MNIST's file holds 60000");
+  EXPECT_EQ(pair(3, 0, 0), images + ": dimension 1 of the images (N, rows, cols) is 0");
+  // 2^32-1 on each side overflows 64 bits when multiplied out naively.
+  write_plain(d / "huge", idx(0x803, {0xffffffffu, 0xffffffffu, 0xffffffffu}, std::vector<unsigned char>(4, 0)));
+  EXPECT_NE(error_of([&] { read_idx_pair(d / "huge", d / "train-labels-idx1-ubyte"); }).find((d / "huge").string() + ": header shape"),
+            std::string::npos);
 }
 
 }  // namespace

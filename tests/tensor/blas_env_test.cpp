@@ -54,7 +54,7 @@ TEST(Threads, NosThreadsIsReadAndCheckedWithItsName) {
     init_threads_from_env();
     FAIL();
   } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "NOS_THREADS='two': expected a positive integer");
+    EXPECT_STREQ(e.what(), "NOS_THREADS='two': expected an integer from 1 to 4096");
   }
   unsetenv("NOS_THREADS");
   EXPECT_THROW(set_num_threads(0), std::invalid_argument);

@@ -1,6 +1,8 @@
 // Runs nos-search as a child process for the end-to-end tests: wait for it, or kill it mid-run.
 #pragma once
 #include <fcntl.h>
+#include <nlohmann/json.hpp>
+#include <algorithm>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,8 +18,10 @@
 
 namespace nos::search::test {
 
+#ifdef NOS_SEARCH_BIN
 // The binary under test (set by CMake).
 inline std::string binary() { return NOS_SEARCH_BIN; }
+#endif
 
 struct Process {
   pid_t pid = -1;
@@ -79,5 +83,38 @@ inline std::filesystem::path scratch(const std::string& name) {
   std::filesystem::create_directories(d);
   return d;
 }
+
+
+#ifdef NOS_SEARCH_BIN
+namespace fs = std::filesystem;
+
+// A synthetic-reward run on the tiny space; `extra` adds flags or overrides these defaults.
+inline std::vector<std::string> synthetic(const std::vector<std::string>& extra) {
+  std::vector<std::string> a = {binary(), "--reward", "synthetic", "--quiet"};
+  const std::vector<std::pair<std::string, std::string>> defaults = {{"--space", "tiny"}, {"--groups", "2"}, {"--hidden", "32"}};
+  for (const auto& [flag, value] : defaults)
+    if (std::find(extra.begin(), extra.end(), flag) == extra.end() &&
+        std::find(extra.begin(), extra.end(), "--resume") == extra.end())
+      a.insert(a.end(), {flag, value});
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+inline std::vector<nlohmann::json> records(const fs::path& dir) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(slurp(dir / "evaluations.jsonl"));
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+// A finished 20-sample run to damage.
+inline fs::path finished_run(const std::string& name) {
+  const fs::path d = scratch(name);
+  auto a = synthetic({"--samples", "20", "--workers", "2", "--dir", (d / "run").string()});
+  if (run(a, d / "first.log").code != 0) throw std::runtime_error(slurp(d / "first.log"));
+  return d;
+}
+
+#endif
 
 }  // namespace nos::search::test

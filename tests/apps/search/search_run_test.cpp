@@ -17,25 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A synthetic-reward run on the tiny space; `extra` adds flags or overrides these defaults.
-std::vector<std::string> synthetic(const std::vector<std::string>& extra) {
-  std::vector<std::string> a = {binary(), "--reward", "synthetic", "--quiet"};
-  const std::vector<std::pair<std::string, std::string>> defaults = {{"--space", "tiny"}, {"--groups", "2"}, {"--hidden", "32"}};
-  for (const auto& [flag, value] : defaults)
-    if (std::find(extra.begin(), extra.end(), flag) == extra.end() &&
-        std::find(extra.begin(), extra.end(), "--resume") == extra.end())
-      a.insert(a.end(), {flag, value});
-  a.insert(a.end(), extra.begin(), extra.end());
-  return a;
-}
-
-std::vector<nlohmann::json> records(const fs::path& dir) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(slurp(dir / "evaluations.jsonl"));
-  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
-
 // What must not depend on timing: per sample, the rule, its reward and whether it came from the cache.
 std::vector<std::tuple<std::int64_t, std::string, double, bool>> outcome(const fs::path& dir) {
   std::vector<std::tuple<std::int64_t, std::string, double, bool>> o;
@@ -105,14 +86,6 @@ TEST(SearchRun, ThreeMpiRanksMatchALocalRun) {
   EXPECT_EQ(slurp(d / "local" / "checkpoint"), slurp(d / "mpi" / "checkpoint"));
 }
 
-// A finished 20-sample run to damage.
-fs::path finished_run(const std::string& name) {
-  const fs::path d = scratch(name);
-  auto a = synthetic({"--samples", "20", "--workers", "2", "--dir", (d / "run").string()});
-  if (run(a, d / "first.log").code != 0) throw std::runtime_error(slurp(d / "first.log"));
-  return d;
-}
-
 std::string resume_error(const fs::path& d, std::vector<std::string> extra = {}) {
   auto a = synthetic({"--resume", (d / "run").string(), "--samples", "30"});
   a.insert(a.end(), extra.begin(), extra.end());
@@ -154,12 +127,12 @@ TEST(SearchRun, MismatchedConfigIsRefused) {
   EXPECT_NE(e.find("--seed is 2 on the command line but 1 in"), std::string::npos) << e;
   e = resume_error(d, {"--max-kl", "0.5"});
   EXPECT_NE(e.find("--max-kl is 0.5"), std::string::npos) << e;
-  // A config.json edited to another space no longer fits the checkpoint.
+  // A config.json edited to another space no longer matches what the checkpoint was started with.
   std::string c = slurp(d / "run" / "config.json");
   c.replace(c.find("\"groups\": 2"), 11, "\"groups\": 1");
   std::ofstream(d / "run" / "config.json") << c;
   e = resume_error(d);
-  EXPECT_NE(e.find("written for the search space"), std::string::npos) << e;
+  EXPECT_NE(e.find("config.json: 'groups' is 1 but the run was started with 2"), std::string::npos) << e;
 }
 
 // --lr is the Adam rate of REINFORCE and PPO; TRPO takes no Adam step, so --lr with TRPO (the
