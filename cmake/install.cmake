@@ -13,8 +13,8 @@ install(TARGETS nos_optim EXPORT nosTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES capi/nos/optim.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
-# optimizer.h includes "params.h" and "schedule.h" by their bare names: one flat directory.
-install(FILES jit/optimizer.h jit/schedule.h dslc/params.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
+# optimizer.h includes "params.h" and "schedule.h" by their bare names, params.h includes "state.h": one flat directory.
+install(FILES jit/optimizer.h jit/schedule.h dslc/params.h dslc/state.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
 install(TARGETS dslc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 set(NOS_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/nos)
