@@ -13,7 +13,7 @@ install(TARGETS nos_optim EXPORT nosTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES capi/nos/optim.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
-# optimizer.h includes "params.h" and "schedule.h" by their bare names: one flat directory.
+# optimizer.h includes "params.h" and "schedule.h" by their bare names, params.h includes "state.h": one flat directory.
 install(FILES jit/optimizer.h jit/schedule.h dslc/params.h dslc/state.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
 install(TARGETS dslc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 

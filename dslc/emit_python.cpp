@@ -1,10 +1,13 @@
 #include "emit_python.h"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdio>
 #include <stdexcept>
 
 #include "print.h"
+#include "step_program.h"
 #include "symbols.h"
 
 namespace nos::dslc {
@@ -42,45 +45,7 @@ std::string class_name(const Compiled& c) {
   return out;
 }
 
-const char* slot_expr(Slot s) {
-  switch (s) {
-    case Slot::Lr: return "P['lr']";
-    case Slot::Beta1: return "P['beta1']";
-    case Slot::OneMinusBeta1: return "P['one_minus_beta1']";
-    case Slot::Beta2: return "P['beta2']";
-    case Slot::OneMinusBeta2: return "P['one_minus_beta2']";
-    case Slot::Beta3: return "P['beta3']";
-    case Slot::OneMinusBeta3: return "P['one_minus_beta3']";
-    case Slot::Bc1: return "P['bc1']";
-    case Slot::Bc2: return "P['bc2']";
-    case Slot::Bc3: return "P['bc3']";
-    case Slot::Eps: return "P['eps']";
-    case Slot::Ld: return "P['ld']";
-    case Slot::Cd: return "P['cd']";
-    case Slot::Rd: return "P['rd']";
-    case Slot::EpStd: return "P['ep_std']";
-    case Slot::Mu: return "P['mu']";
-    case Slot::LionBeta2: return "P['lion_beta2']";
-    case Slot::OneMinusLionBeta2: return "P['one_minus_lion_beta2']";
-    case Slot::Count: break;
-  }
-  throw std::logic_error("emit_python: bad slot");
-}
-
-const char* buf_var(Buf b) {
-  switch (b) {
-    case Buf::W: return "ws";
-    case Buf::G: return "gs";
-    case Buf::M: return "ms";
-    case Buf::V: return "vs";
-    case Buf::Y: return "ys";
-    case Buf::K: return "ks";
-    case Buf::L: return "lps";  // Lion's interpolation, taken before l decays
-  }
-  return "?";
-}
-
-// Scalar (per-step) arithmetic, in Python floats with IEEE results instead of exceptions.
+// Scalar (per-step) arithmetic for torch ports, in Python floats (each result is rounded by _f32).
 std::string scalar_op(const Inst& in, const std::string& a, const std::string& b) {
   switch (in.op) {
     case Op::Neg: return "-" + a;
@@ -89,7 +54,7 @@ std::string scalar_op(const Inst& in, const std::string& a, const std::string& b
     case Op::Exp: return "_exp(" + a + ")";
     case Op::Log: return "_log(" + a + ")";
     case Op::Sqrt: return "_sqrt(" + a + ")";
-    case Op::Clip: return "_clip(" + a + ", " + num(in.imm) + ")";
+    case Op::Clip: return "_clip(" + a + ", " + num(static_cast<float>(in.imm)) + ")";
     case Op::Add: return a + " + " + b;
     case Op::Sub: return a + " - " + b;
     case Op::Mul: return a + " * " + b;
@@ -99,32 +64,9 @@ std::string scalar_op(const Inst& in, const std::string& a, const std::string& b
   throw std::logic_error("emit_python: not a scalar op");
 }
 
-// Tensor-list ops (torch foreach where torch has one; a list comprehension otherwise). sa/sb: is
-// the operand a scalar. Every op makes new tensors: values are never updated in place.
-std::string torch_op(const Inst& in, const std::string& a, bool sa, const std::string& b, bool sb) {
-  switch (in.op) {
-    case Op::Neg: return "torch._foreach_neg(" + a + ")";
-    case Op::Abs: return "torch._foreach_abs(" + a + ")";
-    case Op::Sign: return "[torch.sign(x) for x in " + a + "]";
-    case Op::Exp: return "torch._foreach_exp(" + a + ")";
-    case Op::Log: return "torch._foreach_log(" + a + ")";
-    case Op::Sqrt: return "torch._foreach_sqrt(" + a + ")";
-    case Op::Clip: return "[x.clamp(" + num(-in.imm) + ", " + num(in.imm) + ") for x in " + a + "]";
-    case Op::Add: return sa ? "torch._foreach_add(" + b + ", " + a + ")" : "torch._foreach_add(" + a + ", " + b + ")";
-    case Op::Mul: return sa ? "torch._foreach_mul(" + b + ", " + a + ")" : "torch._foreach_mul(" + a + ", " + b + ")";
-    case Op::Sub:  // s - x == s + (-x) exactly
-      return sa ? "torch._foreach_add(torch._foreach_neg(" + b + "), " + a + ")" : "torch._foreach_sub(" + a + ", " + b + ")";
-    case Op::Div:
-      return sa ? "[torch.full_like(x, " + a + ") / x for x in " + b + "]" : "torch._foreach_div(" + a + ", " + b + ")";
-    case Op::Drop:
-      return "[torch.where(torch.rand(x.shape, dtype=x.dtype, device=x.device, generator=gen) < " + num(in.imm) +
-             ", torch.zeros_like(x), x) for x in " + a + "]";
-    default: break;
-  }
-  throw std::logic_error("emit_python: not a tensor op");
-}
-
-std::string numpy_op(const Inst& in, const std::string& a, const std::string& b) {
+// Scalar arithmetic for numpy ports, on np.float32 values (float32 results, IEEE under errstate).
+std::string numpy_scalar_op(const Inst& in, const std::string& a, const std::string& b) {
+  const std::string c = num(static_cast<float>(in.imm));
   switch (in.op) {
     case Op::Neg: return "-" + a;
     case Op::Abs: return "np.abs(" + a + ")";
@@ -132,16 +74,25 @@ std::string numpy_op(const Inst& in, const std::string& a, const std::string& b)
     case Op::Exp: return "np.exp(" + a + ")";
     case Op::Log: return "np.log(" + a + ")";
     case Op::Sqrt: return "np.sqrt(" + a + ")";
-    case Op::Clip: return "np.clip(" + a + ", " + num(-in.imm) + ", " + num(in.imm) + ")";
+    case Op::Clip: return "np.clip(" + a + ", np.float32(-" + c + "), np.float32(" + c + "))";
     case Op::Add: return a + " + " + b;
     case Op::Sub: return a + " - " + b;
     case Op::Mul: return a + " * " + b;
     case Op::Div: return a + " / " + b;
-    case Op::Drop:
-      return "np.where(rng.random(w.shape, dtype=np.float32) < " + num(in.imm) + ", np.float32(0), " + a + ")";
     default: break;
   }
-  throw std::logic_error("emit_python: not an array op");
+  throw std::logic_error("emit_python: not a scalar op");
+}
+
+std::string indent(const std::string& code, int spaces) {
+  std::string out, pad(static_cast<size_t>(spaces), ' ');
+  size_t at = 0;
+  while (at < code.size()) {
+    const size_t nl = code.find('\n', at);
+    out += pad + code.substr(at, nl - at) + "\n";
+    at = nl == std::string::npos ? code.size() : nl + 1;
+  }
+  return out;
 }
 
 const char* kTorchHeader = R"(import math
@@ -156,8 +107,70 @@ import numpy as np
 
 )";
 
-// Shared by both kinds: the per-step scalars (dslc/params.cpp step_params) and IEEE helpers.
-const char* kCommon = R"PY(def _sign(a):
+// The per-step block (dslc/params.cpp step_params): each slot's Python expression, in double, from
+// the hyperparameters h and the 1-based step (t = float(step), t0 = step - 1, T = total_steps).
+// Names come from slot_name(); a new slot without a formula here is a -Wswitch warning.
+std::string slot_formula(Slot s) {
+  switch (s) {
+    case Slot::Lr: return "h['lr']";
+    case Slot::Beta1: return "b1";
+    case Slot::OneMinusBeta1: return "1.0 - b1";
+    case Slot::Beta2: return "b2";
+    case Slot::OneMinusBeta2: return "1.0 - b2";
+    case Slot::Beta3: return "b3";
+    case Slot::OneMinusBeta3: return "1.0 - b3";
+    case Slot::Bc1: return "1.0 - math.pow(b1, t)";
+    case Slot::Bc2: return "1.0 - math.pow(b2, t)";
+    case Slot::Bc3: return "1.0 - math.pow(b3, t)";
+    case Slot::Eps: return "h['eps']";
+    case Slot::Ld: return "_linear_decay(t0, T)";
+    case Slot::Cd: return "_cosine_decay(t0, T)";
+    case Slot::Rd: return "_restart_decay(t0, T)";
+    case Slot::EpStd: return "math.sqrt(1.0 / math.pow(1.0 + t0, 0.55))";
+    case Slot::Mu: return "h['mu']";
+    case Slot::LionBeta2: return "h['lion_beta2']";
+    case Slot::OneMinusLionBeta2: return "1.0 - h['lion_beta2']";
+    case Slot::Beta2Pow: return "math.pow(b2, t)";
+    case Slot::Count: break;
+  }
+  throw std::logic_error("emit_python: bad slot");
+}
+
+std::string step_params_code() {
+  std::string o = R"PY(def _linear_decay(t, T):
+    return max(0.0, float(T - min(t, T)) / float(T)) if T else 0.0
+
+
+def _cosine_decay(t, T):
+    return 0.5 * (1.0 + math.cos(math.pi * (2.0 * 0.5 * float(min(t, T)) / float(T)))) if T else 0.0
+
+
+def _restart_decay(t, T):
+    return 0.5 * (1.0 + math.cos(math.pi * (math.fmod(1.0 * float(min(t, T)), float(T)) / float(T)))) if T else 0.0
+
+
+def _step_params(h, step):
+    """The per-step block nos computes once per step on the host (dslc::step_params): every slot
+    in double, then rounded to float32 as the JIT's kernel receives it."""
+    T, t, t0 = h['total_steps'], float(step), max(step - 1, 0)
+    b1, b2, b3 = h['betas'][0], h['betas'][1], h['beta3']
+    return {
+)PY";
+  for (int s = 0; s < kSlotCount; ++s)
+    o += "        '" + std::string(slot_name(static_cast<Slot>(s))) + "': _f32(" + slot_formula(static_cast<Slot>(s)) +
+         "),\n";
+  o += "    }\n\n\n";
+  return o;
+}
+
+// Torch's scalar helpers: per-step scalar instructions run in Python floats, each rounded to
+// float32 (exact for + - * / sqrt: double holds more than twice float's precision), with IEEE
+// results instead of Python's exceptions.
+const char* kTorchScalars = R"PY(def _f32(a):
+    return torch.tensor(a, dtype=torch.float32).item()
+
+
+def _sign(a):
     return 1.0 if a > 0 else -1.0 if a < 0 else a
 
 
@@ -187,120 +200,258 @@ def _div(a, b):
         return math.nan if a == 0 or a != a else math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
-def _step_params(h, step):
-    """What nos computes once per step (dslc/params.cpp): rates, bias corrections, decays."""
-    T, t0 = h['total_steps'], max(step - 1, 0)
+)PY";
 
-    def linear(t):
-        return max(0.0, (T - min(t, T)) / T) if T else 0.0
-
-    def cosine(t):
-        return 0.5 * (1.0 + math.cos(math.pi * 2.0 * 0.5 * min(t, T) / T)) if T else 0.0
-
-    def restart(t):
-        return 0.5 * (1.0 + math.cos(math.pi * (math.fmod(1.0 * min(t, T), T) / T))) if T else 0.0
-
-    b1, b2, b3 = h['betas'][0], h['betas'][1], h['beta3']
-    return {
-        'lr': h['lr'], 'beta1': b1, 'one_minus_beta1': 1.0 - b1, 'beta2': b2, 'one_minus_beta2': 1.0 - b2,
-        'beta3': b3, 'one_minus_beta3': 1.0 - b3, 'bc1': 1.0 - b1 ** step, 'bc2': 1.0 - b2 ** step,
-        'bc3': 1.0 - b3 ** step, 'eps': h['eps'], 'ld': linear(t0), 'cd': cosine(t0), 'rd': restart(t0),
-        'ep_std': math.sqrt(1.0 / (1.0 + t0) ** 0.55), 'mu': h['mu'], 'lion_beta2': h['lion_beta2'],
-        'one_minus_lion_beta2': 1.0 - h['lion_beta2'],
-    }
+// numpy's scalars are np.float32 throughout, so its own arithmetic rounds as the JIT does.
+const char* kNumpyScalars = R"PY(_f32 = np.float32
 
 
 )PY";
 
-struct BodyOut {
-  std::string code;    // statements, one per line, without indentation
-  bool result_scalar;  // the result is a per-step scalar
-  std::string result;
+// A float32 constant as the JIT holds it.
+std::string f32_literal(double v) { return num(static_cast<double>(static_cast<float>(v))); }
+
+// The step program (step_program.h) as Python statements. Every value is either a per-step
+// scalar (it reads only constants and slots: computed once per step, before the per-parameter
+// code) or a tensor (torch: a list of per-parameter tensors; numpy: one array) living in a
+// storage: a buffer (w, g, a state) or a temporary. An instruction overwrites its operand's
+// storage in place when nothing reads that operand later, the storage is not g and no Store has
+// made it final; Store is then usually a no-op (the value already lives in its buffer) and
+// otherwise a copy. This keeps the order of operations, hence the rounding, of the program.
+struct StepCode {
+  std::string scalars;  // per-step statements
+  std::string tensors;  // per-parameter statements
 };
 
-BodyOut lower_body(const Ir& ir, PortKind kind) {
-  BodyOut o;
-  std::vector<bool> scalar(ir.body.size());
-  std::vector<std::string> name(ir.body.size());
-  for (size_t k = 0; k < ir.body.size(); ++k) {
-    const Inst& in = ir.body[k];
-    std::string expr;
-    const int arity = op_arity(in.op);
-    const bool sa = arity >= 1 && scalar[in.a], sb = arity >= 2 && scalar[in.b];
-    const std::string a = arity >= 1 ? name[in.a] : "", b = arity >= 2 ? name[in.b] : "";
-    bool is_scalar = false;
-    switch (in.op) {
-      case Op::Const: expr = num(in.imm), is_scalar = true; break;
-      case Op::Param: expr = slot_expr(in.slot), is_scalar = true; break;
-      case Op::Load:
-        if (kind == PortKind::Torch) {
-          expr = buf_var(in.buf);
-        } else {
-          static const char* kArr[] = {"w", "g", "m", "v", "y", "k", "lp"};
-          expr = kArr[static_cast<int>(in.buf)];
-        }
-        break;
-      case Op::Normal:
-        expr = kind == PortKind::Torch
-                   ? "[torch.randn(w.shape, dtype=w.dtype, device=w.device, generator=gen) for w in ws]"
-                   : "rng.standard_normal(w.shape, dtype=np.float32)";
-        break;
-      case Op::Drop:
-        if (sa) {  // a dropped per-step scalar: broadcast it first
-          const std::string full = kind == PortKind::Torch ? "[torch.full_like(w, " + a + ") for w in ws]"
-                                                           : "np.full(w.shape, " + a + ", np.float32)";
-          expr = kind == PortKind::Torch ? torch_op(in, full, false, "", false) : numpy_op(in, full, "");
-        } else {
-          expr = kind == PortKind::Torch ? torch_op(in, a, false, "", false) : numpy_op(in, a, "");
-        }
-        break;
-      default:
-        if ((arity == 1 && sa) || (arity == 2 && sa && sb)) {
-          expr = scalar_op(in, a, b), is_scalar = true;
-        } else if (kind == PortKind::Torch) {
-          expr = torch_op(in, a, sa, b, sb);
-        } else {
-          // numpy: a scalar operand is made float32, so arrays stay float32 as in the JIT.
-          expr = numpy_op(in, sa ? "np.float32(" + a + ")" : a, sb ? "np.float32(" + b + ")" : b);
-        }
-    }
-    scalar[k] = is_scalar;
-    name[k] = (is_scalar ? "s" : "t") + std::to_string(k);
-    o.code += name[k] + " = " + expr + "\n";
-  }
-  o.result_scalar = scalar[ir.result];
-  o.result = name[ir.result];
-  return o;
-}
+struct Storage {
+  std::string name;
+  int buf = -1;         // the Buf it is, or -1 for a temporary
+  bool frozen = false;  // holds a buffer's stored value: never written again
+  uint32_t holder = 0;  // the value it holds now
+};
 
-std::string indent(const std::string& code, int spaces) {
-  std::string out, pad(static_cast<size_t>(spaces), ' ');
-  size_t at = 0;
-  while (at < code.size()) {
-    const size_t nl = code.find('\n', at);
-    out += pad + code.substr(at, nl - at) + "\n";
-    at = nl == std::string::npos ? code.size() : nl + 1;
+StepCode lower_step(const Ir& prog, PortKind kind) {
+  const bool torch = kind == PortKind::Torch;
+  const size_t n = prog.body.size();
+  // root: the value an instruction is (a Store's is its operand's); last: the last reader of a root.
+  std::vector<uint32_t> root(n), last(n, 0);
+  for (uint32_t k = 0; k < n; ++k) {
+    const Inst& in = prog.body[k];
+    const int ar = op_arity(in.op);
+    root[k] = in.op == Op::Store ? root[in.a] : k;
+    if (ar >= 1) last[root[in.a]] = std::max(last[root[in.a]], k);
+    if (ar >= 2) last[root[in.b]] = std::max(last[root[in.b]], k);
+  }
+  const uint32_t written = buffer_use(prog).written;
+  std::vector<bool> scalar(n, false);
+  std::vector<std::string> sval(n);  // a scalar's expression
+  std::vector<int> at(n, -1);        // a tensor's storage
+  std::vector<Storage> st;
+  std::array<int, kBufCount> buf_storage;
+  buf_storage.fill(-1);
+  StepCode out;
+  auto emit = [&](const std::string& code) { out.tensors += code + "\n"; };
+  auto name = [&](uint32_t v) { return scalar[v] ? sval[v] : st[static_cast<size_t>(at[v])].name; };
+  auto writable = [&](uint32_t v, uint32_t k) {
+    if (scalar[v]) return false;
+    const Storage& s = st[static_cast<size_t>(at[v])];
+    return !s.frozen && (s.buf < 0 || ((written >> s.buf) & 1u)) && last[root[v]] <= k;
+  };
+  auto fresh = [&](uint32_t k, const std::string& expr) {
+    st.push_back({"t" + std::to_string(k), -1, false, k});
+    at[k] = static_cast<int>(st.size() - 1);
+    emit(st.back().name + " = " + expr);
+  };
+  auto in_place = [&](uint32_t k, uint32_t v, const std::string& code) {
+    at[k] = at[v];
+    st[static_cast<size_t>(at[v])].holder = k;
+    emit(code);
+  };
+  // "for x in A:\n    stmt(x)": a per-tensor in-place method where torch has no foreach op.
+  auto each = [](const std::string& list, const std::string& stmt) { return "for x in " + list + ":\n    " + stmt; };
+
+  for (uint32_t k = 0; k < n; ++k) {
+    const Inst& in = prog.body[k];
+    const int ar = op_arity(in.op);
+    const bool sa = ar >= 1 && scalar[in.a], sb = ar >= 2 && scalar[in.b];
+    const std::string A = ar >= 1 ? name(in.a) : "", B = ar >= 2 ? name(in.b) : "";
+    switch (in.op) {
+      case Op::Const:
+        scalar[k] = true;
+        sval[k] = torch ? f32_literal(in.imm) : "np.float32(" + f32_literal(in.imm) + ")";
+        continue;
+      case Op::Param:
+        scalar[k] = true;
+        sval[k] = "P['" + std::string(slot_name(in.slot)) + "']";
+        continue;
+      case Op::Load: {
+        const int b = static_cast<int>(in.buf);
+        const std::string bn(buf_name(in.buf));
+        std::string var = torch ? bn + "s" : bn;
+        // ws (torch) and w, g (numpy) are the loop's own variables.
+        if (in.buf == Buf::G && torch) emit("gs = [p.grad for p in ws]");
+        if (is_state(in.buf))
+          emit(torch ? var + " = [self.state[p]['" + bn + "'] for p in ws]" : var + " = self.state['" + bn + "'][i]");
+        st.push_back({var, b, false, k});
+        at[k] = static_cast<int>(st.size() - 1);
+        buf_storage[static_cast<size_t>(b)] = at[k];
+        continue;
+      }
+      case Op::Store: {
+        const int b = buf_storage[static_cast<size_t>(in.buf)];
+        if (b < 0) throw std::logic_error("emit_python: store to a buffer never loaded");
+        Storage& dst = st[static_cast<size_t>(b)];
+        if (sa || at[in.a] != b) {
+          if (last[root[dst.holder]] > k) throw std::logic_error("emit_python: store over a value still read");
+          if (sa)
+            emit(torch ? each(dst.name, "x.fill_(" + A + ")") : dst.name + "[...] = " + A);
+          else
+            emit(torch ? "for d, x in zip(" + dst.name + ", " + A + "):\n    d.copy_(x)" : dst.name + "[...] = " + A);
+        }
+        dst.frozen = true;
+        scalar[k] = sa, sval[k] = sval[in.a], at[k] = at[in.a];
+        continue;
+      }
+      case Op::Normal:
+        fresh(k, torch ? "[torch.randn(w.shape, dtype=w.dtype, device=w.device, generator=gen) for w in ws]"
+                       : "rng.standard_normal(w.shape, dtype=np.float32)");
+        continue;
+      default: break;
+    }
+    // Per-step scalar arithmetic.
+    if ((ar == 1 && sa && in.op != Op::Drop) || (ar == 2 && sa && sb)) {
+      scalar[k] = true;
+      sval[k] = "s" + std::to_string(k);
+      const std::string expr = torch ? scalar_op(in, A, B) : numpy_scalar_op(in, A, B);
+      out.scalars += sval[k] + " = " + (torch ? "_f32(" + expr + ")" : expr) + "\n";
+      continue;
+    }
+    if (ar == 1) {
+      uint32_t src = in.a;
+      if (sa) {  // a dropped per-step scalar: broadcast it first
+        fresh(k, torch ? "[torch.full_like(w, " + A + ") for w in ws]" : "np.full(w.shape, " + A + ", np.float32)");
+        src = k;
+      }
+      const std::string X = name(src);
+      const bool ip = sa || writable(src, k);
+      std::string code;
+      if (torch) {
+        const std::string lo = f32_literal(-in.imm), hi = f32_literal(in.imm);
+        const std::string rand = "torch.rand(x.shape, dtype=x.dtype, device=x.device, generator=gen) < " + num(in.imm);
+        switch (in.op) {
+          case Op::Neg: code = ip ? "torch._foreach_neg_(" + X + ")" : "torch._foreach_neg(" + X + ")"; break;
+          case Op::Abs: code = ip ? "torch._foreach_abs_(" + X + ")" : "torch._foreach_abs(" + X + ")"; break;
+          case Op::Exp: code = ip ? "torch._foreach_exp_(" + X + ")" : "torch._foreach_exp(" + X + ")"; break;
+          case Op::Log: code = ip ? "torch._foreach_log_(" + X + ")" : "torch._foreach_log(" + X + ")"; break;
+          case Op::Sqrt: code = ip ? "torch._foreach_sqrt_(" + X + ")" : "torch._foreach_sqrt(" + X + ")"; break;
+          case Op::Sign: code = ip ? each(X, "x.sign_()") : "[torch.sign(x) for x in " + X + "]"; break;
+          case Op::Clip:
+            code = ip ? each(X, "x.clamp_(" + lo + ", " + hi + ")") : "[x.clamp(" + lo + ", " + hi + ") for x in " + X + "]";
+            break;
+          case Op::Drop:
+            code = ip ? each(X, "x.masked_fill_(" + rand + ", 0.0)")
+                      : "[torch.where(" + rand + ", torch.zeros_like(x), x) for x in " + X + "]";
+            break;
+          default: throw std::logic_error("emit_python: not a unary op");
+        }
+      } else {
+        const std::string lo = "np.float32(" + f32_literal(-in.imm) + ")", hi = "np.float32(" + f32_literal(in.imm) + ")";
+        const std::string out_arg = ip ? ", out=" + X + ")" : ")";
+        switch (in.op) {
+          case Op::Neg: code = "np.negative(" + X + out_arg; break;
+          case Op::Abs: code = "np.abs(" + X + out_arg; break;
+          case Op::Exp: code = "np.exp(" + X + out_arg; break;
+          case Op::Log: code = "np.log(" + X + out_arg; break;
+          case Op::Sqrt: code = "np.sqrt(" + X + out_arg; break;
+          case Op::Sign: code = "np.sign(" + X + out_arg; break;
+          case Op::Clip: code = "np.clip(" + X + ", " + lo + ", " + hi + out_arg; break;
+          case Op::Drop: {
+            const std::string rand = "rng.random(" + X + ".shape, dtype=np.float32) < " + num(in.imm);
+            code = ip ? X + "[" + rand + "] = 0" : "np.where(" + rand + ", np.float32(0), " + X + ")";
+            break;
+          }
+          default: throw std::logic_error("emit_python: not a unary op");
+        }
+      }
+      if (ip)
+        in_place(k, src, code);
+      else
+        fresh(k, code);
+      continue;
+    }
+    // Binary, at least one tensor operand. Overwrite a if possible, else b where the op allows.
+    const bool commutes = in.op == Op::Add || in.op == Op::Mul;
+    const bool ip_a = writable(in.a, k);
+    const bool ip_b = !ip_a && writable(in.b, k) && (!torch || commutes || in.op == Op::Sub);
+    if (torch) {
+      std::string f;
+      switch (in.op) {
+        case Op::Add: f = "add"; break;
+        case Op::Sub: f = "sub"; break;
+        case Op::Mul: f = "mul"; break;
+        case Op::Div: f = "div"; break;
+        default: throw std::logic_error("emit_python: not a binary op");
+      }
+      if (ip_a) {
+        in_place(k, in.a, "torch._foreach_" + f + "_(" + A + ", " + B + ")");
+      } else if (ip_b && commutes) {
+        in_place(k, in.b, "torch._foreach_" + f + "_(" + B + ", " + A + ")");
+      } else if (ip_b) {  // a - b == -b + a exactly
+        in_place(k, in.b, "torch._foreach_neg_(" + B + ")\ntorch._foreach_add_(" + B + ", " + A + ")");
+      } else if (!sa) {
+        fresh(k, "torch._foreach_" + f + "(" + A + ", " + B + ")");
+      } else if (commutes) {
+        fresh(k, "torch._foreach_" + f + "(" + B + ", " + A + ")");
+      } else if (in.op == Op::Sub) {
+        fresh(k, "torch._foreach_add(torch._foreach_neg(" + B + "), " + A + ")");
+      } else {  // scalar / tensor: torch's s / x is reciprocal(x) * s, not a division
+        fresh(k, "[torch.full_like(x, " + A + ").div_(x) for x in " + B + "]");
+      }
+    } else {
+      const char* sym = in.op == Op::Add ? "+" : in.op == Op::Sub ? "-" : in.op == Op::Mul ? "*" : "/";
+      const char* uf = in.op == Op::Sub ? "np.subtract" : "np.divide";
+      if (ip_a)
+        in_place(k, in.a, A + " " + sym + "= " + B);
+      else if (ip_b && commutes)
+        in_place(k, in.b, B + " " + sym + "= " + A);
+      else if (ip_b)
+        in_place(k, in.b, std::string(uf) + "(" + A + ", " + B + ", out=" + B + ")");
+      else
+        fresh(k, A + " " + sym + " " + B);
+    }
   }
   return out;
 }
 
-struct StateUse {
-  bool m, v, y, k, l;
-};
+// The state a step program keeps (table order).
+std::vector<const StateDef*> kept_states(const Ir& prog) {
+  const uint32_t read = buffer_use(prog).read;
+  std::vector<const StateDef*> out;
+  for (const StateDef& d : states())
+    if ((read >> static_cast<int>(d.buf)) & 1u) out.push_back(&d);
+  return out;
+}
 
-StateUse state_use(const Ir& ir) {
-  return {(ir.state & kStateM) != 0, (ir.state & kStateV) != 0, (ir.state & kStateY) != 0,
-          (ir.state & kStateK) != 0, (ir.state & kStateL) != 0};
+std::string init_literal(float v) { return num(static_cast<double>(v)); }
+
+std::string state_doc(const std::vector<const StateDef*>& kept) {
+  if (kept.empty()) return "    State: none.\n";
+  std::string o = "    State, updated first and in this order:\n";
+  for (const StateDef* d : kept)
+    o += "      " + std::string(d->update) + "   (starts at " + init_literal(d->init) + ")\n";
+  return o;
 }
 
 std::string torch_class(const Compiled& c) {
-  const StateUse s = state_use(c.ir);
-  const BodyOut body = lower_body(c.ir, PortKind::Torch);
+  const Ir prog = step_program(c.ir);
+  const std::vector<const StateDef*> kept = kept_states(prog);
+  const StepCode code = lower_step(prog, PortKind::Torch);
   const std::string cls = class_name(c);
   std::string o;
   o += "class " + cls + "(torch.optim.Optimizer):\n";
   o += "    \"\"\"" + (c.name.empty() ? std::string("nos rule") : c.name) + ": " + print_infix(c.canonical) + "\n\n";
   o += "    dslc canonical form: " + c.prefix + "\n";
+  o += state_doc(kept);
   o += "    Per parameter, as torch.optim does: its own step count; a .grad of None is skipped.\n";
   if (c.info.random)
     o += "    Random: draws come from torch's generator (seeded by `seed` if given), not nos's hash: this port\n"
@@ -330,51 +481,30 @@ std::string torch_class(const Compiled& c) {
   o += "            for p in group['params']:\n                if p.grad is None:\n                    continue\n";
   o += "                if p.grad.is_sparse:\n                    raise RuntimeError('" + cls + " does not support sparse gradients')\n";
   o += "                st = self.state[p]\n                if not st:\n                    st['step'] = 0\n";
-  for (auto [use, key] : {std::pair{s.m, "m"}, {s.v, "v"}, {s.y, "y"}, {s.k, "k"}, {s.l, "l"}})
-    if (use) o += std::string("                    st['") + key + "'] = torch.zeros_like(p, memory_format=torch.preserve_format)\n";
+  for (const StateDef* d : kept)
+    o += "                    st['" + std::string(d->name) + "'] = " +
+         (d->init == 0.0f ? std::string("torch.zeros_like(p, memory_format=torch.preserve_format)")
+                          : "torch.full_like(p, " + init_literal(d->init) + ", memory_format=torch.preserve_format)") +
+         "\n";
   o += "                st['step'] += 1\n                buckets.setdefault((st['step'], p.device), []).append(p)\n";
   o += "            for (step, device), ws in buckets.items():\n";
   o += "                P = _step_params(group, step)\n                gen = self._generator(device)\n";
-  o += "                gs = [p.grad for p in ws]\n";
-  if (s.m)
-    o += "                ms = [self.state[p]['m'] for p in ws]\n"
-         "                torch._foreach_mul_(ms, P['beta1'])\n"
-         "                torch._foreach_add_(ms, torch._foreach_mul(gs, P['one_minus_beta1']))\n";
-  if (s.v || s.y) o += "                gg = torch._foreach_mul(gs, gs)\n";
-  if (s.v)
-    o += "                vs = [self.state[p]['v'] for p in ws]\n"
-         "                torch._foreach_mul_(vs, P['beta2'])\n"
-         "                torch._foreach_add_(vs, torch._foreach_mul(gg, P['one_minus_beta2']))\n";
-  if (s.y)
-    o += "                ys = [self.state[p]['y'] for p in ws]\n"
-         "                torch._foreach_mul_(ys, P['beta3'])\n"
-         "                torch._foreach_add_(ys, torch._foreach_mul(torch._foreach_mul(gg, gs), P['one_minus_beta3']))\n";
-  if (s.k)
-    o += "                ks = [self.state[p]['k'] for p in ws]\n"
-         "                torch._foreach_mul_(ks, P['mu'])\n"
-         "                torch._foreach_add_(ks, gs)\n";
-  if (s.l)
-    o += "                ls = [self.state[p]['l'] for p in ws]\n"
-         "                lps = torch._foreach_add(torch._foreach_mul(ls, P['beta1']), torch._foreach_mul(gs, P['one_minus_beta1']))\n"
-         "                torch._foreach_mul_(ls, P['lion_beta2'])\n"
-         "                torch._foreach_add_(ls, torch._foreach_mul(gs, P['one_minus_lion_beta2']))\n";
-  o += indent(body.code, 16);
-  if (body.result_scalar)
-    o += "                torch._foreach_sub_(ws, [torch.full_like(w, P['lr']) * " + body.result + " for w in ws])\n";
-  else
-    o += "                torch._foreach_sub_(ws, torch._foreach_mul(" + body.result + ", P['lr']))\n";
+  o += indent(code.scalars, 16);
+  o += indent(code.tensors, 16);
   o += "        return loss\n\n\n";
   return o;
 }
 
 std::string numpy_class(const Compiled& c) {
-  const StateUse s = state_use(c.ir);
-  const BodyOut body = lower_body(c.ir, PortKind::Numpy);
+  const Ir prog = step_program(c.ir);
+  const std::vector<const StateDef*> kept = kept_states(prog);
+  const StepCode code = lower_step(prog, PortKind::Numpy);
   const std::string cls = class_name(c);
   std::string o;
   o += "class " + cls + ":\n";
   o += "    \"\"\"" + (c.name.empty() ? std::string("nos rule") : c.name) + ": " + print_infix(c.canonical) + "\n\n";
   o += "    dslc canonical form: " + c.prefix + "\n";
+  o += state_doc(kept);
   o += "    opt = " + cls + "([w1, w2], lr=1e-3); opt.step([g1, g2]) updates the float32 arrays in place.\n";
   if (c.info.random)
     o += "    Random: draws come from numpy's generator (seeded by `seed`), not nos's hash: this port matches\n"
@@ -391,26 +521,20 @@ std::string numpy_class(const Compiled& c) {
   o += "        self.hyper = dict(lr=lr, betas=tuple(betas), beta3=beta3, eps=eps, mu=mu, lion_beta2=lion_beta2,\n"
        "                          total_steps=total_steps)\n";
   o += "        self.rng = np.random.default_rng(seed)\n        self.steps = 0\n";
-  for (auto [use, key] : {std::pair{s.m, "m"}, {s.v, "v"}, {s.y, "y"}, {s.k, "k"}, {s.l, "l"}})
-    if (use) o += std::string("        self.") + key + " = [np.zeros_like(w) for w in self.params]\n";
+  o += "        self.state = {\n";
+  for (const StateDef* d : kept)
+    o += "            '" + std::string(d->name) + "': [" +
+         (d->init == 0.0f ? std::string("np.zeros_like(w)") : "np.full_like(w, " + init_literal(d->init) + ")") +
+         " for w in self.params],\n";
+  o += "        }\n";
   o += "\n    def step(self, grads):\n";
   o += "        grads = list(grads)\n        if len(grads) != len(self.params):\n"
        "            raise ValueError(f'{len(grads)} gradients for {len(self.params)} parameters')\n";
   o += "        self.steps += 1\n        P = _step_params(self.hyper, self.steps)\n        rng = self.rng\n";
   o += "        with np.errstate(all='ignore'):\n";
+  o += indent(code.scalars, 12);
   o += "            for i, (w, g) in enumerate(zip(self.params, grads)):\n";
-  std::string pro;
-  if (s.m) pro += "m = self.m[i]\nm *= np.float32(P['beta1'])\nm += g * np.float32(P['one_minus_beta1'])\n";
-  if (s.v || s.y) pro += "gg = g * g\n";
-  if (s.v) pro += "v = self.v[i]\nv *= np.float32(P['beta2'])\nv += gg * np.float32(P['one_minus_beta2'])\n";
-  if (s.y) pro += "y = self.y[i]\ny *= np.float32(P['beta3'])\ny += (gg * g) * np.float32(P['one_minus_beta3'])\n";
-  if (s.k) pro += "k = self.k[i]\nk *= np.float32(P['mu'])\nk += g\n";
-  if (s.l)
-    pro += "l = self.l[i]\nlp = l * np.float32(P['beta1']) + g * np.float32(P['one_minus_beta1'])\n"
-           "l *= np.float32(P['lion_beta2'])\nl += g * np.float32(P['one_minus_lion_beta2'])\n";
-  o += indent(pro + body.code, 16);
-  o += "                w -= " + std::string(body.result_scalar ? "np.float32(P['lr'] * " + body.result + ")"
-                                                              : body.result + " * np.float32(P['lr'])") + "\n";
+  o += indent(code.tensors, 16);
   o += "\n\n";
   return o;
 }
@@ -418,19 +542,22 @@ std::string numpy_class(const Compiled& c) {
 }  // namespace
 
 std::string emit_python_port(const std::vector<Compiled>& rules, PortKind kind) {
-  std::string o = "\"\"\"Generated by nos's dslc --emit=" + std::string(kind == PortKind::Torch ? "torch" : "numpy") +
-                  ": " + std::to_string(rules.size()) + (rules.size() == 1 ? " update rule" : " update rules") +
+  const bool torch = kind == PortKind::Torch;
+  std::string o = "\"\"\"Generated by nos's dslc --emit=" + std::string(torch ? "torch" : "numpy") + ": " +
+                  std::to_string(rules.size()) + (rules.size() == 1 ? " update rule" : " update rules") +
                   " as self-contained Python optimizers\n"
-                  "(needing only " + (kind == PortKind::Torch ? "torch" : "numpy") +
-                  "). Each step computes, per element, what nos's JIT kernel computes, in the same order:\n"
-                  "m = beta1*m + (1-beta1)*g, v = beta2*v + (1-beta2)*g^2, ..., then w -= lr * rule. m, v, y\n"
-                  "are stored raw; the rule divides by the bias corrections. Trajectories equal nos's within\n"
-                  "float32 rounding (exp and log are the library's, not nos's polynomials).\n\"\"\"\n";
-  o += kind == PortKind::Torch ? kTorchHeader : kNumpyHeader;
-  o += kCommon;
+                  "(needing only " + (torch ? "torch" : "numpy") +
+                  "). Each step runs, per element and in float32, the step program nos's JIT kernel runs\n"
+                  "(dslc/step_program.h), instruction by instruction: each state's update (the class docstring\n"
+                  "lists them), the rule, then w -= lr * rule. State is stored raw; the rule applies the bias\n"
+                  "corrections. Trajectories equal nos's within float32 rounding (exp and log are the library's,\n"
+                  "not nos's polynomials).\n\"\"\"\n";
+  o += torch ? kTorchHeader : kNumpyHeader;
+  o += torch ? kTorchScalars : kNumpyScalars;
+  o += step_params_code();
   std::string all;
   for (const Compiled& c : rules) {
-    o += kind == PortKind::Torch ? torch_class(c) : numpy_class(c);
+    o += torch ? torch_class(c) : numpy_class(c);
     all += (all.empty() ? "" : ", ") + ("'" + class_name(c) + "'");
   }
   o += "__all__ = [" + all + "]\n";

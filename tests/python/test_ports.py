@@ -1,7 +1,8 @@
 """dslc --emit=torch / --emit=numpy: the generated ports follow nos's JIT.
 
-Deterministic rules (the baselines, Table 1's, PowerSign/AddSign and their decays, 300 random
-rules): the port's trajectory equals nos.torch.Optimizer's within float32 rounding. Rules with
+Deterministic rules (the baselines, AdaBelief and TensorFlow's RMSProp/Adam, Table 1's,
+PowerSign/AddSign and their decays, 300 random rules): the port's trajectory equals
+nos.torch.Optimizer's within float32 rounding, and a port with lr 0.1% off does not. Rules with
 drop or noise draw other random numbers than nos: compared by the statistics of their updates.
 """
 import importlib.util
@@ -102,8 +103,8 @@ def paper_ports(tmp_path_factory):
 
 
 def test_the_deterministic_paper_rules_are_all_covered():
-    for name in ("sgd", "adam", "rmsprop", "lion", "momentum", "powersign", "addsign", "powersign_ld", "addsign_rd",
-                 "t1_01", "t1_04", "t1_10", "t1_15"):
+    for name in ("sgd", "adam", "rmsprop", "lion", "momentum", "adabelief", "rmsprop_tf", "adam_tf", "powersign",
+                 "addsign", "powersign_ld", "addsign_rd", "t1_01", "t1_04", "t1_10", "t1_15"):
         assert name in DETERMINISTIC
 
 
@@ -125,7 +126,18 @@ def test_numpy_port_follows_the_jit(paper_ports, name):
         torch.testing.assert_close(a, b, rtol=2e-5, atol=1e-6, equal_nan=True)
 
 
-OPERANDS = "g g2 g3 m v y sign_g sign_m one two w4 w3 ld cd rd adam rmsprop mom nesterov lion rms".split()
+@pytest.mark.parametrize("name", ["adam", "adabelief", "rmsprop_tf", "adam_tf", "powersign_cd"])
+def test_the_comparison_catches_a_slightly_wrong_port(paper_ports, name):
+    port = class_for(paper_ports[0], name)
+    jit = run_torch(lambda ps: nos.torch.Optimizer(ps, rule=name, **HYPER))
+    got = run_torch(lambda ps: port(ps, **dict(HYPER, lr=HYPER["lr"] * 1.001)))
+    with pytest.raises(AssertionError):
+        for a, b in zip(got, jit):
+            torch.testing.assert_close(a, b, rtol=2e-5, atol=1e-6, equal_nan=True)
+
+
+OPERANDS = ("g g2 g3 m v y sign_g sign_m one two w4 w3 ld cd rd adam rmsprop mom nesterov lion rms adabelief rmsprop_tf "
+            "adam_tf").split()
 UNARY = "neg exp log clip5 clip4 clip3 sign sqrt".split()
 BINARY = "add sub mul div".split()
 
