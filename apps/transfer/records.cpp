@@ -5,8 +5,9 @@
 #include <cmath>
 #include <limits>
 
-namespace nos::transfer {
+#include "hash.h"
 
+namespace nos::transfer {
 
 std::string key_string(const RunKey& k) {
   return fmt::format("{} lr={:.6g} eps={:.6g} rep={}", k.optimizer, k.lr, k.eps, k.repeat);
@@ -19,8 +20,9 @@ std::string key_file_stem(const RunKey& k) {
   // name it became ("a_b").
   if (name.size() > 40 || name != k.optimizer) {
     // Literal rules can be long: keep a prefix and a hash of the whole name (FNV-1a, stable).
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : k.optimizer) h = (h ^ c) * 1099511628211ull;
+    // The offset basis is not FNV's (a digit short), as it has always been here: another basis
+    // would rename the trajectory files of existing run directories.
+    const std::uint64_t h = dslc::fnv1a64(k.optimizer, 1469598103934665603ull);
     name = fmt::format("{}-{:016x}", name.substr(0, 40), h);
   }
   return fmt::format("{}_lr{:.5e}_eps{:.1e}_r{}", name, k.lr, k.eps, k.repeat);
