@@ -8,6 +8,7 @@
 #include "autograd/autograd.h"
 #include "nn/modules/module.h"
 #include "rl/categorical.h"
+#include "search/sampling.h"
 #include "tensor/threads.h"
 
 namespace nos::rl {
@@ -19,7 +20,7 @@ int vocab_size(const SearchSpace& s) {
 }
 
 const SearchSpace& checked(const SearchSpace& s) {
-  if (auto why = validate(s); !why.empty()) throw std::invalid_argument(why);
+  if (auto why = search::validate(s); !why.empty()) throw std::invalid_argument(why);
   return s;
 }
 
@@ -35,12 +36,12 @@ Controller::Controller(SearchSpace space, ControllerConfig cfg)
   const int O = static_cast<int>(space_.operands.size()), U = static_cast<int>(space_.unary.size());
   const int ref0 = 1 + O, unary0 = ref0 + space_.groups - 1, binary0 = unary0 + U;
   for (int p = 0; p < length(); ++p) {
-    choices_.push_back(rl::choices(space_, p));
+    choices_.push_back(search::choices(space_, p));
     std::vector<int> ids;
     for (size_t i = 0; i < choices_[p].size(); ++i) {
       const Choice& c = choices_[p][i];
       const int idx = static_cast<int>(i);
-      switch (slot_of(p)) {
+      switch (search::slot_of(p)) {
         case 0:
         case 1: ids.push_back(c.is_ref() ? ref0 + c.ref - 1 : 1 + idx); break;
         case 2:
@@ -58,7 +59,7 @@ Controller::Controller(SearchSpace space, ControllerConfig cfg)
   std::mt19937_64 rng(cfg.seed);
   float* v = arena_.values();
   for (std::int64_t i = 0; i < arena_.size(); ++i)
-    v[i] = static_cast<float>((2.0 * uniform01(rng) - 1.0) * cfg.init_range);
+    v[i] = static_cast<float>((2.0 * search::uniform01(rng) - 1.0) * cfg.init_range);
 }
 
 ag::Var Controller::head(int p, const ag::Var& h) const { return ag::linear(h, w_[p], b_[p]); }
@@ -80,10 +81,10 @@ std::vector<Sample> Controller::sample(int batch, std::mt19937_64& rng) const {
     p.resize(static_cast<size_t>(K));
     for (int b = 0; b < batch; ++b) {
       Sample& s = out[b];
-      const auto ok = allowed(space_, pos, s.choices);
+      const auto ok = search::allowed(space_, pos, s.choices);
       std::vector<float> mask(ok.begin(), ok.end());
       masked_softmax(z.data() + b * K, mask.data(), K, p.data());
-      const double u = uniform01(rng);
+      const double u = search::uniform01(rng);
       int pick = -1, last = -1;
       double cum = 0;
       for (std::int64_t k = 0; k < K; ++k) {
@@ -115,7 +116,7 @@ std::vector<Tensor> Controller::masks(const std::vector<Choices>& strings) const
     const auto K = static_cast<std::int64_t>(choices_[pos].size());
     Tensor m = Tensor::zeros({B, K});
     for (std::int64_t b = 0; b < B; ++b) {
-      const auto ok = allowed(space_, pos, std::span<const int>(strings[b]).subspan(0, pos));
+      const auto ok = search::allowed(space_, pos, std::span<const int>(strings[b]).subspan(0, pos));
       for (std::int64_t k = 0; k < K; ++k) m.data()[b * K + k] = ok[k];
     }
     out.push_back(std::move(m));

@@ -17,11 +17,17 @@
 
 #include "autograd/var.h"
 #include "nn/modules/recurrent.h"
-#include "rl/search_space.h"
+#include "search/search_space.h"
 #include "tensor/param_arena.h"
 #include "tensor/threads.h"
 
 namespace nos::rl {
+
+// The controller writes strings of a search space (search/search_space.h); these names are part
+// of its interface (Sample::choices, the strings update() scores), so they are used here as is.
+using search::Choice;
+using search::Choices;
+using search::SearchSpace;
 
 // The controller's tensors are tiny ([5, 150] by [150, 600]): OpenMP threads cost more in
 // wake-ups than they save, several times over on a loaded machine. Sampling, the teacher-forced
@@ -58,7 +64,7 @@ class Controller {
 
   const SearchSpace& space() const { return space_; }
   const ControllerConfig& config() const { return cfg_; }
-  int length() const { return rl::length(space_); }
+  int length() const { return search::length(space_); }
   const std::vector<Choice>& choices(int p) const { return choices_[p]; }
   ParamArena& arena() { return arena_; }
   const ParamArena& arena() const { return arena_; }

@@ -86,7 +86,7 @@ std::string unused_flags(const SearchConfig& c, const std::set<std::string>& giv
   return "";
 }
 
-rl::SearchSpace make_space(const SearchConfig& c) { return rl::preset(c.space, c.groups); }
+SearchSpace make_space(const SearchConfig& c) { return preset(c.space, c.groups); }
 
 rl::PgConfig pg_config(const SearchConfig& c) {
   rl::PgConfig p;

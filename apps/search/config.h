@@ -15,7 +15,7 @@
 #include "apps/search/reward/child_data.h"
 #include "apps/search/reward/reward.h"
 #include "rl/policy_gradient.h"
-#include "rl/search_space.h"
+#include "search/search_space.h"
 
 namespace nos::search {
 
@@ -71,7 +71,7 @@ std::string validate(const SearchConfig& c);
 // ignore all of them, so that compared runs can share one set of flags.)
 std::string unused_flags(const SearchConfig& c, const std::set<std::string>& given);
 
-rl::SearchSpace make_space(const SearchConfig& c);
+SearchSpace make_space(const SearchConfig& c);
 rl::PgConfig pg_config(const SearchConfig& c);
 RewardConfig reward_config(const SearchConfig& c);
 ChildDataConfig child_data_config(const SearchConfig& c);

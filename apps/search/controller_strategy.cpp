@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/search/strategy.h"
+#include "rl/controller_checkpoint.h"
 
 namespace nos::search {
 namespace {
@@ -20,7 +21,7 @@ class ControllerStrategy final : public Strategy {
   std::vector<std::string> propose(int n) override {
     std::vector<std::string> out;
     for (const auto& s : ctrl_.sample(n, rng_)) {
-      out.push_back(rl::to_string(ctrl_.space(), s.choices));
+      out.push_back(to_string(ctrl_.space(), s.choices));
       sampled_log_prob_.push_back(s.log_prob);
     }
     return out;
@@ -40,16 +41,16 @@ class ControllerStrategy final : public Strategy {
     rl::update(ctrl_, state_, pg_, samples, rewards);
   }
 
-  void save(rl::Checkpoint& c) const override {
+  void save(Checkpoint& c) const override {
     rl::put_controller(c, ctrl_, state_);
-    rl::put_rng(c, "strategy.rng", rng_);
+    put_rng(c, "strategy.rng", rng_);
     std::string bytes(sampled_log_prob_.size() * sizeof(double), '\0');  // exact bits, proposal order
     for (size_t i = 0; i < sampled_log_prob_.size(); ++i) std::memcpy(bytes.data() + i * sizeof(double), &sampled_log_prob_[i], sizeof(double));
     c.put(kLogProbSection, std::move(bytes));
   }
-  void load(const rl::Checkpoint& c) override {
+  void load(const Checkpoint& c) override {
     rl::get_controller(c, ctrl_, state_);
-    rl::get_rng(c, "strategy.rng", rng_);
+    get_rng(c, "strategy.rng", rng_);
     // Strings proposed and not yet observed (the driver's "pending"): each needs its log-probability.
     std::size_t pending = 0;
     const auto state = nlohmann::json::parse(c.get("search.state"));  // named: a temporary would dangle in the loop

@@ -14,7 +14,7 @@
 #include "apps/search/cache.h"
 #include "apps/search/progress.h"
 #include "apps/search/strategy.h"
-#include "rl/checkpoint.h"
+#include "search/checkpoint.h"
 
 namespace nos::search {
 namespace {
@@ -151,7 +151,7 @@ class Driver {
     return j;
   }
 
-  void check_settings(const rl::Checkpoint& ck) const {
+  void check_settings(const Checkpoint& ck) const {
     if (!ck.has("search.config")) return;  // written before the section existed
     nlohmann::json was;
     try {
@@ -168,7 +168,7 @@ class Driver {
   }
 
   void load_checkpoint() {
-    const rl::Checkpoint ck = rl::read_checkpoint(paths_.checkpoint());
+    const Checkpoint ck = read_checkpoint(paths_.checkpoint());
     check_settings(ck);
     try {
       const auto j = nlohmann::json::parse(ck.get("search.state"));
@@ -189,7 +189,7 @@ class Driver {
   }
 
   void save_checkpoint() {
-    rl::Checkpoint ck;
+    Checkpoint ck;
     nlohmann::json pending = nlohmann::json::array();
     for (const auto& b : st_.batches) {
       nlohmann::json batch = nlohmann::json::array();
@@ -199,7 +199,7 @@ class Driver {
     ck.put("search.state", nlohmann::json{{"strategy", cfg_.strategy}, {"observed", st_.observed}, {"pending", pending}}.dump());
     ck.put("search.config", shaping_settings().dump());
     strategy_->save(ck);
-    app::write_file_atomic(paths_.checkpoint(), rl::encode(ck));
+    app::write_file_atomic(paths_.checkpoint(), encode(ck));
   }
 
   // ---- the fixed-order part: observe complete batches, propose new ones ----

@@ -1,5 +1,5 @@
 // Regularized evolution (Real et al. 2019, as in AutoML-Zero and the Lion search): a population
-// of the P most recent evaluated strings; a child is a one-token mutation (rl::mutate) of the
+// of the P most recent evaluated strings; a child is a one-token mutation (mutate) of the
 // best of S members drawn uniformly (with replacement); the oldest member dies when a child
 // joins. The first P proposals are uniform random strings.
 //
@@ -11,6 +11,7 @@
 #include <random>
 
 #include "apps/search/strategy.h"
+#include "search/sampling.h"
 
 namespace nos::search {
 namespace {
@@ -29,17 +30,17 @@ class EvolutionStrategy final : public Strategy {
     std::vector<std::string> out;
     for (int i = 0; i < n; ++i, ++proposed_) {
       if (proposed_ < population_size_ || population_.empty()) {
-        out.push_back(rl::to_string(space_, rl::sample_uniform(space_, rng_)));
+        out.push_back(to_string(space_, sample_uniform(space_, rng_)));
         continue;
       }
       const Member* best = nullptr;
       for (int t = 0; t < tournament_; ++t) {
-        const auto k = static_cast<size_t>(rl::uniform01(rng_) * static_cast<double>(population_.size()));
+        const auto k = static_cast<size_t>(uniform01(rng_) * static_cast<double>(population_.size()));
         const Member& m = population_[std::min(k, population_.size() - 1)];
         if (!best || m.reward > best->reward) best = &m;
       }
       const auto parent = parse_choices(space_, best->string, "evolution population");
-      out.push_back(rl::to_string(space_, rl::mutate(space_, parent, rng_)));
+      out.push_back(to_string(space_, mutate(space_, parent, rng_)));
     }
     return out;
   }
@@ -51,14 +52,14 @@ class EvolutionStrategy final : public Strategy {
     }
   }
 
-  void save(rl::Checkpoint& c) const override {
+  void save(Checkpoint& c) const override {
     nlohmann::json pop = nlohmann::json::array();
     for (const auto& m : population_) pop.push_back({{"string", m.string}, {"reward", m.reward}});
     c.put("evolution.state", nlohmann::json{{"proposed", proposed_}, {"population", pop}}.dump());
-    rl::put_rng(c, "strategy.rng", rng_);
+    put_rng(c, "strategy.rng", rng_);
   }
 
-  void load(const rl::Checkpoint& c) override {
+  void load(const Checkpoint& c) override {
     try {
       const auto j = nlohmann::json::parse(c.get("evolution.state"));
       proposed_ = j.at("proposed").get<std::int64_t>();
@@ -70,11 +71,11 @@ class EvolutionStrategy final : public Strategy {
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(fmt::format("{}: section evolution.state is malformed: {}", c.source, e.what()));
     }
-    rl::get_rng(c, "strategy.rng", rng_);
+    get_rng(c, "strategy.rng", rng_);
   }
 
  private:
-  rl::SearchSpace space_;
+  SearchSpace space_;
   int population_size_, tournament_;
   std::mt19937_64 rng_;
   std::deque<Member> population_;  // oldest first

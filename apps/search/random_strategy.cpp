@@ -1,8 +1,9 @@
 // The random baseline: every string uniform among the allowed choices at each position
-// (rl::sample_uniform), blind to rewards.
+// (sample_uniform), blind to rewards.
 #include <random>
 
 #include "apps/search/strategy.h"
+#include "search/sampling.h"
 
 namespace nos::search {
 namespace {
@@ -13,15 +14,15 @@ class RandomStrategy final : public Strategy {
 
   std::vector<std::string> propose(int n) override {
     std::vector<std::string> out;
-    for (int i = 0; i < n; ++i) out.push_back(rl::to_string(space_, rl::sample_uniform(space_, rng_)));
+    for (int i = 0; i < n; ++i) out.push_back(to_string(space_, sample_uniform(space_, rng_)));
     return out;
   }
   void observe(const std::vector<std::string>&, const std::vector<double>&) override {}
-  void save(rl::Checkpoint& c) const override { rl::put_rng(c, "strategy.rng", rng_); }
-  void load(const rl::Checkpoint& c) override { rl::get_rng(c, "strategy.rng", rng_); }
+  void save(Checkpoint& c) const override { put_rng(c, "strategy.rng", rng_); }
+  void load(const Checkpoint& c) override { get_rng(c, "strategy.rng", rng_); }
 
  private:
-  rl::SearchSpace space_;
+  SearchSpace space_;
   std::mt19937_64 rng_;
 };
 

@@ -2,7 +2,7 @@
 //
 //   config.json         every setting (the run's identity; resume checks it)
 //   evaluations.jsonl   one record per evaluated sample, append-only, fsynced, in completion order
-//   checkpoint          strategy state, rng, pending proposals (rl::Checkpoint framing; atomic)
+//   checkpoint          strategy state, rng, pending proposals (Checkpoint framing; atomic)
 //   cache.json          the evaluation cache (atomic)
 //   leaderboard.md, rewards.dat, reward_curve.png/.svg   written by the report
 #pragma once

@@ -13,8 +13,8 @@ std::unique_ptr<Strategy> make_strategy(const SearchConfig& c) {
   throw std::invalid_argument(fmt::format("unknown strategy '{}'", c.strategy));
 }
 
-rl::Choices parse_choices(const rl::SearchSpace& s, const std::string& text, const std::string& where) {
-  auto c = rl::from_string(s, text);
+Choices parse_choices(const SearchSpace& s, const std::string& text, const std::string& where) {
+  auto c = from_string(s, text);
   if (!c) throw std::runtime_error(fmt::format("{}: '{}' is not a string of the run's search space", where, text));
   return *c;
 }

@@ -13,19 +13,19 @@
 #include <vector>
 
 #include "apps/search/config.h"
-#include "rl/checkpoint.h"
+#include "search/checkpoint.h"
 
 namespace nos::search {
 
 class Strategy {
  public:
   virtual ~Strategy() = default;
-  // Strings in dslc's controller form (rl::to_string of the space).
+  // Strings in dslc's controller form (to_string of the space).
   virtual std::vector<std::string> propose(int n) = 0;
   virtual void observe(const std::vector<std::string>& strings, const std::vector<double>& rewards) = 0;
-  virtual void save(rl::Checkpoint& c) const = 0;
+  virtual void save(Checkpoint& c) const = 0;
   // Throws std::runtime_error naming the checkpoint and what does not match.
-  virtual void load(const rl::Checkpoint& c) = 0;
+  virtual void load(const Checkpoint& c) = 0;
 };
 
 std::unique_ptr<Strategy> make_controller_strategy(const SearchConfig& c);
@@ -34,6 +34,6 @@ std::unique_ptr<Strategy> make_evolution_strategy(const SearchConfig& c);
 std::unique_ptr<Strategy> make_strategy(const SearchConfig& c);  // by c.strategy
 
 // Parses a string of the space back into choices; throws std::runtime_error naming `where`.
-rl::Choices parse_choices(const rl::SearchSpace& s, const std::string& text, const std::string& where);
+Choices parse_choices(const SearchSpace& s, const std::string& text, const std::string& where);
 
 }  // namespace nos::search

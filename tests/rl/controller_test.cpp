@@ -16,6 +16,10 @@
 namespace nos::rl {
 namespace {
 
+using search::group_of;
+using search::preset;
+using search::slot_of;
+
 std::vector<double> param(const Controller& c, const std::string& name) {
   const auto t = c.arena().get(name).value.to_vector();
   return {t.begin(), t.end()};

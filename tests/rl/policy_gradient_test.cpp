@@ -9,10 +9,14 @@
 #include <vector>
 
 #include "rl/policy_gradient.h"
+#include "search/sampling.h"
 #include "tensor/param_arena.h"
 
 namespace nos::rl {
 namespace {
+
+using search::preset;
+using search::uniform01;
 
 TEST(Baseline, ExponentialMovingAverage) {
   Baseline b;

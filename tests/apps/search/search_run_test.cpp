@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rl/checkpoint.h"
+#include "search/checkpoint.h"
 #include "run_process.h"
 
 namespace nos::search::test {
@@ -163,9 +163,9 @@ TEST(SearchRun, ControllerFlagsTheMethodDoesNotReadAreRefused) {
 TEST(SearchRun, CheckpointsWithoutSamplingLogProbabilitiesResumeOnlyWhenNothingIsPending) {
   const fs::path d = scratch("legacy");
   auto strip = [](const fs::path& file) {
-    rl::Checkpoint ck = rl::read_checkpoint(file);
+    search::Checkpoint ck = search::read_checkpoint(file);
     std::erase_if(ck.sections, [](const auto& s) { return s.first == "strategy.sampling_log_probs"; });
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << rl::encode(ck);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << search::encode(ck);
   };
   // Interrupted (SIGINT: in-flight evaluations are recorded, later batches stay pending).
   const fs::path a = d / "interrupted";
@@ -175,7 +175,7 @@ TEST(SearchRun, CheckpointsWithoutSamplingLogProbabilitiesResumeOnlyWhenNothingI
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   kill(p.pid, SIGINT);
   ASSERT_EQ(wait_exit(p), 130) << slurp(d / "a.log");
-  ASSERT_TRUE(rl::read_checkpoint(a / "checkpoint").has("strategy.sampling_log_probs"));
+  ASSERT_TRUE(search::read_checkpoint(a / "checkpoint").has("strategy.sampling_log_probs"));
   strip(a / "checkpoint");
   auto r = run(synthetic({"--resume", a.string()}), d / "a2.log");
   EXPECT_EQ(r.code, 1);

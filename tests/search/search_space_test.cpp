@@ -8,13 +8,17 @@
 #include <string>
 #include <vector>
 
-#include "parser.h"
-#include "compile.h"
+#include "dslc/compile.h"
+#include "dslc/parser.h"
 #include "rl/controller.h"
-#include "rl/search_space.h"
+#include "search/sampling.h"
+#include "search/search_space.h"
 
-namespace nos::rl {
+namespace nos::search {
 namespace {
+
+using rl::Controller;
+using rl::ControllerConfig;
 
 std::vector<std::vector<std::string>> groups_of(const std::string& text) {
   std::vector<std::vector<std::string>> out(1);
@@ -189,4 +193,4 @@ TEST(SearchSpace, MutationsStayInTheSpace) {
 }
 
 }  // namespace
-}  // namespace nos::rl
+}  // namespace nos::search

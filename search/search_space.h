@@ -1,4 +1,4 @@
-// The controller's search space (paper §3.1, §4.1): which operands, unary and binary functions it
+// The search space (paper §3.1, §4.1): which operands, unary and binary functions it
 // may pick, how many groups of five tokens a rule has, and the sampling constraints.
 //
 // A rule of n groups is 5n choices in dslc's controller form `op1 op2 u1 u2 b ; ...`. Position p
@@ -14,16 +14,15 @@
 
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "ast.h"
-#include "symbols.h"
+#include "dslc/ast.h"
+#include "dslc/symbols.h"
 
-namespace nos::rl {
+namespace nos::search {
 
 struct Constraints {
   bool distinct_operands = true;   // op1 != op2 in every group (as choices: `g g` and `$1 $1` are out)
@@ -52,7 +51,8 @@ inline constexpr int kMaxGroups = 5;  // the paper uses 1..3; more is allowed bu
 //                  drop1 drop3 sign / add sub mul div keep); the paper searched subsets but does
 //                  not list them
 //   "tiny"         g m sign_g sign_m one / id neg exp sign / add sub mul: for tests and smoke runs
-// All with every constraint on. Throws std::invalid_argument for an unknown name or group count.
+// All with every constraint on (nos-search's --no-distinct-operands, --no-final-not-add
+// and --no-use-earlier-output switch them off). Throws std::invalid_argument for an unknown name or group count.
 SearchSpace preset(std::string_view name, int groups);
 std::vector<std::string_view> preset_names();
 
@@ -99,16 +99,8 @@ dslc::Rule to_rule(const SearchSpace& s, std::span<const int> c);
 // Empty when `c` is a string of the space that every enabled constraint allows; else the reason.
 std::string check(const SearchSpace& s, std::span<const int> c);
 
-// A string drawn uniformly among the allowed choices at each position (the `random` strategy).
-Choices sample_uniform(const SearchSpace& s, std::mt19937_64& rng);
+// A one-line description of a space (tokens, groups, constraints): equal iff the spaces are. The
+// controller's checkpoint stores it to refuse a checkpoint of another space.
+std::string describe(const SearchSpace& s);
 
-// A string one token away, for the `evolution` strategy: one position takes another allowed
-// choice (uniformly), and any later position the change made forbidden is redrawn uniformly among
-// its allowed choices. The parent must pass check(); so does the child, and it differs from it
-// (unless no position has a second allowed choice, when the parent is returned).
-Choices mutate(const SearchSpace& s, const Choices& parent, std::mt19937_64& rng);
-
-// Uniform double in [0, 1) from 53 random bits: the same on every standard library.
-inline double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
-}  // namespace nos::rl
+}  // namespace nos::search
