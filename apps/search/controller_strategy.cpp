@@ -18,16 +18,16 @@ class ControllerStrategy final : public Strategy {
   explicit ControllerStrategy(const SearchConfig& c)
       : ctrl_(make_space(c), {.hidden = c.hidden, .embed = c.hidden, .seed = c.seed}), pg_(pg_config(c)), rng_(c.seed) {}
 
-  std::vector<std::string> propose(int n) override {
-    std::vector<std::string> out;
-    for (const auto& s : ctrl_.sample(n, rng_)) {
-      out.push_back(to_string(ctrl_.space(), s.choices));
+  std::vector<Choices> propose(int n) override {
+    std::vector<Choices> out;
+    for (auto& s : ctrl_.sample(n, rng_)) {
       sampled_log_prob_.push_back(s.log_prob);
+      out.push_back(std::move(s.choices));
     }
     return out;
   }
 
-  void observe(const std::vector<std::string>& strings, const std::vector<double>& rewards) override {
+  void observe(const std::vector<Choices>& strings, const std::vector<double>& rewards) override {
     // The driver observes batches in proposal order, so the oldest recorded log-probabilities
     // are this batch's: update() weighs each string by pi_now / pi_at_sampling (truncated).
     if (sampled_log_prob_.size() < strings.size())
@@ -35,7 +35,7 @@ class ControllerStrategy final : public Strategy {
                                          sampled_log_prob_.size()));
     std::vector<rl::Sample> samples;
     for (const auto& s : strings) {
-      samples.push_back({.choices = parse_choices(ctrl_.space(), s, "controller batch"), .log_prob = sampled_log_prob_.front()});
+      samples.push_back({.choices = s, .log_prob = sampled_log_prob_.front()});
       sampled_log_prob_.pop_front();
     }
     rl::update(ctrl_, state_, pg_, samples, rewards);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "apps/search/cache.h"
 #include "apps/search/progress.h"
 #include "apps/search/strategy.h"
+#include "dslc/compile.h"
 #include "search/checkpoint.h"
 
 namespace nos::search {
@@ -22,9 +24,17 @@ namespace {
 enum class SlotState { Todo, InFlight, Waiting, Done };
 
 struct Slot {
-  std::string rule;
+  Choices choices;   // as the strategy proposed it
+  std::string rule;  // to_string(space, choices): what records, identity and workers see
   SlotState state = SlotState::Todo;
   double reward = 0;
+};
+
+// A rule's text compiled once (dslc::compile_rule) and identified from that compiled value; the
+// compiled rule is handed to a local worker with the job, so nothing downstream parses it again.
+struct Identified {
+  RuleIdentity id;
+  std::shared_ptr<const dslc::Compiled> compiled;  // released once the slot is answered or sent
 };
 
 // The driver's own state beside the strategy's: what has been proposed and observed.
@@ -49,7 +59,8 @@ struct Outstanding {
 class Driver {
  public:
   Driver(const SearchConfig& c, const RunPaths& p, Workers& w, const std::atomic<bool>& stop)
-      : cfg_(c), paths_(p), workers_(w), stop_(stop), strategy_(make_strategy(c)), progress_(c.samples, !c.quiet) {}
+      : cfg_(c), paths_(p), workers_(w), stop_(stop), space_(make_space(c)), strategy_(make_strategy(c)),
+        progress_(c.samples, !c.quiet) {}
 
   RunOutcome run() {
     restore();
@@ -177,7 +188,11 @@ class Driver {
       st_.observed = j.at("observed").get<std::int64_t>();
       for (const auto& b : j.at("pending")) {
         std::vector<Slot> batch;
-        for (const auto& s : b) batch.push_back({.rule = s.get<std::string>()});
+        for (const auto& s : b) {
+          // The checkpoint stores text (as before choices were kept): parsed once, here.
+          const std::string rule = s.get<std::string>();
+          batch.push_back({.choices = parse_choices(space_, rule, ck.source + " section search.state"), .rule = rule});
+        }
         st_.batches.push_back(std::move(batch));
       }
     } catch (const nlohmann::json::exception& e) {
@@ -208,10 +223,10 @@ class Driver {
     while (!st_.batches.empty()) {
       const auto& b = st_.batches.front();
       if (std::any_of(b.begin(), b.end(), [](const Slot& s) { return s.state != SlotState::Done; })) break;
-      std::vector<std::string> strings;
+      std::vector<Choices> strings;
       std::vector<double> rewards;
       for (const auto& s : b) {
-        strings.push_back(s.rule);
+        strings.push_back(s.choices);
         rewards.push_back(s.reward);
       }
       strategy_->observe(strings, rewards);
@@ -222,7 +237,10 @@ class Driver {
     while (st_.next_sample() < cfg_.samples && static_cast<int>(st_.batches.size()) < 1 + cfg_.lookahead) {
       const auto n = std::min<std::int64_t>(cfg_.batch, cfg_.samples - st_.next_sample());
       std::vector<Slot> batch;
-      for (auto& s : strategy_->propose(static_cast<int>(n))) batch.push_back({.rule = std::move(s)});
+      for (auto& c : strategy_->propose(static_cast<int>(n))) {
+        std::string rule = to_string(space_, c);
+        batch.push_back({.choices = std::move(c), .rule = std::move(rule)});
+      }
       st_.batches.push_back(std::move(batch));
       changed = true;
     }
@@ -230,12 +248,15 @@ class Driver {
   }
 
   // ---- dispatch in sample order ----
-  const std::variant<RuleIdentity, std::string>& identity(const std::string& rule) {
+  // The one place a rule's text is compiled (once per distinct text): its identity, and the
+  // compiled value a local worker evaluates; or dslc's diagnostics.
+  std::variant<Identified, std::string>& identity(const std::string& rule) {
     auto it = identities_.find(rule);
     if (it != identities_.end()) return it->second;
-    std::variant<RuleIdentity, std::string> v;
+    std::variant<Identified, std::string> v;
     try {
-      v = identify(rule);
+      auto compiled = std::make_shared<const dslc::Compiled>(dslc::compile_rule(rule));
+      v = Identified{.id = identify(*compiled), .compiled = std::move(compiled)};
     } catch (const std::exception& e) {
       v = std::string(e.what());
     }
@@ -249,19 +270,22 @@ class Driver {
       for (auto& s : b) {
         const std::int64_t i = sample++;
         if (s.state != SlotState::Todo && s.state != SlotState::Waiting) continue;
-        const auto& idv = identity(s.rule);
+        auto& idv = identity(s.rule);
         if (const auto* err = std::get_if<std::string>(&idv)) {
           Evaluation e{.reward = cfg_.failed_reward, .diverged = true, .status = "invalid", .error = *err};
           record(i, s, nullptr, e, "driver", false, false);
           continue;
         }
-        const auto& id = std::get<RuleIdentity>(idv);
+        Identified& ided = std::get<Identified>(idv);
+        const RuleIdentity& id = ided.id;
         if (!id.depends_on_g) {
           Evaluation e{.reward = cfg_.failed_reward, .diverged = true, .status = "no_gradient",
                        .error = "the rule does not depend on g: it cannot train anything"};
           record(i, s, &id, e, "driver", false, false);
+          ided.compiled.reset();
         } else if (const CacheEntry* c = cache_.find(id)) {
           record(i, s, &id, c->eval, "cache", true, false);
+          ided.compiled.reset();
         } else if (flying_hash_.count(id.canonical_hash) || flying_fingerprint_.count(id.fingerprint)) {
           s.state = SlotState::Waiting;  // an equivalent rule is being trained; answered from the cache then
         } else if (!blocked && in_flight_ < workers_.size()) {
@@ -269,7 +293,10 @@ class Driver {
           flying_hash_.insert(id.canonical_hash);
           flying_fingerprint_.insert(id.fingerprint);
           ++in_flight_;
-          workers_.submit({.sample = i, .rule = s.rule});
+          // Equivalent rules are answered from the cache from now on, so the driver lets go of
+          // the compiled value; it is compiled again only in the unexpected case that it is needed.
+          if (!ided.compiled) ided.compiled = std::make_shared<const dslc::Compiled>(dslc::compile_rule(s.rule));
+          workers_.submit({.sample = i, .rule = s.rule, .compiled = std::move(ided.compiled)});
         } else {
           blocked = true;
         }
@@ -281,7 +308,7 @@ class Driver {
     if (!s || s->state != SlotState::InFlight)
       throw std::logic_error(fmt::format("outcome for sample {}, which is not in flight", o.sample));
     --in_flight_;
-    const auto& id = std::get<RuleIdentity>(identity(s->rule));
+    const auto& id = std::get<Identified>(identity(s->rule)).id;
     flying_hash_.erase(id.canonical_hash);
     flying_fingerprint_.erase(id.fingerprint);
     record(o.sample, *s, &id, o.eval, o.worker, false, true);
@@ -312,11 +339,12 @@ class Driver {
   const RunPaths& paths_;
   Workers& workers_;
   const std::atomic<bool>& stop_;
+  SearchSpace space_;
   std::unique_ptr<Strategy> strategy_;
   SearchProgress progress_;
   Outstanding st_;
   EvalCache cache_;
-  std::unordered_map<std::string, std::variant<RuleIdentity, std::string>> identities_;
+  std::unordered_map<std::string, std::variant<Identified, std::string>> identities_;
   std::set<std::uint64_t> flying_hash_, flying_fingerprint_;
   int in_flight_ = 0;
   app::JsonlWriter* out_ = nullptr;

@@ -1,5 +1,8 @@
 #include "apps/search/evaluator.h"
 
+#include <chrono>
+#include <stdexcept>
+
 #include "apps/search/synthetic_reward.h"
 
 namespace nos::search {
@@ -37,9 +40,25 @@ Evaluator::Evaluator(const SearchConfig& config) : config_(config), reward_(rewa
   }
 }
 
-Evaluation Evaluator::evaluate(std::string_view rule) const {
-  if (!data_) return synthetic_evaluation(rule, config_.synthetic_seconds, config_.failed_reward);
-  return evaluate_rule(rule, reward_, *data_, 1);
+Evaluation Evaluator::evaluate(const dslc::Compiled& rule, std::string_view text) const {
+  if (!data_) return synthetic_evaluation(rule, config_.synthetic_seconds);
+  // The child reward still takes the rule's text (and compiles it for the JIT itself). When
+  // reward.h gains evaluate_rule(const jit::Kernel&, ...), this is the one call to switch:
+  //   return evaluate_rule(jit::compile_kernel(rule.ir, rule.hash), reward_, *data_, 1);
+  return evaluate_rule(text, reward_, *data_, 1);
+}
+
+Evaluation Evaluator::evaluate(std::string_view text) const {
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<dslc::Compiled> rule;
+  try {
+    rule.emplace(dslc::compile_rule(text));
+  } catch (const std::invalid_argument& e) {
+    Evaluation ev{.reward = config_.failed_reward, .diverged = true, .status = "invalid", .error = e.what()};
+    ev.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return ev;
+  }
+  return evaluate(*rule, text);
 }
 
 }  // namespace nos::search

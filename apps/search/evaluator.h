@@ -3,6 +3,7 @@
 // then shared read-only by every worker thread of the process.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,13 +12,17 @@
 
 #include "apps/search/config.h"
 #include "apps/search/reward/reward.h"
+#include "dslc/compile.h"
 
 namespace nos::search {
 
-// A rule sent to a worker, and what came back.
+// A rule sent to a worker, and what came back. The driver compiled the rule once to identify it
+// and hands local workers that compiled value; over MPI only the text travels, and the rank
+// compiles it once on arrival (mpi.h).
 struct Job {
   std::int64_t sample = 0;
-  std::string rule;
+  std::string rule;                                // dslc controller form, as recorded
+  std::shared_ptr<const dslc::Compiled> compiled;  // dslc::compile_rule(rule)
 };
 struct Outcome {
   std::int64_t sample = 0;
@@ -32,8 +37,12 @@ class Evaluator {
  public:
   // Loads the child data for the `child` reward (throws naming what is missing).
   explicit Evaluator(const SearchConfig& config);
-  // Never throws for a bad or diverging rule: the status says.
-  Evaluation evaluate(std::string_view rule) const;
+  // Scores a rule compiled once by the caller; `text` is the rule it was compiled from. Never
+  // throws for a diverging rule: the status says.
+  Evaluation evaluate(const dslc::Compiled& rule, std::string_view text) const;
+  // Compiles `text` once, then the above (an MPI rank, which receives text). A rule that does not
+  // compile gets status "invalid" and dslc's diagnostics; this never throws for a bad rule.
+  Evaluation evaluate(std::string_view text) const;
   const std::string& dataset() const { return dataset_; }
 
  private:

@@ -1,5 +1,5 @@
 // Regularized evolution (Real et al. 2019, as in AutoML-Zero and the Lion search): a population
-// of the P most recent evaluated strings; a child is a one-token mutation (mutate) of the
+// of the P most recent evaluated strings; a child is a one-token mutation (search::mutate) of the
 // best of S members drawn uniformly (with replacement); the oldest member dies when a child
 // joins. The first P proposals are uniform random strings.
 //
@@ -17,7 +17,7 @@ namespace nos::search {
 namespace {
 
 struct Member {
-  std::string string;
+  Choices choices;  // as proposed; written to the checkpoint as text (search::to_string)
   double reward = 0;
 };
 
@@ -26,11 +26,11 @@ class EvolutionStrategy final : public Strategy {
   explicit EvolutionStrategy(const SearchConfig& c)
       : space_(make_space(c)), population_size_(c.population), tournament_(c.tournament), rng_(c.seed) {}
 
-  std::vector<std::string> propose(int n) override {
-    std::vector<std::string> out;
+  std::vector<Choices> propose(int n) override {
+    std::vector<Choices> out;
     for (int i = 0; i < n; ++i, ++proposed_) {
       if (proposed_ < population_size_ || population_.empty()) {
-        out.push_back(to_string(space_, sample_uniform(space_, rng_)));
+        out.push_back(sample_uniform(space_, rng_));
         continue;
       }
       const Member* best = nullptr;
@@ -39,13 +39,12 @@ class EvolutionStrategy final : public Strategy {
         const Member& m = population_[std::min(k, population_.size() - 1)];
         if (!best || m.reward > best->reward) best = &m;
       }
-      const auto parent = parse_choices(space_, best->string, "evolution population");
-      out.push_back(to_string(space_, mutate(space_, parent, rng_)));
+      out.push_back(mutate(space_, best->choices, rng_));
     }
     return out;
   }
 
-  void observe(const std::vector<std::string>& strings, const std::vector<double>& rewards) override {
+  void observe(const std::vector<Choices>& strings, const std::vector<double>& rewards) override {
     for (size_t i = 0; i < strings.size(); ++i) {
       population_.push_back({strings[i], rewards[i]});
       if (static_cast<int>(population_.size()) > population_size_) population_.pop_front();
@@ -54,7 +53,7 @@ class EvolutionStrategy final : public Strategy {
 
   void save(Checkpoint& c) const override {
     nlohmann::json pop = nlohmann::json::array();
-    for (const auto& m : population_) pop.push_back({{"string", m.string}, {"reward", m.reward}});
+    for (const auto& m : population_) pop.push_back({{"string", to_string(space_, m.choices)}, {"reward", m.reward}});
     c.put("evolution.state", nlohmann::json{{"proposed", proposed_}, {"population", pop}}.dump());
     put_rng(c, "strategy.rng", rng_);
   }
@@ -65,8 +64,7 @@ class EvolutionStrategy final : public Strategy {
       proposed_ = j.at("proposed").get<std::int64_t>();
       population_.clear();
       for (const auto& m : j.at("population")) {
-        population_.push_back({m.at("string").get<std::string>(), m.at("reward").get<double>()});
-        parse_choices(space_, population_.back().string, c.source);
+        population_.push_back({parse_choices(space_, m.at("string").get<std::string>(), c.source), m.at("reward").get<double>()});
       }
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(fmt::format("{}: section evolution.state is malformed: {}", c.source, e.what()));

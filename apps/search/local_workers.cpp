@@ -50,7 +50,9 @@ void LocalWorkers::work(int id) {
       jobs_.pop_front();
     }
     try {
-      Outcome o{.sample = job.sample, .eval = evaluator_.evaluate(job.rule), .worker = fmt::format("thread {}", id)};
+      // The driver's compiled value; a job without one (not sent by the driver) is compiled here.
+      const Evaluation e = job.compiled ? evaluator_.evaluate(*job.compiled, job.rule) : evaluator_.evaluate(job.rule);
+      Outcome o{.sample = job.sample, .eval = e, .worker = fmt::format("thread {}", id)};
       std::lock_guard lock(mu_);
       done_.push_back(std::move(o));
     } catch (...) {

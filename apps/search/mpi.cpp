@@ -121,6 +121,7 @@ int run_mpi_worker(const Evaluator& evaluator, int rank) {
     try {
       if (st.MPI_TAG != kJob || nl == std::string::npos) throw std::runtime_error("malformed job message");
       const std::int64_t sample = std::stoll(text.substr(0, nl));
+      // Only text crosses the wire: the rank compiles it once here and evaluates that value.
       const Evaluation e = evaluator.evaluate(std::string_view(text).substr(nl + 1));
       send_text(nlohmann::json{{"sample", sample}, {"worker", name}, {"eval", to_json(e)}}.dump(), 0, kOutcome);
     } catch (const std::exception& e) {

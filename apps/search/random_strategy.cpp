@@ -1,5 +1,5 @@
 // The random baseline: every string uniform among the allowed choices at each position
-// (sample_uniform), blind to rewards.
+// (search::sample_uniform), blind to rewards.
 #include <random>
 
 #include "apps/search/strategy.h"
@@ -12,12 +12,12 @@ class RandomStrategy final : public Strategy {
  public:
   explicit RandomStrategy(const SearchConfig& c) : space_(make_space(c)), rng_(c.seed) {}
 
-  std::vector<std::string> propose(int n) override {
-    std::vector<std::string> out;
-    for (int i = 0; i < n; ++i) out.push_back(to_string(space_, sample_uniform(space_, rng_)));
+  std::vector<Choices> propose(int n) override {
+    std::vector<Choices> out;
+    for (int i = 0; i < n; ++i) out.push_back(sample_uniform(space_, rng_));
     return out;
   }
-  void observe(const std::vector<std::string>&, const std::vector<double>&) override {}
+  void observe(const std::vector<Choices>&, const std::vector<double>&) override {}
   void save(Checkpoint& c) const override { put_rng(c, "strategy.rng", rng_); }
   void load(const Checkpoint& c) override { get_rng(c, "strategy.rng", rng_); }
 

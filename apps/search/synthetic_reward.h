@@ -5,13 +5,13 @@
 // task: PowerSign's ingredients), else 0. It reads the canonical form, not the sampled string, so
 // rules the cache treats as one get one reward, as with the real reward.
 #pragma once
-#include <string_view>
-
 #include "apps/search/reward/reward.h"
+#include "dslc/compile.h"
 
 namespace nos::search {
 
-// Status "invalid" for a rule that does not compile; `delay_seconds` of sleep to look like work.
-Evaluation synthetic_evaluation(std::string_view rule, double delay_seconds, double failed_reward);
+// The reward of a compiled rule (its canonical prefix form); `delay_seconds` of sleep to look like
+// work. (A rule that does not compile never gets here: Evaluator::evaluate reports it "invalid".)
+Evaluation synthetic_evaluation(const dslc::Compiled& rule, double delay_seconds);
 
 }  // namespace nos::search

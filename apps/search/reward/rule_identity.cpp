@@ -1,18 +1,13 @@
 #include "apps/search/reward/rule_identity.h"
 
-#include <fmt/format.h>
-
-#include <stdexcept>
-
 #include "apps/search/reward/fingerprint.h"
-#include "compile.h"
-#include "parser.h"
-#include "print.h"
+#include "dslc/print.h"
 
 namespace nos::search {
 
-RuleIdentity identify(std::string_view rule) {
-  const dslc::Compiled c = dslc::compile_rule(rule);
+RuleIdentity identify(std::string_view rule) { return identify(dslc::compile_rule(rule)); }
+
+RuleIdentity identify(const dslc::Compiled& c) {
   return {.canonical_hash = c.hash,
           .canonical = c.prefix,
           .infix = dslc::print_infix(c.canonical),

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "dslc/compile.h"
+
 namespace nos::search {
 
 struct RuleIdentity {
@@ -16,7 +18,11 @@ struct RuleIdentity {
   std::uint64_t fingerprint = 0;     // behaviour on a fixed probe input (see README.md)
 };
 
-// Throws std::invalid_argument with dslc's diagnostics for a rule that does not parse or compile.
+// The identity of a rule compiled once by the caller (dslc::compile_rule): the search compiles
+// each rule's text once and keeps the compiled value for the workers.
+RuleIdentity identify(const dslc::Compiled& rule);
+// dslc::compile_rule, then the above. Throws std::invalid_argument with dslc's diagnostics for a
+// rule that does not parse or compile.
 RuleIdentity identify(std::string_view rule);
 
 }  // namespace nos::search
