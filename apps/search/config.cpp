@@ -14,10 +14,15 @@ namespace nos::search {
   X(final_epochs) X(child_batch) X(train_images) X(val_images) X(dataset) X(data) X(pooling) X(padding)       \
   X(failed_reward) X(reward_seed) X(workers) X(quiet)
 
+// Settings added after runs were already written: a config.json without them was written with
+// the value that is now the default (the constraints were always on), so it resumes with that.
+#define NOS_SEARCH_CONFIG_ADDED_FIELDS(X) X(distinct_operands) X(final_not_add) X(use_earlier_output)
+
 nlohmann::json to_json(const SearchConfig& c) {
   nlohmann::json j;
 #define X(f) j[#f] = c.f;
   NOS_SEARCH_CONFIG_FIELDS(X)
+  NOS_SEARCH_CONFIG_ADDED_FIELDS(X)
 #undef X
   return j;
 }
@@ -33,6 +38,14 @@ SearchConfig config_from_json(const nlohmann::json& j, const std::string& source
     throw std::runtime_error(fmt::format("{}: setting '{}' has the wrong type: {}", source, #f, e.what())); \
   }
   NOS_SEARCH_CONFIG_FIELDS(X)
+#undef X
+#define X(f)                                                                                              \
+  try {                                                                                                   \
+    if (j.contains(#f)) j.at(#f).get_to(c.f);                                                             \
+  } catch (const nlohmann::json::exception& e) {                                                          \
+    throw std::runtime_error(fmt::format("{}: setting '{}' has the wrong type: {}", source, #f, e.what())); \
+  }
+  NOS_SEARCH_CONFIG_ADDED_FIELDS(X)
 #undef X
   return c;
 }
@@ -86,7 +99,13 @@ std::string unused_flags(const SearchConfig& c, const std::set<std::string>& giv
   return "";
 }
 
-SearchSpace make_space(const SearchConfig& c) { return preset(c.space, c.groups); }
+SearchSpace make_space(const SearchConfig& c) {
+  SearchSpace s = preset(c.space, c.groups);
+  s.constraints = {.distinct_operands = c.distinct_operands, .final_not_add = c.final_not_add,
+                   .use_earlier_output = c.use_earlier_output};
+  if (auto why = search::validate(s); !why.empty()) throw std::invalid_argument(why);
+  return s;
+}
 
 rl::PgConfig pg_config(const SearchConfig& c) {
   rl::PgConfig p;

@@ -25,6 +25,10 @@ struct SearchConfig {
   std::string method = "trpo";          // controller: trpo | ppo | reinforce
   std::string space = "paper";          // rl preset: paper | paper-small | tiny
   int groups = 2;                       // n: 5n tokens per rule
+  // The paper's three sampling constraints (search::Constraints), each switchable, on by default.
+  bool distinct_operands = true;        // the two operands of a group differ
+  bool final_not_add = true;            // the last group's binary function is not add
+  bool use_earlier_output = true;       // every group after the first reads an earlier group's output
   int batch = 5;                        // samples per controller update (paper §4.2); every strategy observes in batches
   double lr = 1e-5;                     // controller Adam (REINFORCE, PPO)
   double entropy = 0.0015;              // entropy bonus

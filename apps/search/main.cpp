@@ -90,6 +90,12 @@ int main(int argc, char** argv) {
   opt.add("--method", cfg.method, "Controller update: trpo | ppo | reinforce")->check(CLI::IsMember({"trpo", "ppo", "reinforce"}));
   opt.add("--space", cfg.space, "Search space preset: paper | paper-small | tiny");
   opt.add("--groups", cfg.groups, "Groups n per rule (5n tokens)");
+  opt.flag("--distinct-operands,!--no-distinct-operands", cfg.distinct_operands,
+           "Sampling constraint (paper): the two operands of a group differ (default on)");
+  opt.flag("--final-not-add,!--no-final-not-add", cfg.final_not_add,
+           "Sampling constraint (paper): the last group's binary function is not add (default on)");
+  opt.flag("--use-earlier-output,!--no-use-earlier-output", cfg.use_earlier_output,
+           "Sampling constraint (paper): every group after the first reads an earlier group's output (default on)");
   opt.add("--batch", cfg.batch, "Samples per controller update (paper: 5); every strategy observes in batches");
   opt.add("--lr", cfg.lr, "Controller Adam learning rate of --method reinforce and ppo (paper: 1e-5); an error with "
                           "trpo, which takes no Adam step");

@@ -173,6 +173,32 @@ TEST(SearchSpace, MasksNeverEmitForbiddenStrings) {
   EXPECT_GT(forbidden_without, 500);
 }
 
+// Each constraint on its own (the others on): switched off, the controller, the uniform sampler
+// and mutation all produce strings it forbids; switched on, none of them ever does.
+TEST(SearchSpace, EachConstraintSwitchesItsViolationsOnAndOff) {
+  for (int which = 0; which < 3; ++which) {
+    Constraints only{false, false, false};  // the checker for this one constraint
+    (which == 0 ? only.distinct_operands : which == 1 ? only.final_not_add : only.use_earlier_output) = true;
+    for (const bool enabled : {false, true}) {
+      SearchSpace s = preset("tiny", 2);
+      (which == 0 ? s.constraints.distinct_operands : which == 1 ? s.constraints.final_not_add
+                                                                   : s.constraints.use_earlier_output) = enabled;
+      Controller c(s, ControllerConfig{.hidden = 16, .embed = 8, .seed = static_cast<std::uint64_t>(3 + which)});
+      std::mt19937_64 rng(17 + which);
+      std::vector<Choices> controller, uniform, mutated;
+      for (const auto& x : c.sample(300, rng)) controller.push_back(x.choices);
+      for (int i = 0; i < 300; ++i) uniform.push_back(sample_uniform(s, rng));
+      for (const auto& parent : uniform) mutated.push_back(mutate(s, parent, rng));
+      for (const auto* set : {&controller, &uniform, &mutated}) {
+        int violating = 0;
+        for (const auto& x : *set) violating += violation(to_string(s, x), only, 2) != "";
+        if (enabled) EXPECT_EQ(violating, 0) << "constraint " << which << " on";
+        else EXPECT_GT(violating, 0) << "constraint " << which << " off: the sampler never broke it";
+      }
+    }
+  }
+}
+
 TEST(SearchSpace, MutationsStayInTheSpace) {
   std::mt19937_64 rng(4);
   for (int n = 1; n <= 3; ++n) {
