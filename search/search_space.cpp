@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "dslc/parser.h"
-
 namespace nos::search {
 namespace {
 
@@ -162,11 +160,6 @@ std::optional<Choices> from_string(const SearchSpace& s, std::string_view text) 
     c[p] = found;
   }
   return c;
-}
-
-dslc::Rule to_rule(const SearchSpace& s, std::span<const int> c) {
-  const std::string text = to_string(s, c);
-  return dslc::parse_rule_or_throw(text, "search space");
 }
 
 std::string check(const SearchSpace& s, std::span<const int> c) {

@@ -19,7 +19,6 @@
 #include <string_view>
 #include <vector>
 
-#include "dslc/ast.h"
 #include "dslc/symbols.h"
 
 namespace nos::search {
@@ -87,14 +86,12 @@ std::vector<uint8_t> allowed(const SearchSpace& s, int p, std::span<const int> p
 // A sampled rule as choice indices, one per position.
 using Choices = std::vector<int>;
 
-// "op1 op2 u1 u2 b ; op1 op2 u1 u2 b": dslc's controller form, parseable by dslc::parse_rule.
+// "op1 op2 u1 u2 b ; op1 op2 u1 u2 b": dslc's controller form. dslc::compile_rule (dslc/compile.h)
+// is the one way from this text to a rule; the space keeps no parse helper of its own.
 std::string to_string(const SearchSpace& s, std::span<const int> c);
 // The inverse of to_string (groups separated by ';' or newlines). nullopt if the text is not a
 // string of this space (wrong length, a token the position cannot take); constraints unchecked.
 std::optional<Choices> from_string(const SearchSpace& s, std::string_view text);
-// The rule through dslc's parser; throws std::runtime_error with dslc's diagnostics if it fails
-// (it cannot for a string of a valid space).
-dslc::Rule to_rule(const SearchSpace& s, std::span<const int> c);
 
 // Empty when `c` is a string of the space that every enabled constraint allows; else the reason.
 std::string check(const SearchSpace& s, std::span<const int> c);

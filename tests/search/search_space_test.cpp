@@ -111,7 +111,7 @@ TEST(SearchSpace, StringsRoundTripThroughDslc) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(to_string(s, *c), text);
   EXPECT_EQ(check(s, *c), "");
-  const auto rule = to_rule(s, *c);
+  const auto rule = dslc::parse_rule_or_throw(to_string(s, *c), "search space");
   EXPECT_EQ(dslc::compile(rule).prefix, dslc::compile(dslc::parse_rule("mul exp mul sign_g sign_m g").rules[0]).prefix);
   EXPECT_TRUE(from_string(s, "sign_g sign_m id id mul\n$1 g exp id *").has_value());
   EXPECT_FALSE(from_string(s, "sign_g sign_m id id mul").has_value());              // too short
