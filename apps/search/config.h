@@ -23,7 +23,7 @@ struct SearchConfig {
   // What proposes rules.
   std::string strategy = "controller";  // controller | random | evolution
   std::string method = "trpo";          // controller: trpo | ppo | reinforce
-  std::string space = "paper";          // rl preset: paper | paper-small | tiny
+  std::string space = "paper";          // search preset: paper | paper-small | tiny
   int groups = 2;                       // n: 5n tokens per rule
   // The paper's three sampling constraints (search::Constraints), each switchable, on by default.
   bool distinct_operands = true;        // the two operands of a group differ

@@ -1,7 +1,7 @@
 """Python embedding benchmarks, one process, interleaved rounds, medians (bench/embed/README.md).
 
     PYTHONPATH=build/release/python /usr/bin/python3 bench/embed/bench_embed.py \
-        --dslc build/release/dslc/dslc --libnos build/release/capi/libnos_optim.so [--rounds 9]
+        --dslc build/release/apps/dslc/dslc --libnos build/release/capi/libnos_optim.so [--rounds 9]
 
 1. nos.torch.Optimizer(rule="adam") vs torch.optim.Adam(foreach=True): one 10M-element tensor,
    and ResNet-18's 62 parameter tensors (11.7M elements).
