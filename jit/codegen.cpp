@@ -30,6 +30,7 @@
 
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <string>
 #include <mutex>
 #include <stdexcept>
@@ -68,7 +69,6 @@ class Emitter {
     i64_ = b_.getInt64Ty();
     vf_ = llvm::FixedVectorType::get(f32_, W);
     vi32_ = llvm::FixedVectorType::get(i32_, W);
-    vi64_ = llvm::FixedVectorType::get(i64_, W);
   }
 
   // The exported kernel takes the buffers as one array (kernel.h's KernelFn) and calls the body,
@@ -88,12 +88,45 @@ class Emitter {
       args.push_back(b_.CreateLoad(ptr, b_.CreateConstInBoundsGEP1_64(ptr, fn->getArg(0), k),
                                    std::string(dslc::buf_name(dslc::Buf(k)))));
     for (unsigned k = 1; k < fn->arg_size(); ++k) args.push_back(fn->getArg(k));
+    if (!has_draws()) {
+      b_.CreateCall(body, args);
+      b_.CreateRetVoid();
+      return fn;
+    }
+    // A draw hashes the low 32 bits of the parameter index with a key that depends on the high 32
+    // (dslc/random.h), computed once per body call: so the range is cut where the index crosses a
+    // multiple of 2^32 (in practice never: one call). One call site, so the body is inlined once.
+    llvm::BasicBlock* entry = b_.GetInsertBlock();
+    auto* head = llvm::BasicBlock::Create(ctx_, "chunk", fn);
+    auto* run = llvm::BasicBlock::Create(ctx_, "chunk_run", fn);
+    auto* done = llvm::BasicBlock::Create(ctx_, "done", fn);
+    llvm::Value* end = fn->getArg(6);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    llvm::PHINode* lo = b_.CreatePHI(i64_, 2, "lo");
+    lo->addIncoming(fn->getArg(5), entry);
+    b_.CreateCondBr(b_.CreateICmpULT(lo, end), run, done);
+    b_.SetInsertPoint(run);
+    llvm::Value* low = b_.CreateZExt(b_.CreateTrunc(b_.CreateAdd(fn->getArg(4), lo), i32_), i64_);
+    llvm::Value* span = b_.CreateSub(b_.getInt64(uint64_t{1} << 32), low);
+    llvm::Value* chunk_end = b_.CreateAdd(lo, b_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b_.CreateSub(end, lo), span));
+    args[kBufs + 4] = lo;
+    args[kBufs + 5] = chunk_end;
     b_.CreateCall(body, args);
+    lo->addIncoming(chunk_end, run);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(done);
     b_.CreateRetVoid();
     return fn;
   }
 
  private:
+  bool has_draws() const {
+    for (const Inst& in : ir_.body)
+      if (in.op == Op::Drop || in.op == Op::Normal) return true;
+    return false;
+  }
+
   void set_target_attributes(llvm::Function* f, llvm::TargetMachine& tm) {
     f->addFnAttr("target-cpu", tm.getTargetCPU());
     f->addFnAttr("target-features", tm.getTargetFeatureString());
@@ -133,11 +166,23 @@ class Emitter {
       llvm::Value* p = b_.CreateConstInBoundsGEP1_64(f32_, slots, s);
       slot_[s] = b_.CreateVectorSplat(W, b_.CreateLoad(f32_, p, std::string(dslc::slot_name(Slot(s)))));
     }
-    // The first two rounds of rng::bits depend only on (seed, step).
-    llvm::Value* h = mix64(b_.CreateAdd(fn_->getArg(kBufs + 2), b_.getInt64(dslc::rng::kGolden)));
-    h = mix64(b_.CreateXor(h, b_.CreateMul(fn_->getArg(kBufs + 1), b_.getInt64(dslc::rng::kGolden))));
-    hstep_ = b_.CreateVectorSplat(W, h);
     index_base_ = fn_->getArg(kBufs + 3);
+    // rng::bits' keys depend only on (seed, step, draw, high half of the index), which the wrapper
+    // keeps constant over one call: scalar code, once per call; each element then costs one 32-bit
+    // hash (two for a normal draw).
+    if (has_draws()) {
+      llvm::Value* h = mix64(b_.CreateAdd(fn_->getArg(kBufs + 2), b_.getInt64(dslc::rng::kGolden)));
+      h = mix64(b_.CreateXor(h, b_.CreateMul(fn_->getArg(kBufs + 1), b_.getInt64(dslc::rng::kGolden))));
+      llvm::Value* first = b_.CreateAdd(index_base_, fn_->getArg(kBufs + 4));
+      llvm::Value* hi = b_.CreateLShr(first, b_.getInt64(32));
+      for (const Inst& in : ir_.body) {
+        if ((in.op != Op::Drop && in.op != Op::Normal) || draw_key_.count(in.draw)) continue;
+        llvm::Value* k = mix64(b_.CreateXor(h, b_.getInt64(uint64_t{in.draw} * 0x8CB92BA72F3D8DD7ull + 1)));
+        k = mix64(b_.CreateXor(k, b_.CreateMul(hi, b_.getInt64(0xD1B54A32D192ED03ull))));
+        draw_key_[in.draw] = {b_.CreateVectorSplat(W, b_.CreateTrunc(b_.CreateLShr(k, b_.getInt64(32)), i32_)),
+                              b_.CreateVectorSplat(W, b_.CreateTrunc(k, i32_))};
+      }
+    }
     // The tail runs the same loop body once more, on one vector of stack copies: the body is
     // emitted (and compiled) once, and no load or store ever touches memory past `end`.
     llvm::Value* real[kBufs];
@@ -234,12 +279,6 @@ class Emitter {
   // ---- helpers -------------------------------------------------------------------------------
   llvm::Constant* cf(float x) { return llvm::ConstantFP::get(vf_, x); }
   llvm::Constant* ci32(int32_t x) { return llvm::ConstantInt::get(vi32_, static_cast<uint64_t>(static_cast<int64_t>(x)), true); }
-  llvm::Constant* ci64(uint64_t x) { return llvm::ConstantInt::get(vi64_, x); }
-  llvm::Constant* iota64() {
-    std::vector<llvm::Constant*> c;
-    for (int k = 0; k < W; ++k) c.push_back(b_.getInt64(k));
-    return llvm::ConstantVector::get(c);
-  }
   llvm::Value* fma(llvm::Value* a, llvm::Value* x, llvm::Value* c) {
     return b_.CreateIntrinsic(llvm::Intrinsic::fma, {vf_}, {a, x, c});
   }
@@ -252,6 +291,15 @@ class Emitter {
     z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, k(30))), k(0xBF58476D1CE4E5B9ull));
     z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, k(27))), k(0x94D049BB133111EBull));
     return b_.CreateXor(z, b_.CreateLShr(z, k(31)));
+  }
+
+  // rng::hash32, lane-wise on 32-bit integers.
+  llvm::Value* hash32(llvm::Value* x) {
+    x = b_.CreateXor(x, b_.CreateLShr(x, ci32(16)));
+    x = b_.CreateMul(x, ci32(static_cast<int32_t>(0x7FEB352Du)));
+    x = b_.CreateXor(x, b_.CreateLShr(x, ci32(15)));
+    x = b_.CreateMul(x, ci32(static_cast<int32_t>(0x846CA68Bu)));
+    return b_.CreateXor(x, b_.CreateLShr(x, ci32(16)));
   }
 
   llvm::Value* load(llvm::Value* base, llvm::Value* i) {
@@ -338,12 +386,19 @@ class Emitter {
   }
 
   // ---- one vector of elements ------------------------------------------------------------------
-  llvm::Value* draw_bits(uint32_t draw) {
-    if (!hkey_) {
-      llvm::Value* idx = b_.CreateAdd(b_.CreateVectorSplat(W, b_.CreateAdd(index_base_, i_)), iota64());
-      hkey_ = mix64(b_.CreateXor(hstep_, b_.CreateMul(idx, ci64(0xD1B54A32D192ED03ull))));
+  // The high (hi_word) or low 32 bits of rng::bits for this vector's elements: the low half of the
+  // index (constant high half within a call, see build) hashed with the draw key's word.
+  llvm::Value* draw_word(uint32_t draw, bool hi_word) {
+    if (!idx32_) {
+      llvm::Value* lanes = llvm::ConstantVector::get([&] {
+        std::vector<llvm::Constant*> c;
+        for (int k = 0; k < W; ++k) c.push_back(b_.getInt32(static_cast<uint32_t>(k)));
+        return c;
+      }());
+      idx32_ = b_.CreateAdd(b_.CreateVectorSplat(W, b_.CreateTrunc(b_.CreateAdd(index_base_, i_), i32_)), lanes);
     }
-    return mix64(b_.CreateXor(hkey_, ci64(uint64_t{draw} * 0x8CB92BA72F3D8DD7ull + 1)));
+    const auto& key = draw_key_.at(draw);
+    return hash32(b_.CreateXor(idx32_, hi_word ? key.first : key.second));
   }
 
   llvm::Value* slot(Slot s) { return slot_[static_cast<int>(s)]; }
@@ -352,7 +407,7 @@ class Emitter {
   void element_block(llvm::Value* off, llvm::Value* idx, llvm::Value* const* ptr) {
     llvm::Value* i = off;
     i_ = idx;
-    hkey_ = nullptr;
+    idx32_ = nullptr;
     std::vector<llvm::Value*> r(ir_.body.size());
     // Values known to lie in {-1, -0, +0, +1, NaN}: sign(x), and products and negations of such.
     // exp of such a value (PowerSign's exp(sign(g) * sign(m)), five of the paper's Table 1 rules)
@@ -398,9 +453,9 @@ class Emitter {
         case Op::Mul: r[k] = b_.CreateFMul(a, c); break;
         case Op::Div: r[k] = b_.CreateFDiv(a, c); break;
         case Op::Normal: {
-          llvm::Value* bits = draw_bits(in.draw);
-          llvm::Value* hi = b_.CreateTrunc(b_.CreateLShr(bits, ci64(40)), vi32_);
-          llvm::Value* lo = b_.CreateTrunc(b_.CreateAnd(bits, ci64(0xFFFFFF)), vi32_);
+          // bits >> 40 and bits & 0xFFFFFF of rng::bits: the high word's top 24, the low word's bottom 24.
+          llvm::Value* hi = b_.CreateLShr(draw_word(in.draw, true), ci32(8));
+          llvm::Value* lo = b_.CreateAnd(draw_word(in.draw, false), ci32(0xFFFFFF));
           const float inv24 = static_cast<float>(dslc::rng::kInv24);
           llvm::Value* u1 = b_.CreateFMul(b_.CreateSIToFP(b_.CreateAdd(hi, ci32(1)), vf_), cf(inv24));
           llvm::Value* u2 = b_.CreateFMul(b_.CreateSIToFP(lo, vf_), cf(inv24));
@@ -409,7 +464,7 @@ class Emitter {
           break;
         }
         case Op::Drop: {
-          llvm::Value* u = b_.CreateTrunc(b_.CreateLShr(draw_bits(in.draw), ci64(40)), vi32_);
+          llvm::Value* u = b_.CreateLShr(draw_word(in.draw, true), ci32(8));  // rng::uniform24
           const uint32_t thr = dslc::rng::drop_threshold(in.imm);
           r[k] = select(b_.CreateICmpULT(u, ci32(static_cast<int32_t>(thr))), cf(0.0f), a);
           break;
@@ -425,13 +480,13 @@ class Emitter {
   const int W;
   llvm::IRBuilder<> b_;
   llvm::Type *f32_, *i32_, *i64_;
-  llvm::FixedVectorType *vf_, *vi32_, *vi64_;
+  llvm::FixedVectorType *vf_, *vi32_;
   llvm::Function* fn_ = nullptr;
   llvm::Value* slot_[dslc::kSlotCount] = {};
-  llvm::Value* hstep_ = nullptr;
   llvm::Value* index_base_ = nullptr;
   llvm::Value* i_ = nullptr;
-  llvm::Value* hkey_ = nullptr;
+  llvm::Value* idx32_ = nullptr;
+  std::map<uint32_t, std::pair<llvm::Value*, llvm::Value*>> draw_key_;  // draw -> (high, low) key word, splat
 };
 
 }  // namespace
