@@ -2,8 +2,9 @@
 //
 // A draw is a pure function of (seed, step, parameter index, draw slot): no state, no sequence, so
 // the interpreter, a scalar loop, a 16-lane vector loop and any number of threads all see the same
-// numbers. Only 64-bit add, xor, shift and multiply are used (SplitMix64's finalizer), so the JIT
-// can reproduce the bits exactly; uniforms have 24 bits so they are exact in float too.
+// numbers. Only integer add, xor, shift and multiply are used (SplitMix64's finalizer for the keys,
+// a 32-bit hash per element), so the JIT can reproduce the bits exactly; uniforms have 24 bits so
+// they are exact in float too.
 #pragma once
 
 #include <cmath>
@@ -20,13 +21,34 @@ constexpr uint64_t mix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+// Wellons' "lowbias32" (hash-prospector): a 32-bit bijection, two multiplies. The per-element
+// part of a draw: 32-bit lanes are twice as many per vector as 64-bit ones, and a 32-bit multiply
+// is one instruction on AVX2 and AVX-512 (a 64-bit one is three on AVX2, and 3 uops on Intel's
+// AVX-512), so drop* rules stay memory-bound instead of hash-bound.
+constexpr uint32_t hash32(uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7FEB352Du;
+  x ^= x >> 15;
+  x *= 0x846CA68Bu;
+  return x ^ (x >> 16);
+}
+
+// The key of one (seed, step): the same for every parameter of a step.
+constexpr uint64_t step_key(uint64_t seed, uint64_t step) { return mix64(mix64(seed + kGolden) ^ (step * kGolden)); }
+
+// The key of one draw slot for the parameters whose index has high half `index_hi` (0 below 2^32).
+constexpr uint64_t draw_key(uint64_t step_key, uint32_t draw, uint32_t index_hi) {
+  return mix64(mix64(step_key ^ (uint64_t{draw} * 0x8CB92BA72F3D8DD7ull + 1)) ^ (uint64_t{index_hi} * 0xD1B54A32D192ED03ull));
+}
+
 // 64 random bits for one draw. Each key component goes through the mixer in turn so that no two
-// keys differing in one component collide by arithmetic accident (e.g. step+1 vs index+1).
+// keys differing in one component collide by arithmetic accident (e.g. step+1 vs index+1); the low
+// half of the index goes through hash32 twice, keyed by the two halves of the draw key: the high
+// word (drop's uniform, Box-Muller's u1) and the low word (u2) are independent hashes.
 constexpr uint64_t bits(uint64_t seed, uint64_t step, uint64_t index, uint32_t draw) {
-  uint64_t h = mix64(seed + kGolden);
-  h = mix64(h ^ (step * kGolden));
-  h = mix64(h ^ (index * 0xD1B54A32D192ED03ull));
-  return mix64(h ^ (uint64_t{draw} * 0x8CB92BA72F3D8DD7ull + 1));
+  const uint64_t k = draw_key(step_key(seed, step), draw, static_cast<uint32_t>(index >> 32));
+  const uint32_t lo = static_cast<uint32_t>(index);
+  return (uint64_t{hash32(lo ^ static_cast<uint32_t>(k >> 32))} << 32) | hash32(lo ^ static_cast<uint32_t>(k));
 }
 
 inline constexpr double kInv24 = 1.0 / 16777216.0;  // 2^-24

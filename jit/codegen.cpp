@@ -11,6 +11,7 @@
 #include <llvm/Analysis/LoopAnalysisManager.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/IntrinsicsX86.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/PassManager.h>
@@ -18,11 +19,19 @@
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Transforms/IPO/AlwaysInliner.h>
+#include <llvm/Transforms/InstCombine/InstCombine.h>
+#include <llvm/Transforms/Scalar/EarlyCSE.h>
+#include <llvm/Transforms/Scalar/SimplifyCFG.h>
 #include <llvm/Support/TargetSelect.h>
+#include <llvm/TargetParser/SubtargetFeature.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <cstdlib>
 #include <limits>
+#include <map>
+#include <string>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -60,7 +69,6 @@ class Emitter {
     i64_ = b_.getInt64Ty();
     vf_ = llvm::FixedVectorType::get(f32_, W);
     vi32_ = llvm::FixedVectorType::get(i32_, W);
-    vi64_ = llvm::FixedVectorType::get(i64_, W);
   }
 
   // The exported kernel takes the buffers as one array (kernel.h's KernelFn) and calls the body,
@@ -80,12 +88,45 @@ class Emitter {
       args.push_back(b_.CreateLoad(ptr, b_.CreateConstInBoundsGEP1_64(ptr, fn->getArg(0), k),
                                    std::string(dslc::buf_name(dslc::Buf(k)))));
     for (unsigned k = 1; k < fn->arg_size(); ++k) args.push_back(fn->getArg(k));
+    if (!has_draws()) {
+      b_.CreateCall(body, args);
+      b_.CreateRetVoid();
+      return fn;
+    }
+    // A draw hashes the low 32 bits of the parameter index with a key that depends on the high 32
+    // (dslc/random.h), computed once per body call: so the range is cut where the index crosses a
+    // multiple of 2^32 (in practice never: one call). One call site, so the body is inlined once.
+    llvm::BasicBlock* entry = b_.GetInsertBlock();
+    auto* head = llvm::BasicBlock::Create(ctx_, "chunk", fn);
+    auto* run = llvm::BasicBlock::Create(ctx_, "chunk_run", fn);
+    auto* done = llvm::BasicBlock::Create(ctx_, "done", fn);
+    llvm::Value* end = fn->getArg(6);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    llvm::PHINode* lo = b_.CreatePHI(i64_, 2, "lo");
+    lo->addIncoming(fn->getArg(5), entry);
+    b_.CreateCondBr(b_.CreateICmpULT(lo, end), run, done);
+    b_.SetInsertPoint(run);
+    llvm::Value* low = b_.CreateZExt(b_.CreateTrunc(b_.CreateAdd(fn->getArg(4), lo), i32_), i64_);
+    llvm::Value* span = b_.CreateSub(b_.getInt64(uint64_t{1} << 32), low);
+    llvm::Value* chunk_end = b_.CreateAdd(lo, b_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b_.CreateSub(end, lo), span));
+    args[kBufs + 4] = lo;
+    args[kBufs + 5] = chunk_end;
     b_.CreateCall(body, args);
+    lo->addIncoming(chunk_end, run);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(done);
     b_.CreateRetVoid();
     return fn;
   }
 
  private:
+  bool has_draws() const {
+    for (const Inst& in : ir_.body)
+      if (in.op == Op::Drop || in.op == Op::Normal) return true;
+    return false;
+  }
+
   void set_target_attributes(llvm::Function* f, llvm::TargetMachine& tm) {
     f->addFnAttr("target-cpu", tm.getTargetCPU());
     f->addFnAttr("target-features", tm.getTargetFeatureString());
@@ -125,11 +166,23 @@ class Emitter {
       llvm::Value* p = b_.CreateConstInBoundsGEP1_64(f32_, slots, s);
       slot_[s] = b_.CreateVectorSplat(W, b_.CreateLoad(f32_, p, std::string(dslc::slot_name(Slot(s)))));
     }
-    // The first two rounds of rng::bits depend only on (seed, step).
-    llvm::Value* h = mix64(b_.CreateAdd(fn_->getArg(kBufs + 2), b_.getInt64(dslc::rng::kGolden)));
-    h = mix64(b_.CreateXor(h, b_.CreateMul(fn_->getArg(kBufs + 1), b_.getInt64(dslc::rng::kGolden))));
-    hstep_ = b_.CreateVectorSplat(W, h);
     index_base_ = fn_->getArg(kBufs + 3);
+    // rng::bits' keys depend only on (seed, step, draw, high half of the index), which the wrapper
+    // keeps constant over one call: scalar code, once per call; each element then costs one 32-bit
+    // hash (two for a normal draw).
+    if (has_draws()) {
+      llvm::Value* h = mix64(b_.CreateAdd(fn_->getArg(kBufs + 2), b_.getInt64(dslc::rng::kGolden)));
+      h = mix64(b_.CreateXor(h, b_.CreateMul(fn_->getArg(kBufs + 1), b_.getInt64(dslc::rng::kGolden))));
+      llvm::Value* first = b_.CreateAdd(index_base_, fn_->getArg(kBufs + 4));
+      llvm::Value* hi = b_.CreateLShr(first, b_.getInt64(32));
+      for (const Inst& in : ir_.body) {
+        if ((in.op != Op::Drop && in.op != Op::Normal) || draw_key_.count(in.draw)) continue;
+        llvm::Value* k = mix64(b_.CreateXor(h, b_.getInt64(uint64_t{in.draw} * 0x8CB92BA72F3D8DD7ull + 1)));
+        k = mix64(b_.CreateXor(k, b_.CreateMul(hi, b_.getInt64(0xD1B54A32D192ED03ull))));
+        draw_key_[in.draw] = {b_.CreateVectorSplat(W, b_.CreateTrunc(b_.CreateLShr(k, b_.getInt64(32)), i32_)),
+                              b_.CreateVectorSplat(W, b_.CreateTrunc(k, i32_))};
+      }
+    }
     // The tail runs the same loop body once more, on one vector of stack copies: the body is
     // emitted (and compiled) once, and no load or store ever touches memory past `end`.
     llvm::Value* real[kBufs];
@@ -226,12 +279,6 @@ class Emitter {
   // ---- helpers -------------------------------------------------------------------------------
   llvm::Constant* cf(float x) { return llvm::ConstantFP::get(vf_, x); }
   llvm::Constant* ci32(int32_t x) { return llvm::ConstantInt::get(vi32_, static_cast<uint64_t>(static_cast<int64_t>(x)), true); }
-  llvm::Constant* ci64(uint64_t x) { return llvm::ConstantInt::get(vi64_, x); }
-  llvm::Constant* iota64() {
-    std::vector<llvm::Constant*> c;
-    for (int k = 0; k < W; ++k) c.push_back(b_.getInt64(k));
-    return llvm::ConstantVector::get(c);
-  }
   llvm::Value* fma(llvm::Value* a, llvm::Value* x, llvm::Value* c) {
     return b_.CreateIntrinsic(llvm::Intrinsic::fma, {vf_}, {a, x, c});
   }
@@ -244,6 +291,15 @@ class Emitter {
     z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, k(30))), k(0xBF58476D1CE4E5B9ull));
     z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, k(27))), k(0x94D049BB133111EBull));
     return b_.CreateXor(z, b_.CreateLShr(z, k(31)));
+  }
+
+  // rng::hash32, lane-wise on 32-bit integers.
+  llvm::Value* hash32(llvm::Value* x) {
+    x = b_.CreateXor(x, b_.CreateLShr(x, ci32(16)));
+    x = b_.CreateMul(x, ci32(static_cast<int32_t>(0x7FEB352Du)));
+    x = b_.CreateXor(x, b_.CreateLShr(x, ci32(15)));
+    x = b_.CreateMul(x, ci32(static_cast<int32_t>(0x846CA68Bu)));
+    return b_.CreateXor(x, b_.CreateLShr(x, ci32(16)));
   }
 
   llvm::Value* load(llvm::Value* base, llvm::Value* i) {
@@ -267,6 +323,14 @@ class Emitter {
     llvm::Value* p = cf(kExpP[0]);
     for (int k = 1; k < 6; ++k) p = fma(p, r, cf(kExpP[k]));
     llvm::Value* y = b_.CreateFAdd(fma(p, b_.CreateFMul(r, r), r), cf(1.0f));
+    if (W == 16) {
+      // AVX-512's vscalefps rounds y * 2^n once, exactly as the two exact-then-rounding factors
+      // below do (y * 2^(n/2) is a normal float for every clamped n, so only the second product
+      // rounds); one instruction instead of eight.
+      llvm::Value* e = b_.CreateIntrinsic(llvm::Intrinsic::x86_avx512_mask_scalef_ps_512, {},
+                                          {y, n, llvm::PoisonValue::get(vf_), b_.getInt16(0xFFFF), b_.getInt32(4)});
+      return select(b_.CreateFCmpUNO(x0, x0), x0, e);
+    }
     llvm::Value* ni = b_.CreateFPToSI(n, vi32_);
     llvm::Value* n1 = b_.CreateAShr(ni, ci32(1));
     llvm::Value* n2 = b_.CreateSub(ni, n1);
@@ -322,12 +386,19 @@ class Emitter {
   }
 
   // ---- one vector of elements ------------------------------------------------------------------
-  llvm::Value* draw_bits(uint32_t draw) {
-    if (!hkey_) {
-      llvm::Value* idx = b_.CreateAdd(b_.CreateVectorSplat(W, b_.CreateAdd(index_base_, i_)), iota64());
-      hkey_ = mix64(b_.CreateXor(hstep_, b_.CreateMul(idx, ci64(0xD1B54A32D192ED03ull))));
+  // The high (hi_word) or low 32 bits of rng::bits for this vector's elements: the low half of the
+  // index (constant high half within a call, see build) hashed with the draw key's word.
+  llvm::Value* draw_word(uint32_t draw, bool hi_word) {
+    if (!idx32_) {
+      llvm::Value* lanes = llvm::ConstantVector::get([&] {
+        std::vector<llvm::Constant*> c;
+        for (int k = 0; k < W; ++k) c.push_back(b_.getInt32(static_cast<uint32_t>(k)));
+        return c;
+      }());
+      idx32_ = b_.CreateAdd(b_.CreateVectorSplat(W, b_.CreateTrunc(b_.CreateAdd(index_base_, i_), i32_)), lanes);
     }
-    return mix64(b_.CreateXor(hkey_, ci64(uint64_t{draw} * 0x8CB92BA72F3D8DD7ull + 1)));
+    const auto& key = draw_key_.at(draw);
+    return hash32(b_.CreateXor(idx32_, hi_word ? key.first : key.second));
   }
 
   llvm::Value* slot(Slot s) { return slot_[static_cast<int>(s)]; }
@@ -336,7 +407,7 @@ class Emitter {
   void element_block(llvm::Value* off, llvm::Value* idx, llvm::Value* const* ptr) {
     llvm::Value* i = off;
     i_ = idx;
-    hkey_ = nullptr;
+    idx32_ = nullptr;
     std::vector<llvm::Value*> r(ir_.body.size());
     // Values known to lie in {-1, -0, +0, +1, NaN}: sign(x), and products and negations of such.
     // exp of such a value (PowerSign's exp(sign(g) * sign(m)), five of the paper's Table 1 rules)
@@ -382,9 +453,9 @@ class Emitter {
         case Op::Mul: r[k] = b_.CreateFMul(a, c); break;
         case Op::Div: r[k] = b_.CreateFDiv(a, c); break;
         case Op::Normal: {
-          llvm::Value* bits = draw_bits(in.draw);
-          llvm::Value* hi = b_.CreateTrunc(b_.CreateLShr(bits, ci64(40)), vi32_);
-          llvm::Value* lo = b_.CreateTrunc(b_.CreateAnd(bits, ci64(0xFFFFFF)), vi32_);
+          // bits >> 40 and bits & 0xFFFFFF of rng::bits: the high word's top 24, the low word's bottom 24.
+          llvm::Value* hi = b_.CreateLShr(draw_word(in.draw, true), ci32(8));
+          llvm::Value* lo = b_.CreateAnd(draw_word(in.draw, false), ci32(0xFFFFFF));
           const float inv24 = static_cast<float>(dslc::rng::kInv24);
           llvm::Value* u1 = b_.CreateFMul(b_.CreateSIToFP(b_.CreateAdd(hi, ci32(1)), vf_), cf(inv24));
           llvm::Value* u2 = b_.CreateFMul(b_.CreateSIToFP(lo, vf_), cf(inv24));
@@ -393,7 +464,7 @@ class Emitter {
           break;
         }
         case Op::Drop: {
-          llvm::Value* u = b_.CreateTrunc(b_.CreateLShr(draw_bits(in.draw), ci64(40)), vi32_);
+          llvm::Value* u = b_.CreateLShr(draw_word(in.draw, true), ci32(8));  // rng::uniform24
           const uint32_t thr = dslc::rng::drop_threshold(in.imm);
           r[k] = select(b_.CreateICmpULT(u, ci32(static_cast<int32_t>(thr))), cf(0.0f), a);
           break;
@@ -409,23 +480,62 @@ class Emitter {
   const int W;
   llvm::IRBuilder<> b_;
   llvm::Type *f32_, *i32_, *i64_;
-  llvm::FixedVectorType *vf_, *vi32_, *vi64_;
+  llvm::FixedVectorType *vf_, *vi32_;
   llvm::Function* fn_ = nullptr;
   llvm::Value* slot_[dslc::kSlotCount] = {};
-  llvm::Value* hstep_ = nullptr;
   llvm::Value* index_base_ = nullptr;
   llvm::Value* i_ = nullptr;
-  llvm::Value* hkey_ = nullptr;
+  llvm::Value* idx32_ = nullptr;
+  std::map<uint32_t, std::pair<llvm::Value*, llvm::Value*>> draw_key_;  // draw -> (high, low) key word, splat
 };
 
 }  // namespace
 
-std::unique_ptr<llvm::TargetMachine> host_target_machine() {
+namespace {
+
+// NOS_MAX_ISA (the variable tensor/kernels/isa.h reads: generic, avx2, avx512) caps the JIT's target
+// features as it caps the hand-written kernels, so the AVX2 kernels an AVX2-only CPU would get can
+// be run and measured on an AVX-512 host. 0 generic (SSE), 1 avx2, 2 avx512 (no cap).
+int isa_ceiling() {
+  const char* v = std::getenv("NOS_MAX_ISA");
+  if (!v || !*v) return 2;
+  const std::string s(v);
+  if (s == "generic") return 0;
+  if (s == "avx2") return 1;
+  if (s == "avx512") return 2;
+  throw std::invalid_argument("NOS_MAX_ISA=" + s + ": expected one of generic, avx2, avx512");
+}
+
+// Whether feature `f` (without its +/- sign) lies above the ceiling.
+bool above_ceiling(const std::string& f, int ceiling) {
+  auto starts = [&](const char* p) { return f.rfind(p, 0) == 0; };
+  if (ceiling >= 2) return false;
+  if (starts("avx512") || starts("avx10") || starts("amx") || f == "evex512") return true;
+  if (ceiling >= 1) return false;
+  return starts("avx") || f == "fma" || f == "fma4" || f == "f16c" || f == "xop" || f == "vaes" || f == "vpclmulqdq";
+}
+
+}  // namespace
+
+llvm::orc::JITTargetMachineBuilder host_jit_target_machine_builder() {
   init_llvm_once();
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) throw std::runtime_error("jit: cannot detect the host target: " + llvm::toString(jtmb.takeError()));
+  if (const int ceiling = isa_ceiling(); ceiling < 2) {
+    llvm::SubtargetFeatures capped;
+    for (const std::string& f : jtmb->getFeatures().getFeatures()) {
+      const bool on = !f.empty() && f[0] == '+';
+      const std::string name = f.empty() || (f[0] != '+' && f[0] != '-') ? f : f.substr(1);
+      capped.AddFeature(name, on && !above_ceiling(name, ceiling));
+    }
+    jtmb->setFeatures(capped.getString());
+  }
   jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  auto tm = jtmb->createTargetMachine();
+  return std::move(*jtmb);
+}
+
+std::unique_ptr<llvm::TargetMachine> host_target_machine() {
+  auto tm = host_jit_target_machine_builder().createTargetMachine();
   if (!tm) throw std::runtime_error("jit: cannot create a target machine: " + llvm::toString(tm.takeError()));
   return std::move(*tm);
 }
@@ -451,6 +561,13 @@ void optimize_module(llvm::Module& m, llvm::TargetMachine& tm) {
   std::string err;
   llvm::raw_string_ostream es(err);
   if (llvm::verifyModule(m, &es)) throw std::runtime_error("jit: generated IR does not verify: " + err);
+  // The code is vectorized, unrolled as wanted and its loop shaped by construction, so the O3
+  // pipeline (loop, vectorizer, inliner heuristics, ~4 ms of CPU per kernel, half the compile
+  // latency) has nothing left to do that instruction selection does not do anyway: the body is
+  // inlined into the wrapper, then one round of instruction combining, CSE and CFG cleanup. The
+  // hot loops come out the same as under O3 (an instruction more or less in a few drop* loops);
+  // compile latency over Table 1 went from 8.2 to 5.0 ms of CPU (bench/README.md). No pass here
+  // may change float results: there are no fast-math flags to license it.
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -461,7 +578,13 @@ void optimize_module(llvm::Module& m, llvm::TargetMachine& tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  llvm::ModulePassManager mpm;
+  mpm.addPass(llvm::AlwaysInlinerPass());
+  llvm::FunctionPassManager fpm;
+  fpm.addPass(llvm::InstCombinePass());
+  fpm.addPass(llvm::EarlyCSEPass());
+  fpm.addPass(llvm::SimplifyCFGPass());
+  mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
   mpm.run(m, mam);
   if (llvm::verifyModule(m, &es)) throw std::runtime_error("jit: optimized IR does not verify: " + err);
 }

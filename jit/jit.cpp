@@ -46,10 +46,7 @@ std::shared_ptr<JitState> jit_state() {
     s->width = vector_width_for(*tm);
     s->cpu = tm->getTargetCPU().str();
     s->tm = std::move(tm);
-    auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
-    if (!jtmb) throw std::runtime_error("jit: " + llvm::toString(jtmb.takeError()));
-    jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-    auto j = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
+    auto j = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(host_jit_target_machine_builder()).create();
     if (!j) throw std::runtime_error("jit: cannot create LLJIT: " + llvm::toString(j.takeError()));
     s->jit = std::move(*j);
     return s;

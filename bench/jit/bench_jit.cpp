@@ -12,6 +12,7 @@
 //   ./build/release/bench/jit/nos-bench-jit [threads=2] [reps=21]
 // On a shared machine, other load shows up as scheduler delays of whole time slices in a
 // multi-threaded step; the "best" columns (fastest repetition) are the least disturbed.
+#include <immintrin.h>
 #include <omp.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/jit/table1.h"
 #include "compile.h"
 #include "kernel.h"
 #include "optimizer.h"
@@ -66,20 +68,8 @@ double thread_cpu_ms() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
 }
 
-struct Rule {
-  const char* name;
-  const char* text;
-};
-const Rule kTable1[] = {
-    {"t1_01", "mul add exp mul sign_g sign_m clip4 g g"}, {"t1_02", "mul clip4 m exp v"},
-    {"t1_03", "mul m exp v"},                             {"t1_04", "mul g exp mul sign_g sign_m"},
-    {"t1_05", "mul drop3 g exp mul sign_g sign_m"},       {"t1_06", "mul m exp g2"},
-    {"t1_07", "div drop1 m exp g2"},                      {"t1_08", "mul drop1 g exp mul sign_g sign_m"},
-    {"t1_09", "add clip5 rmsprop drop3 m"},               {"t1_10", "mul adam exp mul sign_g sign_m"},
-    {"t1_11", "mul adam exp m"},                          {"t1_12", "add g drop3 m"},
-    {"t1_13", "mul drop1 m exp g3"},                      {"t1_14", "sub g clip4 g2"},
-    {"t1_15", "sub exp g exp m"},                         {"t1_16", "mul drop3 m exp w3"},
-};
+using nos::bench::Rule;
+using nos::bench::kTable1;
 
 // Bytes a step moves per parameter: w read+write, g read, each state buffer read+write.
 int bytes_per_param(uint8_t state) {
@@ -239,6 +229,68 @@ int main(int argc, char** argv) {
   const Time t_powersign = bench_rule("powersign", "mul g exp mul sign_g sign_m");
   const Time t_sgd = bench_rule("sgd", "g");
   for (const Rule& r : kTable1) bench_rule(r.name, r.text);
+
+  // ---- 1b. SGD against libtorch's in-place add, interleaved -------------------------------------
+  // Plain SGD is one streaming pass (read w and g, write w): the question is whether nos's kernel
+  // moves those bytes as fast as the best loop there is. Per repetition, back to back and in
+  // rotating order: the C++ loop w -= s*g (the bandwidth reference), the same loop with
+  // non-temporal (streaming) stores, nos's `g` kernel and, with libtorch, w.add_(g, -lr) on the
+  // same buffers (libtorch's own threads, set to the same count). Medians of per-repetition time
+  // ratios against the C++ loop.
+  {
+    nos::jit::OptimizerOptions o;
+    o.hyper.lr = 1e-6;
+    o.threads = threads;
+    nos::jit::Optimizer sgd("g", o);
+    sgd.add(w.data(), g.data(), n);
+    auto plain = [&] {
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (size_t i = 0; i < n; ++i) wp[i] = wp[i] - 1e-6f * gp[i];
+    };
+    // 8 floats per store, whole vectors per thread; buffers are 2 MiB aligned.
+    auto streaming = [&] {
+      const size_t vecs = n / 8;
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (size_t v = 0; v < vecs; ++v) {
+        const __m256 x = _mm256_sub_ps(_mm256_load_ps(wp + 8 * v), _mm256_mul_ps(_mm256_set1_ps(1e-6f), _mm256_load_ps(gp + 8 * v)));
+        _mm256_stream_ps(wp + 8 * v, x);
+      }
+      _mm_sfence();
+    };
+    std::vector<std::pair<const char*, std::function<void()>>> sides = {
+        {"C++ w -= s*g", plain}, {"C++, streaming stores", streaming}, {"nos `g` kernel", [&] { sgd.step(); }}};
+#ifdef NOS_HAVE_TORCH
+    at::set_num_threads(threads);
+    torch::Tensor tw = torch::from_blob(wp, {static_cast<int64_t>(n)}, torch::kFloat32);
+    torch::Tensor tg = torch::from_blob(const_cast<float*>(gp), {static_cast<int64_t>(n)}, torch::kFloat32);
+    sides.push_back({"libtorch w.add_(g, -lr)", [&] { tw.add_(tg, -1e-6); }});
+#endif
+    std::vector<std::vector<double>> t(sides.size()), ratio(sides.size());
+    for (auto& sd : sides) sd.second();
+    const int pairs = 3 * reps;
+    for (int r = 0; r < pairs; ++r) {
+      std::vector<double> tr(sides.size());
+      for (size_t k = 0; k < sides.size(); ++k) {
+        const size_t j = (k + static_cast<size_t>(r)) % sides.size();  // rotate who goes first
+        const auto a = clk::now();
+        sides[j].second();
+        tr[j] = std::chrono::duration<double>(clk::now() - a).count();
+      }
+      for (size_t k = 0; k < sides.size(); ++k) t[k].push_back(tr[k]), ratio[k].push_back(tr[0] / tr[k]);
+    }
+    std::printf("\n## SGD on one 16M tensor: interleaved, %d repetitions in rotating order\n\n"
+                "| loop | ms (median) | GB/s (median, 12 B/param) | speed vs C++ w -= s*g (median of per-repetition ratios) |\n"
+                "|---|---|---|---|\n", pairs);
+    for (size_t k = 0; k < sides.size(); ++k)
+      std::printf("| %s | %.2f | %.1f | %.3f |\n", sides[k].first, median(t[k]) * 1e3,
+                  12.0 * static_cast<double>(n) / median(t[k]) / 1e9, median(ratio[k]));
+#ifdef NOS_HAVE_TORCH
+    std::vector<double> vs_torch;
+    for (size_t r = 0; r < t[2].size(); ++r) vs_torch.push_back(t[3][r] / t[2][r]);
+    std::printf("\nnos `g` vs libtorch in-place add (libtorch time / nos time, median of per-repetition ratios): %.3fx\n",
+                median(vs_torch));
+#endif
+  }
 
   // ---- 2. libtorch ------------------------------------------------------------------------------
   // Child network: one Optimizer over all its tensors (one kernel call per tensor per thread).

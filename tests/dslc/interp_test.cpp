@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "interp.h"
 #include "random.h"
@@ -41,6 +42,43 @@ TEST(Random, UniformAndNormalDistributions) {
   EXPECT_NEAR(usum / n, 0.5, 0.005);
   EXPECT_NEAR(sum / n, 0.0, 0.01);
   EXPECT_NEAR(std::sqrt(sum2 / n), 1.0, 0.01);
+}
+
+// The per-element hash is a 32-bit one (rng::hash32) keyed per (seed, step, draw): draws of
+// neighbouring indices, consecutive steps, two draw slots and two seeds must be independent, the
+// two words of one draw (Box-Muller's u1 and u2) uncorrelated, and the uniform flat. Each
+// tolerance is 5 standard deviations of the statistic under independence.
+TEST(Random, DrawsAreIndependentAcrossIndicesStepsSlotsAndSeeds) {
+  const size_t n = size_t{1} << 20;
+  const double p = 0.3;
+  auto drop = [&](uint64_t seed, uint64_t step, uint64_t i, uint32_t draw) { return rng::dropped(rng::bits(seed, step, i, draw), p); };
+  const double want = p * p * n, tol = 5 * std::sqrt(n * p * p * (1 - p * p));
+  size_t both_step = 0, both_next = 0, both_slot = 0, both_seed = 0, alone = 0;
+  std::vector<size_t> bucket(256, 0);
+  double s1 = 0, s2 = 0, s11 = 0, s22 = 0, s12 = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const bool d = drop(4, 10, i, 0);
+    alone += d;
+    both_step += d && drop(4, 11, i, 0);
+    both_next += d && drop(4, 10, i + 1, 0);
+    both_slot += d && drop(4, 10, i, 1);
+    both_seed += d && drop(5, 10, i, 0);
+    const uint64_t b = rng::bits(4, 10, i, 0);
+    ++bucket[b >> 56];
+    const double u1 = static_cast<double>(b >> 40), u2 = static_cast<double>(b & 0xFFFFFFu);
+    s1 += u1, s2 += u2, s11 += u1 * u1, s22 += u2 * u2, s12 += u1 * u2;
+  }
+  EXPECT_NEAR(static_cast<double>(alone), p * n, 5 * std::sqrt(n * p * (1 - p)));
+  EXPECT_NEAR(static_cast<double>(both_step), want, tol);
+  EXPECT_NEAR(static_cast<double>(both_next), want, tol);
+  EXPECT_NEAR(static_cast<double>(both_slot), want, tol);
+  EXPECT_NEAR(static_cast<double>(both_seed), want, tol);
+  const double cov = s12 / n - (s1 / n) * (s2 / n);
+  const double corr = cov / std::sqrt((s11 / n - (s1 / n) * (s1 / n)) * (s22 / n - (s2 / n) * (s2 / n)));
+  EXPECT_LT(std::fabs(corr), 5.0 / std::sqrt(static_cast<double>(n)));
+  double chi2 = 0;
+  for (size_t c : bucket) chi2 += (c - n / 256.0) * (c - n / 256.0) / (n / 256.0);
+  EXPECT_LT(chi2, 255 + 5 * std::sqrt(2.0 * 255));  // chi-square, 255 degrees of freedom
 }
 
 TEST(Random, DropThresholdIsExactInteger) {

@@ -15,8 +15,10 @@
 #include "interp.h"
 #include "kernel.h"
 #include "optimizer.h"
+#include "random.h"
 #include "reference.h"
 #include "test_util.h"
+#include "vecmath.h"
 
 namespace nos::jit {
 namespace {
@@ -277,6 +279,53 @@ TEST(JitKernel, TailsAndRangesNeverTouchOutside) {
     run_kernel(k, b, p, 0, 6, 2);
     EXPECT_EQ(diff(b, before), "") << rule;
   }
+}
+
+// The kernel's exp (on AVX-512 scaled by vscalefps, elsewhere by two exact-then-rounding factors)
+// equals vm::exp_f32 over its whole range, densely where results are denormal or overflow.
+TEST(JitKernel, ExpEqualsTheScalarPolynomialOverItsRange) {
+  std::vector<float> xs;
+  for (uint32_t b = 0; b <= std::bit_cast<uint32_t>(100.0f); b += 211) xs.push_back(std::bit_cast<float>(b));
+  for (uint32_t b = std::bit_cast<uint32_t>(-0.0f); b <= std::bit_cast<uint32_t>(-120.0f); b += 211) xs.push_back(std::bit_cast<float>(b));
+  for (uint32_t b = std::bit_cast<uint32_t>(-85.0f); b <= std::bit_cast<uint32_t>(-106.0f); b += 3) xs.push_back(std::bit_cast<float>(b));
+  for (uint32_t b = std::bit_cast<uint32_t>(86.0f); b <= std::bit_cast<uint32_t>(89.0f); b += 3) xs.push_back(std::bit_cast<float>(b));
+  const size_t n = xs.size();
+  const Compiled c = compile_text("exp g");
+  const Kernel k = compile_kernel(c.ir, c.hash);
+  Buffers jb(n);
+  for (size_t i = 0; i < n; ++i) jb.w[i] = 0.0f, jb.g[i] = xs[i];
+  Buffers rb = jb;
+  const StepBlock p = make_step_block(dslc::step_params(dslc::Hyper{.lr = 1.0}, 1));
+  run_kernel(k, jb, p, 0, 0, n);
+  run_reference(c.ir, rb, p, 0, 0, n);
+  ASSERT_EQ(diff(jb, rb), "");
+  for (size_t i = 0; i < n; i += 1 + n / 1000) ASSERT_TRUE(same_bits(jb.w[i], 0.0f - 1.0f * vm::exp_f32(xs[i]))) << xs[i];
+}
+
+// A draw's key depends on the high 32 bits of the parameter index (dslc/random.h), so the kernel
+// cuts its range where the index crosses a multiple of 2^32: the draws on both sides, and in the
+// vector that straddles it, must still be rng::bits of the full 64-bit index.
+TEST(JitKernel, DrawsAcrossA32BitIndexBoundaryMatchTheReference) {
+  const size_t W = static_cast<size_t>(host_vector_width());
+  for (const char* rule : {"add y mul drop5 m noise", "add drop3 m mul ep noise", "drop1 g"}) {
+    const Compiled c = compile_text(rule);
+    const Kernel k = compile_kernel(c.ir, c.hash);
+    std::mt19937 r(11);
+    for (uint64_t base : {(uint64_t{1} << 32) - 37, (uint64_t{3} << 32) - W / 2, ~uint64_t{0} - 200}) {
+      for (size_t begin : {size_t{0}, size_t{5}}) {
+        const size_t n = 10 * W + 3;
+        Buffers jb(n);
+        fill(jb, r, false, true);
+        Buffers rb = jb;
+        const StepBlock p = make_step_block(dslc::step_params(dslc::Hyper{.seed = 3}, 4));
+        run_kernel(k, jb, p, base, begin, n);
+        run_reference(c.ir, rb, p, base, begin, n);
+        ASSERT_EQ(diff(jb, rb), "") << rule << " base=" << base << " begin=" << begin;
+      }
+    }
+  }
+  // The high half of the index matters: index i and i + 2^32 draw differently.
+  EXPECT_NE(dslc::rng::bits(1, 2, 5, 0), dslc::rng::bits(1, 2, 5 + (uint64_t{1} << 32), 0));
 }
 
 TEST(JitKernel, ElementsBeforeBeginAreUntouched) {

@@ -92,7 +92,10 @@ TEST(Fingerprint, RandomRulesAreDeterministic) {
 TEST(Fingerprint, StableAcrossRunsAndBuilds) {
   EXPECT_EQ(identify("mul g exp mul sign_g sign_m").fingerprint, 0x4e40ccf8c93b35feull);
   EXPECT_EQ(identify("adam").fingerprint, 0x69de6788375bbc5dull);
-  EXPECT_EQ(identify("drop5 g").fingerprint, 0xbb0264f5a04a93f2ull);
+  // dslc/random.h's per-element hash changed (a 32-bit hash, for the JIT's speed): drop* and noise
+  // rules now draw other numbers, so their fingerprints changed with their behaviour; rules
+  // without draws keep theirs (the tag stays v1, so their cached fingerprints stay valid).
+  EXPECT_EQ(identify("drop5 g").fingerprint, 0xfc4a2a30f5b6969full);
 }
 
 TEST(Fingerprint, QuantizationMergesRoundingAndKeepsSpecialValues) {
