@@ -14,11 +14,13 @@
 #include "compile.h"
 #include "interp.h"
 #include "kernel.h"
-#include "optimizer.h"
+#include "optim/optimizer.h"
 #include "reference.h"
 #include "test_util.h"
 
 namespace nos::jit {
+using optim::Optimizer;
+using optim::OptimizerOptions;
 namespace {
 
 using dslc::Compiled;
