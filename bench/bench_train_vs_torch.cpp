@@ -22,6 +22,7 @@
 #include "nn/models/lstm_lm.h"
 #include "nn/models/wide_resnet.h"
 #include "nn/train/train.h"
+#include "optim/arena_optimizer.h"
 #include "tensor/blas_env.h"
 #include "tensor/threads.h"
 
@@ -89,20 +90,26 @@ nos::Tensor to_nos_labels(const torch::Tensor& y) {
   return nos::Tensor::from_ints({flat.numel()}, v);
 }
 
+// SGD as nos runs it: the rule `g` (w -= lr * g) JIT-compiled over the whole arena.
+std::shared_ptr<nos::optim::Optimizer> nos_sgd(nos::ParamArena& arena, double lr) {
+  auto opt = std::make_shared<nos::optim::Optimizer>("g", nos::optim::OptimizerOptions{.hyper = {.lr = lr}});
+  nos::optim::add_arena(*opt, arena);
+  return opt;
+}
+
 // One SGD training step of a nos classifier on (xt, yt), as a callable (owns its inputs).
 std::function<void()> nos_classifier_step(nos::nn::Module& net, nos::ParamArena& arena, const torch::Tensor& xt,
                                           const torch::Tensor& yt) {
   struct State {
     nos::Tensor x, y;
     nos::nn::Context ctx;
-    std::int64_t step = 0;
   };
-  auto st = std::make_shared<State>(State{to_nos_images(xt), to_nos_labels(yt), {}, 0});
-  const auto sgd = nos::nn::sgd_step();
+  auto st = std::make_shared<State>(State{to_nos_images(xt), to_nos_labels(yt), {}});
+  const auto sgd = nos_sgd(arena, 0.01);
   return [&net, &arena, st, sgd] {
     arena.zero_grad();
     nos::ag::backward(nos::ag::softmax_cross_entropy(net.forward(nos::ag::Var(st->x), st->ctx), st->y));
-    sgd(arena, ++st->step, 0.01f);
+    sgd->step();
   };
 }
 
@@ -251,14 +258,13 @@ Row bench_lstm(int steps, bool profile_nos) {
   nos::nn::LstmLm lm(arena, nos::nn::LstmLmOptions::small(V), rng);
   const nos::Tensor tokens = to_nos_labels(tok).reshape({T, B}), targets = to_nos_labels(tgt);
   nos::nn::Context ctx;
-  const auto sgd = nos::nn::sgd_step();
-  std::int64_t step = 0;
+  const auto sgd = nos_sgd(arena, 1.0);
   auto nos_step = [&] {
     nos::nn::LstmState s;
     arena.zero_grad();
     nos::ag::backward(lm.loss(tokens, targets, s, ctx));
     nos::nn::clip_grad_norm(arena, 5.0);
-    sgd(arena, ++step, 1.0f);
+    sgd->step();
   };
   if (profile_nos) {
     fmt::print("PTB small LSTM, nos only: {:.1f} ms\n", median_ms(nos_step, 2, steps));

@@ -1,4 +1,4 @@
-// The C API: a thin shell over nos::jit::Optimizer that turns every exception into a status and
+// The C API: a thin shell over nos::optim::Optimizer that turns every exception into a status and
 // a per-thread message, so no C++ exception ever unwinds through a C caller's frames.
 #include "nos/optim.h"
 
@@ -8,10 +8,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "optimizer.h"
+#include "optim/optimizer.h"
 
 struct nos_optimizer {
-  nos::jit::Optimizer opt;
+  nos::optim::Optimizer opt;
 };
 
 namespace {
@@ -27,7 +27,7 @@ nos_status fail(nos_status s, std::string message) {
   return s;
 }
 
-// Runs f, mapping the exceptions jit::Optimizer documents to their statuses.
+// Runs f, mapping the exceptions optim::Optimizer documents to their statuses.
 template <class F>
 nos_status guarded(nos_status on_invalid, F&& f) {
   try {
@@ -48,12 +48,12 @@ nos_status guarded(nos_status on_invalid, F&& f) {
   }
 }
 
-nos::jit::OptimizerOptions to_cpp(const nos_options& o) {
-  nos::jit::OptimizerOptions r;
+nos::optim::OptimizerOptions to_cpp(const nos_options& o) {
+  nos::optim::OptimizerOptions r;
   r.hyper = {.lr = o.lr, .beta1 = o.beta1, .beta2 = o.beta2, .beta3 = o.beta3, .eps = o.eps, .mu = o.mu,
              .lion_beta2 = o.lion_beta2, .total_steps = o.total_steps, .seed = o.seed};
   r.threads = o.threads;
-  r.schedule = {.kind = static_cast<nos::jit::ScheduleKind>(o.schedule), .decay_steps = o.decay_steps,
+  r.schedule = {.kind = static_cast<nos::optim::ScheduleKind>(o.schedule), .decay_steps = o.decay_steps,
                 .decay_rate = o.decay_rate, .alpha = o.alpha, .beta = o.beta, .num_periods = o.num_periods,
                 .initial_variance = o.initial_variance, .variance_decay = o.variance_decay, .seed = o.schedule_seed};
   return r;
@@ -66,7 +66,7 @@ extern "C" {
 void nos_options_init(nos_options* options) {
   if (!options) return;
   const nos::dslc::Hyper h;
-  const nos::jit::Schedule s;
+  const nos::optim::Schedule s;
   *options = nos_options{.lr = h.lr, .beta1 = h.beta1, .beta2 = h.beta2, .beta3 = h.beta3, .eps = h.eps, .mu = h.mu,
                          .lion_beta2 = h.lion_beta2, .total_steps = h.total_steps, .seed = h.seed, .threads = 0,
                          .schedule = NOS_SCHEDULE_CONSTANT, .decay_steps = s.decay_steps, .decay_rate = s.decay_rate,
@@ -86,12 +86,12 @@ nos_status nos_optimizer_create(const char* rule, const nos_options* options, no
   if (options) o = *options;
   if (o.schedule < NOS_SCHEDULE_CONSTANT || o.schedule > NOS_SCHEDULE_NOISY_LINEAR_COSINE)
     return fail(NOS_ERROR_ARGUMENT, "nos_optimizer_create: unknown schedule " + std::to_string(static_cast<int>(o.schedule)));
-  const nos::jit::OptimizerOptions cpp = to_cpp(o);
+  const nos::optim::OptimizerOptions cpp = to_cpp(o);
   // Hyperparameters first, so that every std::invalid_argument the constructor throws after this
   // is about the rule (dslc's diagnostics, more than one rule, ld/cd/rd without total_steps).
   if (const std::string why = nos::dslc::validate(cpp.hyper); !why.empty()) return fail(NOS_ERROR_ARGUMENT, "nos: " + why);
-  if (const std::string why = nos::jit::validate(cpp.schedule); !why.empty()) return fail(NOS_ERROR_ARGUMENT, "nos: " + why);
-  return guarded(NOS_ERROR_RULE, [&] { *out = new nos_optimizer{nos::jit::Optimizer(rule, cpp)}; });
+  if (const std::string why = nos::optim::validate(cpp.schedule); !why.empty()) return fail(NOS_ERROR_ARGUMENT, "nos: " + why);
+  return guarded(NOS_ERROR_RULE, [&] { *out = new nos_optimizer{nos::optim::Optimizer(rule, cpp)}; });
 }
 
 void nos_optimizer_free(nos_optimizer* opt) { delete opt; }

@@ -1,6 +1,6 @@
 # `cmake --install build/release --prefix P` puts the embeddable optimizer under P:
 #   include/nos/optim.h                      the C API
-#   include/nos/{optimizer,schedule,params}.h the C++ API (jit::Optimizer)
+#   include/nos/{optimizer,schedule,params}.h the C++ API (optim::Optimizer)
 #   lib/libnos_optim.so                      both, one shared object (LLVM and OpenMP inside)
 #   lib/cmake/nos/                           find_package(nos CONFIG): target nos::optim
 #   lib/pkgconfig/nos.pc                     pkg-config --cflags --libs nos
@@ -14,7 +14,7 @@ install(TARGETS nos_optim EXPORT nosTargets
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES capi/nos/optim.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
 # optimizer.h includes "params.h" and "schedule.h" by their bare names, params.h includes "state.h": one flat directory.
-install(FILES jit/optimizer.h jit/schedule.h dslc/params.h dslc/state.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
+install(FILES optim/optimizer.h optim/schedule.h dslc/params.h dslc/state.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
 install(TARGETS dslc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 set(NOS_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/nos)

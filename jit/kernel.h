@@ -17,6 +17,10 @@
 #include "ir.h"
 #include "params.h"
 
+namespace nos::dslc {
+struct Compiled;
+}
+
 namespace nos::jit {
 
 // The per-step block as the kernel reads it: dslc::StepParams rounded to float once, on the host.
@@ -46,6 +50,10 @@ struct Kernel {
   dslc::StateSet state = 0;  // the state buffers the kernel reads and writes
   int width = 0;        // floats per vector
   std::shared_ptr<const CompiledKernel> code;
+  // Set by compile_kernel(const dslc::Compiled&), empty/false for IR given alone: what an
+  // optim::Optimizer built from the kernel reports and checks without the rule's text.
+  std::string canonical;     // the rule's canonical prefix form
+  bool needs_total = false;  // the rule reads ld/cd/rd (hyper.total_steps must be set)
 
   explicit operator bool() const { return fn != nullptr; }
   void operator()(float* w, const float* g, const StateBufs& s, const StepBlock& p, uint64_t index_base,
@@ -66,6 +74,10 @@ std::string host_cpu_name();
 // Compiles `ir` (dslc::verify must accept it) for the host, or returns the cached kernel of the
 // same (hash, IR). Thread-safe. Throws std::runtime_error if LLVM fails (an internal error).
 Kernel compile_kernel(const dslc::Ir& ir, uint64_t hash = 0);
+// A compiled rule as a value: compile_kernel(rule.ir, rule.hash) carrying the rule's canonical
+// form and whether it reads ld/cd/rd, so that one compilation serves any number of Optimizers
+// (dslc::compile_rule(text) -> compile_kernel -> optim::Optimizer(kernel, options)).
+Kernel compile_kernel(const dslc::Compiled& rule);
 
 // Kernels alive in the cache (compiled and still held by someone). For tests and diagnostics.
 size_t cached_kernel_count();

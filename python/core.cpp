@@ -1,5 +1,5 @@
 // nos._core: the pybind11 bindings under the Python package nos (python/nos/). Binds the public
-// jit::Optimizer and dslc's printers; everything Python-shaped (torch, numpy checks, parameter
+// optim::Optimizer and dslc's printers; everything Python-shaped (torch, numpy checks, parameter
 // groups) lives in the .py files. Exceptions map to Python's: std::invalid_argument -> ValueError,
 // everything else -> RuntimeError, so a bad rule or bad tensor never crashes the interpreter.
 #include <pybind11/pybind11.h>
@@ -11,12 +11,12 @@
 #include <string>
 
 #include "compile.h"
-#include "optimizer.h"
+#include "optim/optimizer.h"
 #include "parser.h"
 #include "print.h"
 
 namespace py = pybind11;
-using nos::jit::Optimizer;
+using nos::optim::Optimizer;
 
 namespace {
 
@@ -31,8 +31,8 @@ nos::dslc::Compiled compile_rule(const std::string& text) {
   return nos::dslc::compile(p.rules[0]);
 }
 
-nos::jit::ScheduleKind schedule_kind(const std::string& s) {
-  using K = nos::jit::ScheduleKind;
+nos::optim::ScheduleKind schedule_kind(const std::string& s) {
+  using K = nos::optim::ScheduleKind;
   if (s == "constant") return K::Constant;
   if (s == "step") return K::Step;
   if (s == "cosine") return K::Cosine;
@@ -67,7 +67,7 @@ PYBIND11_MODULE(_core, m) {
       .def(py::init([](const std::string& rule, double lr, double beta1, double beta2, double beta3, double eps,
                        double mu, double lion_beta2, uint64_t total_steps, uint64_t seed, int threads,
                        const std::string& schedule, uint64_t decay_steps, double decay_rate, double alpha) {
-             nos::jit::OptimizerOptions o;
+             nos::optim::OptimizerOptions o;
              o.hyper = {.lr = lr, .beta1 = beta1, .beta2 = beta2, .beta3 = beta3, .eps = eps, .mu = mu,
                         .lion_beta2 = lion_beta2, .total_steps = total_steps, .seed = seed};
              o.threads = threads;

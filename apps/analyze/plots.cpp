@@ -7,7 +7,7 @@
 
 #include "apps/common/gnuplot.h"
 #include "apps/common/run_files.h"
-#include "jit/optimizer.h"
+#include "optim/optimizer.h"
 
 namespace nos::analyze {
 namespace fs = std::filesystem;
@@ -31,7 +31,7 @@ void write_plots(const fs::path& dir, const std::vector<std::pair<std::string, s
   for (size_t r = 0; r < rules.size(); ++r) {
     const auto& [name, rule] = rules[r];
     const std::string title = app::gnuplot_quote(name);
-    const jit::Optimizer keep(rule, {.hyper = {.total_steps = o.total_steps}, .threads = 1});  // one compilation for the curves
+    const optim::Optimizer keep(rule, {.hyper = {.total_steps = o.total_steps}, .threads = 1});  // one compilation for the curves
     const std::vector<double> warm = warm_curve(rule, x, o);
     const std::vector<double> steady = steady_response(rule, mags, 20, o);
     const std::vector<double> imp = impulse_response(rule, o);

@@ -9,7 +9,7 @@
 
 #include "dslc/compile.h"
 #include "dslc/parser.h"
-#include "jit/optimizer.h"
+#include "optim/optimizer.h"
 
 namespace nos::analyze {
 namespace {
@@ -24,7 +24,7 @@ dslc::Hyper probe_hyper(const ProbeOptions& o) {
 
 // One optimizer over n probe coordinates.
 struct Runner {
-  jit::Optimizer opt;
+  optim::Optimizer opt;
   std::vector<float> w, g, delta;
 
   Runner(const std::string& rule, const ProbeOptions& o, size_t n)

@@ -1,6 +1,6 @@
 // Mechanism probes: what a compiled update rule does, measured by stepping its JIT kernel.
 //
-// Every coordinate of an nos optimizer is updated independently, so one jit::Optimizer over n
+// Every coordinate of an nos optimizer is updated independently, so one optim::Optimizer over n
 // coordinates runs n probes at once. Probes use lr = 1 and put w = 0 before every step, so the
 // update of a coordinate is exactly Δ = −w after the step (w ← w − lr·Δ), and rules that read w
 // see w = 0. Random rules draw by parameter index: probes that compare two runs (impulse vs no

@@ -13,7 +13,7 @@
 #include "nn/train/progress.h"
 #include "nn/train/train.h"
 #include "apps/common/cli_checks.h"
-#include "jit/arena_optimizer.h"
+#include "optim/arena_optimizer.h"
 #include "tensor/blas_env.h"
 #include "tensor/threads.h"
 
@@ -57,15 +57,12 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "child network: {} parameters in one arena\n", arena.size());
 
     // total_steps lets decayed rules (ld, cd, rd) know the length of the run.
-    const auto total = static_cast<std::uint64_t>(epochs * (split.train.size() / batch));
-    jit::Optimizer opt(rule, {.hyper = {.lr = lr, .total_steps = total, .seed = seed}});
-    jit::add_arena(opt, arena);
+    const auto total = static_cast<std::uint64_t>(epochs * nn::classifier_steps_per_epoch(split.train.size(), batch));
+    optim::Optimizer opt(rule, {.hyper = {.lr = lr, .total_steps = total, .seed = seed}});
+    optim::add_arena(opt, arena);
     fmt::print(stderr, "rule {} (canonical: {}), {} bytes of optimizer state\n", rule, opt.canonical(), opt.state_bytes());
-    // The optimizer owns its learning rate; the loop's schedule is ignored.
-    nn::StepFn step = [&](ParamArena&, std::int64_t, float) { opt.step(); };
-    nn::ClassifierConfig cfg{.epochs = epochs, .batch = batch, .lr = nn::constant_lr(lr), .seed = seed,
-                             .log_path = log_path, .label = "child-net"};
-    const auto r = nn::train_classifier(net, arena, split.train, split.validation, cfg, step);
+    nn::ClassifierConfig cfg{.epochs = epochs, .batch = batch, .seed = seed, .log_path = log_path, .label = "child-net"};
+    const auto r = nn::train_classifier(net, arena, split.train, split.validation, cfg, opt);
     for (const auto& e : r.epochs)
       fmt::print("epoch {}: train loss {:.4f}, validation accuracy {:.2f}% ({} images), {:.0f} images/s\n", e.epoch,
                  e.train_loss, 100 * e.val_accuracy, split.validation.size(), e.images_per_second);

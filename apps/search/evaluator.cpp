@@ -40,12 +40,11 @@ Evaluator::Evaluator(const SearchConfig& config) : config_(config), reward_(rewa
   }
 }
 
-Evaluation Evaluator::evaluate(const dslc::Compiled& rule, std::string_view text) const {
+Evaluation Evaluator::evaluate(const dslc::Compiled& rule) const {
   if (!data_) return synthetic_evaluation(rule, config_.synthetic_seconds);
-  // The child reward still takes the rule's text (and compiles it for the JIT itself). When
-  // reward.h gains evaluate_rule(const jit::Kernel&, ...), this is the one call to switch:
-  //   return evaluate_rule(jit::compile_kernel(rule.ir, rule.hash), reward_, *data_, 1);
-  return evaluate_rule(text, reward_, *data_, 1);
+  // The rule was compiled once by the driver (or by evaluate(text) on an MPI rank); the JIT
+  // lowers that value, and one kernel serves every swept rate and the final run.
+  return evaluate_rule(jit::compile_kernel(rule), reward_, *data_, 1);
 }
 
 Evaluation Evaluator::evaluate(std::string_view text) const {
@@ -58,7 +57,7 @@ Evaluation Evaluator::evaluate(std::string_view text) const {
     ev.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return ev;
   }
-  return evaluate(*rule, text);
+  return evaluate(*rule);
 }
 
 }  // namespace nos::search

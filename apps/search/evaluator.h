@@ -37,9 +37,9 @@ class Evaluator {
  public:
   // Loads the child data for the `child` reward (throws naming what is missing).
   explicit Evaluator(const SearchConfig& config);
-  // Scores a rule compiled once by the caller; `text` is the rule it was compiled from. Never
+  // Scores a rule compiled once by the caller. Never
   // throws for a diverging rule: the status says.
-  Evaluation evaluate(const dslc::Compiled& rule, std::string_view text) const;
+  Evaluation evaluate(const dslc::Compiled& rule) const;
   // Compiles `text` once, then the above (an MPI rank, which receives text). A rule that does not
   // compile gets status "invalid" and dslc's diagnostics; this never throws for a bad rule.
   Evaluation evaluate(std::string_view text) const;

@@ -51,7 +51,7 @@ void LocalWorkers::work(int id) {
     }
     try {
       // The driver's compiled value; a job without one (not sent by the driver) is compiled here.
-      const Evaluation e = job.compiled ? evaluator_.evaluate(*job.compiled, job.rule) : evaluator_.evaluate(job.rule);
+      const Evaluation e = job.compiled ? evaluator_.evaluate(*job.compiled) : evaluator_.evaluate(job.rule);
       Outcome o{.sample = job.sample, .eval = e, .worker = fmt::format("thread {}", id)};
       std::lock_guard lock(mu_);
       done_.push_back(std::move(o));

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "apps/common/cli_checks.h"
-#include "jit/arena_optimizer.h"
+#include "optim/arena_optimizer.h"
 #include "nn/data/cifar10.h"
 #include "nn/data/data_path.h"
 #include "nn/data/ptb.h"
@@ -36,20 +36,17 @@ struct Common {
   std::uint64_t seed = 1;
 };
 
-// The update is a JIT-compiled rule bound to the whole arena (jit/optimizer.h): SGD is the rule
-// `g`, heavy-ball momentum the rule `mom` (k = mu*k + g; w -= lr*k). The trainer's schedule gives
-// the rate of every step; set_learning_rate passes it on. Take it after the model is built (the
-// arena's buffers must not move any more).
-nn::StepFn make_step(const Common& c, ParamArena& arena) {
-  jit::OptimizerOptions o;
+// The update is a JIT-compiled rule bound to the whole arena (optim/optimizer.h): SGD is the rule
+// `g`, heavy-ball momentum the rule `mom` (k = mu*k + g; w -= lr*k), at `lr` under `schedule`.
+// Take it after the model is built (the arena's buffers must not move any more).
+optim::Optimizer make_optimizer(const Common& c, ParamArena& arena, double lr, const optim::Schedule& schedule = {}) {
+  optim::OptimizerOptions o;
+  o.hyper.lr = lr;
   o.hyper.mu = c.momentum;
-  auto opt = std::make_shared<jit::Optimizer>(c.momentum == 0.0f ? "g" : "mom", o);
-  jit::add_arena(*opt, arena);
-  return [opt, bound = &arena](ParamArena& a, std::int64_t, float rate) {
-    if (&a != bound) throw std::logic_error("nos-train: the optimizer steps another arena than the one it was bound to");
-    opt->set_learning_rate(rate);
-    opt->step();
-  };
+  o.schedule = schedule;
+  optim::Optimizer opt(c.momentum == 0.0f ? "g" : "mom", o);
+  optim::add_arena(opt, arena);
+  return opt;
 }
 
 int run_image(const std::string& model, const Common& c, std::int64_t train_n, std::int64_t val_n, bool augment,
@@ -69,9 +66,10 @@ int run_image(const std::string& model, const Common& c, std::int64_t train_n, s
   fmt::print(stderr, "{}: {} parameters; {} training, {} validation, {} test images\n", model, arena.size(),
              split.train.size(), split.validation.size(), test.size());
   nn::ClassifierConfig cfg{.epochs = c.epochs, .max_steps = c.max_steps, .batch = c.batch ? c.batch : (model == "wrn" ? 128 : 100),
-                           .lr = nn::constant_lr(c.lr ? c.lr : 0.01f), .augment = augment, .seed = c.seed,
-                           .log_path = c.log_path, .label = model};
-  const auto r = nn::train_classifier(*net, arena, split.train, split.validation, cfg, make_step(c, arena));
+                           .augment = augment, .seed = c.seed, .log_path = c.log_path, .label = model};
+  // The rate as the float the trainer's flag holds (the loop's former float rate, bit for bit).
+  optim::Optimizer opt = make_optimizer(c, arena, c.lr ? c.lr : 0.01f);
+  const auto r = nn::train_classifier(*net, arena, split.train, split.validation, cfg, opt);
   for (const auto& e : r.epochs)
     fmt::print("epoch {}: train loss {:.4f}, validation accuracy {:.2f}%, {:.0f} images/s\n", e.epoch, e.train_loss,
                100 * e.val_accuracy, e.images_per_second);
@@ -96,12 +94,14 @@ int run_lstm(const Common& c, CLI::App& cmd, const std::string& size, std::int64
   const auto set = [&](const char* flag) { return cmd.count(flag) > 0; };
   nn::LmConfig cfg{.epochs = set("--epochs") ? c.epochs : z.epochs, .max_steps = c.max_steps,
                    .batch = c.batch ? c.batch : z.batch, .bptt = bptt ? bptt : z.bptt,
-                   .lr = nn::zaremba_schedule(c.lr > 0 ? c.lr : z.lr, z.decay_start, z.decay),
                    .clip_norm = set("--clip") ? clip : z.clip, .seed = c.seed, .log_path = c.log_path, .label = "lstm-" + size};
   for (const auto& [tokens, file] : {std::pair{&corpus.train, "ptb.train.txt"}, {&corpus.valid, "ptb.valid.txt"},
                                      {&corpus.test, "ptb.test.txt"}})
     data::require_tokens_for_batch(*tokens, cfg.batch, dir / file);
-  const auto r = nn::train_language_model(lm, arena, corpus.train, corpus.valid, corpus.test, cfg, make_step(c, arena));
+  const std::int64_t per_epoch = nn::lm_steps_per_epoch(static_cast<std::int64_t>(corpus.train.size()), cfg.batch, cfg.bptt);
+  optim::Optimizer opt = make_optimizer(c, arena, c.lr > 0 ? c.lr : z.lr,
+                                        optim::zaremba_schedule(static_cast<std::uint64_t>(per_epoch), z.decay_start, z.decay));
+  const auto r = nn::train_language_model(lm, arena, corpus.train, corpus.valid, corpus.test, cfg, opt);
   for (const auto& e : r.epochs)
     fmt::print("epoch {}: train perplexity {:.2f}, validation perplexity {:.2f}, {:.0f} tokens/s\n", e.epoch,
                e.train_perplexity, e.valid_perplexity, e.tokens_per_second);

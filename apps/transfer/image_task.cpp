@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "apps/transfer/run_start.h"
-#include "jit/arena_optimizer.h"
+#include "optim/arena_optimizer.h"
 #include "nn/data/data_path.h"
 #include "nn/data/splits.h"
 #include "nn/models/convnet.h"
@@ -36,37 +36,36 @@ ImageData load_image_data(const TransferConfig& c) {
   return {std::move(split.train), std::move(split.validation), std::move(test)};
 }
 
-jit::Schedule schedule_of(const TransferConfig& c, std::int64_t steps_per_epoch, std::int64_t total_steps) {
-  jit::Schedule s;
+optim::Schedule schedule_of(const TransferConfig& c, std::int64_t steps_per_epoch, std::int64_t total_steps) {
+  optim::Schedule s;
   const auto total = static_cast<std::uint64_t>(std::max<std::int64_t>(total_steps, 1));
   if (c.schedule == "constant") return s;
   if (c.schedule == "step") {
-    s.kind = jit::ScheduleKind::Step;
+    s.kind = optim::ScheduleKind::Step;
     s.decay_steps = static_cast<std::uint64_t>(std::max(1.0, std::round(c.decay_epochs * steps_per_epoch)));
     s.decay_rate = c.decay_rate;
   } else if (c.schedule == "cosine") {
-    s.kind = jit::ScheduleKind::Cosine;
+    s.kind = optim::ScheduleKind::Cosine;
     s.decay_steps = total;
   } else if (c.schedule == "linear-cosine") {
-    s.kind = jit::ScheduleKind::LinearCosine;
+    s.kind = optim::ScheduleKind::LinearCosine;
     s.decay_steps = total;
   } else if (c.schedule == "noisy-linear-cosine") {
-    s.kind = jit::ScheduleKind::NoisyLinearCosine;
+    s.kind = optim::ScheduleKind::NoisyLinearCosine;
     s.decay_steps = total;
     s.seed = c.seed;
   } else {
     throw std::invalid_argument(fmt::format("unknown schedule '{}' (constant, step, cosine, linear-cosine, "
                                             "noisy-linear-cosine)", c.schedule));
   }
-  if (const std::string why = jit::validate(s); !why.empty()) throw std::invalid_argument("schedule: " + why);
+  if (const std::string why = optim::validate(s); !why.empty()) throw std::invalid_argument("schedule: " + why);
   return s;
 }
 
 RunRecord train_image_run(const TransferConfig& c, const ImageData& d, const PlannedRun& p, const EpochFn& on_epoch) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t batch = batch_size(c);
-  std::int64_t per_epoch = d.train.size() / batch;
-  if (c.steps_per_epoch > 0) per_epoch = std::min(per_epoch, c.steps_per_epoch);
+  const std::int64_t per_epoch = nn::classifier_steps_per_epoch(d.train.size(), batch, c.steps_per_epoch);
   const std::int64_t total = per_epoch * c.epochs;
 
   // The same initialisation for every optimizer at a given repeat.
@@ -76,29 +75,30 @@ RunRecord train_image_run(const TransferConfig& c, const ImageData& d, const Pla
   if (c.task == "convnet") net = std::make_unique<nn::ConvNet>(arena, nn::ConvNetOptions{.padding = !c.no_padding, .pooling = c.pooling}, rng);
   else net = std::make_unique<nn::WideResNet>(arena, nn::WideResNetOptions{.depth = c.depth, .widen = c.widen, .dropout = static_cast<float>(c.dropout)}, rng);
 
-  jit::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(total));
+  optim::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(total));
   o.schedule = schedule_of(c, per_epoch, total);
-  jit::Optimizer opt(p.opt.rule, o);
-  jit::add_arena(opt, arena);
-  // The optimizer owns the rate and its schedule; the loop's rate is not used.
-  const nn::StepFn step = [&opt](ParamArena&, std::int64_t, float) { opt.step(); };
+  optim::Optimizer opt(p.opt.rule, o);
+  optim::add_arena(opt, arena);
 
   RunRecord rec = start_record(p);
-  for (int epoch = 1; epoch <= c.epochs; ++epoch) {
-    // One epoch per call, a fresh shuffle seed each, so the test set can be measured in between.
-    nn::ClassifierConfig cfg{.epochs = 1, .max_steps = c.steps_per_epoch, .batch = batch, .augment = c.augment,
-                             .seed = p.seed * 1000003 + static_cast<std::uint64_t>(epoch),
-                             .label = fmt::format("{} lr={:g} epoch {}/{}", p.key.optimizer, p.key.lr, epoch, c.epochs)};
-    const nn::ClassifierResult r = nn::train_classifier(*net, arena, d.train, d.val, cfg, step);
-    if (r.diverged) {
-      rec.diverged = true;
-      rec.reason = fmt::format("epoch {}: {}", epoch, r.diverged_reason);
-      break;
-    }
-    EpochMetrics m{.epoch = epoch, .train = r.epochs.back().train_loss, .val = r.epochs.back().val_accuracy,
-                   .test = nn::evaluate_accuracy(*net, d.test, 500), .seconds = r.seconds};
+  // One run of the loop; each epoch draws from its own seed (nn::epoch_seed), and the loop scores
+  // the test set after every epoch.
+  auto e0 = std::chrono::steady_clock::now();
+  nn::ClassifierConfig cfg{.epochs = c.epochs, .steps_per_epoch = c.steps_per_epoch, .batch = batch, .augment = c.augment,
+                           .seed = p.seed, .reseed_each_epoch = true,
+                           .label = fmt::format("{} lr={:g}", p.key.optimizer, p.key.lr)};
+  cfg.on_epoch = [&](const nn::ClassifierEpoch& e) {
+    const auto now = std::chrono::steady_clock::now();
+    EpochMetrics m{.epoch = e.epoch, .train = e.train_loss, .val = e.val_accuracy, .test = e.test_accuracy,
+                   .seconds = std::chrono::duration<double>(now - e0).count()};
+    e0 = now;
     rec.epochs.push_back(m);
     on_epoch(m);
+  };
+  const nn::ClassifierResult r = nn::train_classifier(*net, arena, d.train, d.val, cfg, opt, &d.test);
+  if (r.diverged) {
+    rec.diverged = true;
+    rec.reason = fmt::format("epoch {}: {}", r.epochs.size() + 1, r.diverged_reason);
   }
   rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return rec;

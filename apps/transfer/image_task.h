@@ -1,7 +1,6 @@
 // convnet and wrn: an image classifier on CIFAR-10 (45,000 training / 5,000 validation images
-// split from the training batches by the study's seed, and the 10,000 test images), trained one
-// epoch at a time with nn::train_classifier so that test accuracy is measured after every epoch
-// (the loop itself only measures validation).
+// split from the training batches by the study's seed, and the 10,000 test images), trained by one
+// nn::train_classifier run that scores validation and test accuracy after every epoch.
 #pragma once
 
 #include <functional>
@@ -10,7 +9,7 @@
 #include "apps/transfer/config.h"
 #include "apps/transfer/records.h"
 #include "apps/transfer/sweep.h"
-#include "jit/schedule.h"
+#include "optim/schedule.h"
 #include "nn/data/cifar10.h"
 
 namespace nos::transfer {
@@ -22,7 +21,7 @@ ImageData load_image_data(const TransferConfig& c);
 
 // The learning-rate schedule of the config for a run of `total_steps` steps, `steps_per_epoch`
 // each (step: decay_rate every decay_epochs epochs; the cosine kinds decay over the whole run).
-jit::Schedule schedule_of(const TransferConfig& c, std::int64_t steps_per_epoch, std::int64_t total_steps);
+optim::Schedule schedule_of(const TransferConfig& c, std::int64_t steps_per_epoch, std::int64_t total_steps);
 
 using EpochFn = std::function<void(const EpochMetrics&)>;
 RunRecord train_image_run(const TransferConfig& c, const ImageData& d, const PlannedRun& p, const EpochFn& on_epoch);

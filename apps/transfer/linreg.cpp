@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "apps/transfer/run_start.h"
-#include "jit/optimizer.h"
+#include "optim/optimizer.h"
 
 namespace nos::transfer {
 namespace {
@@ -97,10 +97,10 @@ RunRecord train_linreg_run(const TransferConfig& c, const LinregProblem& prob, c
   std::normal_distribution<float> normal(0.0F, 1.0F / std::sqrt(static_cast<float>(d)));
   std::vector<float> w(d), g(d);
   for (auto& e : w) e = normal(rng);
-  jit::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(total));
+  optim::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(total));
   o.schedule = schedule_of(c, per_epoch, total);
   o.threads = 1;  // a few dozen weights: no OpenMP region per step
-  jit::Optimizer opt(p.opt.rule, o);
+  optim::Optimizer opt(p.opt.rule, o);
   opt.add(w.data(), g.data(), static_cast<size_t>(d));
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);

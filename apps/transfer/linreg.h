@@ -3,7 +3,7 @@
 // (n × d) and V (d × d) with singular values s_i = √n·κ^(−i/(2(d−1))), so the Hessian XᵀX/n has
 // eigenvalues log-spaced from 1 down to 1/κ; y = X·w_true + σ·ε. The objective is
 // f(w) = ‖Xw − y‖²/(2n), and because the SVD is known the least-squares optimum is exact:
-// w* = V·diag(1/s)·Uᵀy, f* = f(w*). Minibatch epochs over the n rows, one jit::Optimizer over w.
+// w* = V·diag(1/s)·Uᵀy, f* = f(w*). Minibatch epochs over the n rows, one optim::Optimizer over w.
 #pragma once
 
 #include <cstdint>

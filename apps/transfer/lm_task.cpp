@@ -7,11 +7,11 @@
 #include <random>
 
 #include "apps/transfer/run_start.h"
-#include "jit/arena_optimizer.h"
+#include "optim/arena_optimizer.h"
 #include "nn/data/data_path.h"
 #include "nn/models/lstm_lm.h"
 #include "nn/train/train.h"
-#include "nn/train/zaremba.h"
+#include "optim/schedule.h"
 
 namespace nos::transfer {
 
@@ -29,46 +29,47 @@ LmData load_lm_data(const TransferConfig& c) {
   return d;
 }
 
+optim::Schedule zaremba_schedule_of(const TransferConfig& c, std::int64_t steps_per_epoch) {
+  return optim::zaremba_schedule(static_cast<std::uint64_t>(steps_per_epoch), c.lr_decay_start, c.lr_decay);
+}
+
 double zaremba_rate(const TransferConfig& c, double base, int epoch) {
-  return nn::zaremba_rate(base, epoch, c.lr_decay_start, c.lr_decay);
+  return optim::learning_rate(zaremba_schedule_of(c, 1), base, static_cast<std::uint64_t>(epoch - 1));
 }
 
 RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRun& p, const EpochFn& on_epoch) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t batch = batch_size(c);
-  // nn::train_language_model's steps per epoch: windows of bptt rows over the batchified stream.
-  std::int64_t per_epoch = (static_cast<std::int64_t>(d.train.size()) / batch - 2) / c.bptt + 1;
-  if (c.steps_per_epoch > 0) per_epoch = std::min(per_epoch, c.steps_per_epoch);
+  const std::int64_t per_epoch =
+      nn::lm_steps_per_epoch(static_cast<std::int64_t>(d.train.size()), batch, c.bptt, c.steps_per_epoch);
 
   std::mt19937_64 rng(p.seed);
   ParamArena arena;
   nn::LstmLm lm(arena, c.size == "medium" ? nn::LstmLmOptions::medium(d.vocab) : nn::LstmLmOptions::small(d.vocab), rng);
 
-  jit::Optimizer opt(p.opt.rule,
-                     run_optimizer_options(p, zaremba_rate(c, p.key.lr, 1), static_cast<std::uint64_t>(per_epoch * c.epochs)));
-  jit::add_arena(opt, arena);
-  const nn::StepFn step = [&opt](ParamArena&, std::int64_t, float) { opt.step(); };
+  optim::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(per_epoch * c.epochs));
+  o.schedule = zaremba_schedule_of(c, per_epoch);
+  optim::Optimizer opt(p.opt.rule, o);
+  optim::add_arena(opt, arena);
 
   RunRecord rec = start_record(p);
-  for (int epoch = 1; epoch <= c.epochs; ++epoch) {
-    opt.set_learning_rate(zaremba_rate(c, p.key.lr, epoch));
-    nn::LmConfig cfg{.epochs = 1, .max_steps = c.steps_per_epoch, .batch = batch, .bptt = c.bptt,
-                     .clip_norm = static_cast<float>(c.clip),
-                     .first_window = c.lm_cuts == "continue" ? (epoch - 1) * per_epoch : 0,
-                     .seed = p.seed * 1000003 + static_cast<std::uint64_t>(epoch),
-                     .label = fmt::format("{} lr={:g} epoch {}/{}", p.key.optimizer, p.key.lr, epoch, c.epochs)};
-    const auto e0 = std::chrono::steady_clock::now();
-    const nn::LmResult r = nn::train_language_model(lm, arena, d.train, d.valid, d.test, cfg, step);
-    if (r.diverged) {
-      rec.diverged = true;
-      rec.reason = fmt::format("epoch {}: {}", epoch, r.diverged_reason);
-      break;
-    }
-    EpochMetrics m{.epoch = epoch, .train = r.epochs.back().train_perplexity, .val = r.epochs.back().valid_perplexity,
-                   .test = r.test_perplexity,
-                   .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count()};
+  auto e0 = std::chrono::steady_clock::now();
+  nn::LmConfig cfg{.epochs = c.epochs, .steps_per_epoch = c.steps_per_epoch, .batch = batch, .bptt = c.bptt,
+                   .clip_norm = static_cast<float>(c.clip), .restart_cuts = c.lm_cuts != "continue", .seed = p.seed,
+                   .reseed_each_epoch = true, .test_each_epoch = true,
+                   .label = fmt::format("{} lr={:g}", p.key.optimizer, p.key.lr)};
+  cfg.on_epoch = [&](const nn::LmEpoch& e) {
+    const auto now = std::chrono::steady_clock::now();
+    EpochMetrics m{.epoch = e.epoch, .train = e.train_perplexity, .val = e.valid_perplexity, .test = e.test_perplexity,
+                   .seconds = std::chrono::duration<double>(now - e0).count()};
+    e0 = now;
     rec.epochs.push_back(m);
     on_epoch(m);
+  };
+  const nn::LmResult r = nn::train_language_model(lm, arena, d.train, d.valid, d.test, cfg, opt);
+  if (r.diverged) {
+    rec.diverged = true;
+    rec.reason = fmt::format("epoch {}: {}", r.epochs.size() + 1, r.diverged_reason);
   }
   rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return rec;

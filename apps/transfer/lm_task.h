@@ -3,9 +3,9 @@
 //
 // Every optimizer gets Zaremba's schedule scaled to its own swept base rate: the rate is
 // multiplied by lr_decay after each epoch past lr_decay_start (small: 0.5 after epoch 4 of 13;
-// SGD at rate 1 is exactly Zaremba's setup). The rate is set between epochs with
-// jit::Optimizer::set_learning_rate; the rule's state carries on. Trained one epoch at a time with
-// nn::train_language_model, which measures validation and test perplexity after each.
+// SGD at rate 1 is exactly Zaremba's setup), as the optimizer's optim::ScheduleKind::Zaremba
+// schedule over epochs of the run's steps per epoch. One nn::train_language_model run, which
+// measures validation and test perplexity after each epoch.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +22,9 @@ struct LmData {
 };
 LmData load_lm_data(const TransferConfig& c);
 
-// The base rate of epoch `epoch` (1-based) under Zaremba's schedule.
+// The config's Zaremba schedule for epochs of `steps_per_epoch` steps, and the rate it gives
+// every step of epoch `epoch` (1-based) at base rate `base`.
+optim::Schedule zaremba_schedule_of(const TransferConfig& c, std::int64_t steps_per_epoch);
 double zaremba_rate(const TransferConfig& c, double base, int epoch);
 
 RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRun& p, const EpochFn& on_epoch);

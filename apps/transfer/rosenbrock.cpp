@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "jit/optimizer.h"
+#include "optim/optimizer.h"
 
 namespace nos::transfer {
 
@@ -21,7 +21,7 @@ std::array<double, 2> rosenbrock_grad(double x, double y) {
 RosenbrockRun run_rosenbrock(const std::string& rule, dslc::Hyper hyper, int iterations, double x0, double y0) {
   hyper.total_steps = static_cast<std::uint64_t>(iterations);
   // Two weights: one thread, so no OpenMP region is started per step.
-  jit::Optimizer opt(rule, {.hyper = hyper, .threads = 1});
+  optim::Optimizer opt(rule, {.hyper = hyper, .threads = 1});
   float w[2] = {static_cast<float>(x0), static_cast<float>(y0)};
   float g[2] = {0, 0};
   opt.add(w, g, 2);

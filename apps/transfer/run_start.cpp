@@ -10,8 +10,8 @@ RunRecord start_record(const PlannedRun& p) {
   return rec;
 }
 
-jit::OptimizerOptions run_optimizer_options(const PlannedRun& p, double lr, std::uint64_t total_steps) {
-  jit::OptimizerOptions o;
+optim::OptimizerOptions run_optimizer_options(const PlannedRun& p, double lr, std::uint64_t total_steps) {
+  optim::OptimizerOptions o;
   o.hyper.lr = lr;
   o.hyper.eps = p.key.eps;
   o.hyper.beta2 = rule_beta2(p.opt.rule);

@@ -6,7 +6,7 @@
 
 #include "apps/transfer/records.h"
 #include "apps/transfer/sweep.h"
-#include "jit/optimizer.h"
+#include "optim/optimizer.h"
 
 namespace nos::transfer {
 
@@ -14,6 +14,6 @@ RunRecord start_record(const PlannedRun& p);
 
 // `lr` is the rate of the first step (the task's schedule may scale the planned rate);
 // total_steps lets decayed rules (ld, cd, rd) know the length of the run.
-jit::OptimizerOptions run_optimizer_options(const PlannedRun& p, double lr, std::uint64_t total_steps);
+optim::OptimizerOptions run_optimizer_options(const PlannedRun& p, double lr, std::uint64_t total_steps);
 
 }  // namespace nos::transfer

@@ -13,7 +13,7 @@
 #include "apps/transfer/run_dir.h"
 #include "apps/transfer/sweep.h"
 #include "apps/transfer/two_moons.h"
-#include "jit/optimizer.h"
+#include "optim/optimizer.h"
 
 namespace nos::transfer {
 namespace fs = std::filesystem;
@@ -46,7 +46,7 @@ RunRecord rosenbrock_run(const TransferConfig& c, const RunDir& dir, const Plann
 void check_rules(const TransferConfig& c) {
   for (const auto& o : c.optimizers) {
     try {
-      jit::Optimizer(o.rule, {.hyper = {.total_steps = 1}});
+      optim::Optimizer(o.rule, {.hyper = {.total_steps = 1}});
     } catch (const std::exception& e) {
       throw std::runtime_error(fmt::format("optimizer '{}' ({}): {}", o.name, o.rule, e.what()));
     }

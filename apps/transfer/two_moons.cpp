@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include "apps/transfer/run_start.h"
-#include "jit/optimizer.h"
+#include "optim/optimizer.h"
 
 namespace nos::transfer {
 namespace {
@@ -135,10 +135,10 @@ RunRecord train_moons_run(const TransferConfig& c, const MoonsData& d, const Pla
   glorot(L.w1, 2, c.hidden, 2 * H);
   glorot(L.w2, c.hidden, c.hidden, H * H);
   glorot(L.w3, c.hidden, 1, H);
-  jit::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(total));
+  optim::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(total));
   o.schedule = schedule_of(c, per_epoch, total);
   o.threads = 1;  // a few hundred weights
-  jit::Optimizer opt(p.opt.rule, o);
+  optim::Optimizer opt(p.opt.rule, o);
   opt.add(w.data(), g.data(), w.size());
   std::vector<int> order(n), rows(batch);
   std::iota(order.begin(), order.end(), 0);

@@ -2,7 +2,7 @@
 // make_moons, as in Maheswaranathan et al. 2021), classified by a small MLP
 // 2 → H → H → 1 (tanh hidden layers, a logit out, binary cross-entropy). Training, validation and
 // test points are independent draws from the data seed; the MLP is initialised from the run's seed
-// (Glorot uniform, zero biases), one jit::Optimizer over all its weights.
+// (Glorot uniform, zero biases), one optim::Optimizer over all its weights.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// nos-bench-embed [elements] [rounds]: C++ jit::Optimizer::step against the C API's
+// nos-bench-embed [elements] [rounds]: C++ optim::Optimizer::step against the C API's
 // nos_optimizer_step on the same buffers, one process, interleaved rounds, medians.
 // Both go through libnos_optim.so, as an embedding user links it.
 #include <algorithm>
@@ -33,9 +33,9 @@ int main(int argc, char** argv) {
   std::printf("nos-bench-embed: %zu elements, %d interleaved rounds of 5 steps each, medians\n", n, rounds);
   for (const char* rule : {"adam", "mul g exp mul sign_g sign_m"}) {
     std::vector<float> w1(n, 0.5f), g1(n, 0.01f), w2(n, 0.5f), g2(n, 0.01f);
-    nos::jit::OptimizerOptions o;
+    nos::optim::OptimizerOptions o;
     o.hyper.lr = 1e-6;
-    nos::jit::Optimizer cpp(rule, o);
+    nos::optim::Optimizer cpp(rule, o);
     cpp.add(w1.data(), g1.data(), n);
     nos_options co;
     nos_options_init(&co);

@@ -30,7 +30,7 @@
 #include "bench/jit/table1.h"
 #include "compile.h"
 #include "kernel.h"
-#include "optimizer.h"
+#include "optim/optimizer.h"
 #include "parser.h"
 
 #ifdef NOS_HAVE_TORCH
@@ -199,10 +199,10 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < n; ++i) wp[i] = wp[i] * 0.999999f;
   };
   auto bench_rule = [&](const char* name, const char* text) {
-    nos::jit::OptimizerOptions o;
+    nos::optim::OptimizerOptions o;
     o.hyper.lr = 1e-6;
     o.threads = threads;
-    nos::jit::Optimizer opt(text, o);
+    nos::optim::Optimizer opt(text, o);
     opt.add(w.data(), g.data(), n);
     const int bpp = bytes_per_param(opt.state_bits());
     std::vector<double> rule_t, pair_ratio;
@@ -238,10 +238,10 @@ int main(int argc, char** argv) {
   // same buffers (libtorch's own threads, set to the same count). Medians of per-repetition time
   // ratios against the C++ loop.
   {
-    nos::jit::OptimizerOptions o;
+    nos::optim::OptimizerOptions o;
     o.hyper.lr = 1e-6;
     o.threads = threads;
-    nos::jit::Optimizer sgd("g", o);
+    nos::optim::Optimizer sgd("g", o);
     sgd.add(w.data(), g.data(), n);
     auto plain = [&] {
 #pragma omp parallel for num_threads(threads) schedule(static)
@@ -303,10 +303,10 @@ int main(int argc, char** argv) {
   auto child_time = [&](const char* text) -> Time {
     Time best{1e30, 1e30};
     for (int th : {threads, 1}) {
-      nos::jit::OptimizerOptions o;
+      nos::optim::OptimizerOptions o;
       o.hyper.lr = 1e-6;
       o.threads = th;
-      nos::jit::Optimizer opt(text, o);
+      nos::optim::Optimizer opt(text, o);
       for (size_t k = 0; k < cw.size(); ++k) opt.add(cw[k].data(), cg[k].data(), cw[k].size());
       const Time t = time_runs(reps * 10, [&] { opt.step(); });
       best = {std::min(best.med, t.med), std::min(best.min, t.min)};

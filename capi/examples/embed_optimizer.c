@@ -1,4 +1,4 @@
-/* Embedding a JIT-compiled optimizer in a C program: the C twin of jit/examples/embed_optimizer.cpp.
+/* Embedding a JIT-compiled optimizer in a C program: the C twin of optim/examples/embed_optimizer.cpp.
  *
  * Least squares, minimize 0.5 * sum_i (w_i - target_i)^2: the gradient is w - target. The
  * weights and gradients are this program's arrays; nos compiles the rule and steps them.

@@ -40,7 +40,7 @@ typedef enum nos_status {
   NOS_ERROR_INTERNAL = 6     /* anything else (a bug: please report the message) */
 } nos_status;
 
-/* Learning-rate schedules (TensorFlow 1.x's tf.train.*_decay); see jit/schedule.h. */
+/* Learning-rate schedules (TensorFlow 1.x's tf.train.*_decay); see optim/schedule.h. */
 typedef enum nos_schedule_kind {
   NOS_SCHEDULE_CONSTANT = 0,
   NOS_SCHEDULE_STEP = 1,               /* lr * decay_rate ^ floor(step / decay_steps) */
@@ -49,7 +49,7 @@ typedef enum nos_schedule_kind {
   NOS_SCHEDULE_NOISY_LINEAR_COSINE = 4 /* noisy_linear_cosine_decay(...) */
 } nos_schedule_kind;
 
-/* Hyperparameters; nos_options_init() sets the defaults of dslc::Hyper and jit::Schedule. */
+/* Hyperparameters; nos_options_init() sets the defaults of dslc::Hyper and optim::Schedule. */
 typedef struct nos_options {
   double lr, beta1, beta2, beta3, eps, mu, lion_beta2;
   uint64_t total_steps; /* T of ld/cd/rd; 0 = unknown (rules that read them need it) */

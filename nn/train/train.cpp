@@ -11,27 +11,31 @@
 #include "nn/data/ptb.h"
 #include "nn/data/splits.h"
 #include "nn/train/progress.h"
-#include "nn/train/zaremba.h"
 
 namespace nos::nn {
 namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void require_bound(const optim::Optimizer& opt, const ParamArena& arena, const char* loop) {
+  if (opt.size() != static_cast<size_t>(arena.size()))
+    throw std::invalid_argument(fmt::format("{}: the optimizer holds {} parameters, the model's arena {} (bind it with "
+                                            "optim::add_arena after building the model)", loop, opt.size(), arena.size()));
+}
 }  // namespace
 
-StepFn sgd_step() {
-  return [](ParamArena& arena, std::int64_t, float lr) {
-    float* w = arena.values();
-    const float* g = arena.grads();
-    const std::int64_t n = arena.size();
-#pragma omp parallel for simd if (n > (1 << 16)) schedule(static)
-    for (std::int64_t i = 0; i < n; ++i) w[i] -= lr * g[i];
-  };
+std::int64_t classifier_steps_per_epoch(std::int64_t images, std::int64_t batch, std::int64_t cap) {
+  const std::int64_t full = batch > 0 ? images / batch : 0;
+  return cap > 0 ? std::min(full, cap) : full;
 }
 
-LrSchedule constant_lr(float lr) {
-  return [lr](std::int64_t, int) { return lr; };
+std::int64_t lm_steps_per_epoch(std::int64_t tokens, std::int64_t batch, std::int64_t bptt, std::int64_t cap) {
+  const std::int64_t rows = batch > 0 ? tokens / batch : 0;  // data::batchify's rows
+  const std::int64_t full = rows >= 2 && bptt > 0 ? (rows - 2) / bptt + 1 : 0;
+  return cap > 0 ? std::min(full, cap) : full;
 }
+
+std::uint64_t epoch_seed(std::uint64_t seed, int epoch) { return seed * 1000003 + static_cast<std::uint64_t>(epoch); }
 
 bool all_finite(const float* p, std::int64_t n) {
   bool ok = true;
@@ -72,16 +76,18 @@ double evaluate_accuracy(Module& model, const data::ImageSet& set, std::int64_t 
 }
 
 ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::ImageSet& train,
-                                  const data::ImageSet& val, const ClassifierConfig& cfg, const StepFn& step) {
+                                  const data::ImageSet& val, const ClassifierConfig& cfg, optim::Optimizer& opt,
+                                  const data::ImageSet* test) {
   if (cfg.batch < 1 || cfg.batch > train.size())
     throw std::invalid_argument(fmt::format("train_classifier: batch {} for {} training images", cfg.batch, train.size()));
+  require_bound(opt, arena, "train_classifier");
   ClassifierResult result;
   JsonlLog log(cfg.log_path);
   std::mt19937_64 rng(cfg.seed);
   Context ctx{.training = true, .rng = &rng};
   std::vector<std::int64_t> order(train.size());
   std::iota(order.begin(), order.end(), 0);
-  const std::int64_t per_epoch = train.size() / cfg.batch;  // the last partial batch is dropped
+  const std::int64_t per_epoch = classifier_steps_per_epoch(train.size(), cfg.batch, cfg.steps_per_epoch);
   const std::int64_t total = cfg.max_steps > 0 ? std::min(cfg.max_steps, per_epoch * cfg.epochs) : per_epoch * cfg.epochs;
   Progress progress(cfg.label, cfg.progress);
   const auto t_run = Clock::now();
@@ -93,6 +99,10 @@ ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::
   };
 
   for (int epoch = 1; epoch <= cfg.epochs && result.steps < total; ++epoch) {
+    if (cfg.reseed_each_epoch) {
+      rng.seed(epoch_seed(cfg.seed, epoch));
+      std::iota(order.begin(), order.end(), 0);
+    }
     data::shuffle_indices(order, rng);
     const auto t0 = Clock::now();
     double loss_sum = 0;
@@ -108,7 +118,7 @@ ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::
         break;
       }
       ag::backward(loss);
-      step(arena, result.steps + 1, cfg.lr(result.steps, epoch));
+      opt.step();
       ++result.steps;
       ++steps;
       loss_sum += l;
@@ -125,10 +135,14 @@ ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::
     m.train_loss = steps ? loss_sum / steps : 0;
     m.images_per_second = m.seconds > 0 ? steps * cfg.batch / m.seconds : 0;
     m.val_accuracy = evaluate_accuracy(model, val, cfg.eval_batch);
+    if (test) m.test_accuracy = evaluate_accuracy(model, *test, cfg.eval_batch);
     result.epochs.push_back(m);
     result.final_val_accuracy = m.val_accuracy;
-    log.write({{"label", cfg.label}, {"epoch", epoch}, {"train_loss", m.train_loss}, {"val_accuracy", m.val_accuracy},
-               {"seconds", m.seconds}, {"images_per_second", m.images_per_second}, {"steps", result.steps}});
+    nlohmann::json rec = {{"label", cfg.label}, {"epoch", epoch}, {"train_loss", m.train_loss}, {"val_accuracy", m.val_accuracy},
+                          {"seconds", m.seconds}, {"images_per_second", m.images_per_second}, {"steps", result.steps}};
+    if (test) rec["test_accuracy"] = m.test_accuracy;
+    log.write(rec);
+    if (cfg.on_epoch) cfg.on_epoch(m);
   }
   result.seconds = seconds_since(t_run);
   return result;
@@ -152,25 +166,28 @@ double evaluate_perplexity(LstmLm& model, const std::vector<std::int32_t>& token
 
 LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vector<std::int32_t>& train,
                               const std::vector<std::int32_t>& valid, const std::vector<std::int32_t>& test,
-                              const LmConfig& cfg, const StepFn& step) {
-  const ZarembaRecipe small;
-  const LrSchedule lr = cfg.lr ? cfg.lr : zaremba_schedule(small.lr, small.decay_start, small.decay);
+                              const LmConfig& cfg, optim::Optimizer& opt) {
+  require_bound(opt, arena, "train_language_model");
   LmResult result;
   JsonlLog log(cfg.log_path);
   std::mt19937_64 rng(cfg.seed);
   Context ctx{.training = true, .rng = &rng};
   const Tensor data = data::batchify(train, cfg.batch);
   if (cfg.first_window < 0) throw std::invalid_argument("train_language_model: first_window must be >= 0");
-  const std::int64_t per_epoch = (data.size(0) - 2) / cfg.bptt + 1;  // windows of bptt rows (batchify keeps >= 2 rows)
+  const std::int64_t windows = lm_steps_per_epoch(static_cast<std::int64_t>(train.size()), cfg.batch, cfg.bptt);
+  const std::int64_t per_epoch = lm_steps_per_epoch(static_cast<std::int64_t>(train.size()), cfg.batch, cfg.bptt,
+                                                    cfg.steps_per_epoch);
   const std::int64_t total = cfg.max_steps > 0 ? std::min(cfg.max_steps, per_epoch * cfg.epochs) : per_epoch * cfg.epochs;
   Progress progress(cfg.label, cfg.progress);
   for (int epoch = 1; epoch <= cfg.epochs && result.steps < total; ++epoch) {
+    if (cfg.reseed_each_epoch) rng.seed(epoch_seed(cfg.seed, epoch));
     const auto t0 = Clock::now();
     LstmState state;  // each epoch starts from zeros; within it the state carries over
     double nll = 0;
     std::int64_t tokens = 0;
-    std::int64_t w = cfg.first_window % per_epoch;
-    for (std::int64_t i = 0; i < per_epoch && result.steps < total; ++i, w = (w + 1) % per_epoch) {
+    const std::int64_t first = cfg.first_window + (cfg.restart_cuts ? 0 : (epoch - 1) * per_epoch);
+    std::int64_t w = first % windows;
+    for (std::int64_t i = 0; i < per_epoch && result.steps < total; ++i, w = (w + 1) % windows) {
       if (w == 0 && i > 0) state = LstmState{};  // wrapped around to the start of the text
       const data::LmBatch b = data::lm_batch(data, w * cfg.bptt, cfg.bptt);
       state = detach(state);
@@ -184,11 +201,10 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
       }
       ag::backward(cfg.loss_sum_over_time ? ag::scale(loss, static_cast<float>(b.inputs.size(0))) : loss);
       if (cfg.clip_norm > 0) clip_grad_norm(arena, cfg.clip_norm);
-      step(arena, result.steps + 1, lr(result.steps, epoch));
+      opt.step();
       ++result.steps;
       nll += static_cast<double>(l) * b.targets.numel();
       tokens += b.targets.numel();
-      // A caller that trains one epoch per call (nos-transfer) names the epoch in its label.
       const std::string which = cfg.epochs > 1 ? fmt::format("epoch {}/{} ", epoch, cfg.epochs) : "";
       progress.update(result.steps, total, fmt::format("{}train perplexity {:.1f}", which, std::exp(nll / tokens)));
     }
@@ -206,14 +222,20 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
     m.train_perplexity = std::exp(nll / std::max<std::int64_t>(tokens, 1));
     m.tokens_per_second = m.seconds > 0 ? tokens / m.seconds : 0;
     m.valid_perplexity = evaluate_perplexity(model, valid, cfg.batch, cfg.bptt);
-    result.epochs.push_back(m);
-    log.write({{"label", cfg.label}, {"epoch", epoch}, {"train_perplexity", m.train_perplexity},
-               {"valid_perplexity", m.valid_perplexity}, {"seconds", m.seconds}, {"tokens_per_second", m.tokens_per_second}});
-  }
-  if (!result.diverged) {
     // Same layout as training; the few streams that start cold change perplexity negligibly
     // compared with batch 1, and it is 20x faster.
-    result.test_perplexity = evaluate_perplexity(model, test, cfg.batch, cfg.bptt);
+    if (cfg.test_each_epoch) m.test_perplexity = result.test_perplexity = evaluate_perplexity(model, test, cfg.batch, cfg.bptt);
+    result.epochs.push_back(m);
+    nlohmann::json rec = {{"label", cfg.label}, {"epoch", epoch}, {"train_perplexity", m.train_perplexity},
+                          {"valid_perplexity", m.valid_perplexity}, {"seconds", m.seconds},
+                          {"tokens_per_second", m.tokens_per_second}};
+    if (cfg.test_each_epoch) rec["test_perplexity"] = m.test_perplexity;
+    log.write(rec);
+    if (cfg.on_epoch) cfg.on_epoch(m);
+  }
+  if (!result.diverged) {
+    if (!cfg.test_each_epoch || result.epochs.empty())
+      result.test_perplexity = evaluate_perplexity(model, test, cfg.batch, cfg.bptt);
     log.write({{"label", cfg.label}, {"event", "test"}, {"test_perplexity", result.test_perplexity}});
   }
   return result;

@@ -1,9 +1,12 @@
 // The training loops: image classifiers (ConvNet, Wide ResNet) and word-level language models.
 //
-// An optimizer is a StepFn that updates the arena's values from its gradients; until the JIT's
-// Optimizer lands, sgd_step() is the plain one. Both loops stop early and report "diverged" when
+// The loops own the data, the forward/backward passes and the metrics; the update and its
+// learning rate belong to the optim::Optimizer they are given (bound to the model's arena with
+// optim::add_arena): a loop never sees a rate. Both loops stop early and report "diverged" when
 // the loss or the weights stop being finite: the search feeds them many broken update rules, and
-// a broken rule is a result, not a crash.
+// a broken rule is a result, not a crash. An on_epoch hook sees each epoch's metrics as soon as
+// they are measured, and an optional test set is scored after every epoch, so a caller that
+// reports per epoch (nos-transfer) runs each loop once.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -13,33 +16,41 @@
 #include "nn/data/cifar10.h"
 #include "nn/models/lstm_lm.h"
 #include "nn/modules/module.h"
+#include "optim/optimizer.h"
 
 namespace nos::nn {
 
-// Updates arena.values() from arena.grads() at 1-based `step` with learning rate `lr`.
-using StepFn = std::function<void(ParamArena& arena, std::int64_t step, float lr)>;
-StepFn sgd_step();
+// The steps of one epoch: the one formula every caller uses (a schedule's decay_steps, the
+// total_steps of ld/cd/rd). cap 0: a full pass; otherwise at most cap steps.
+// Classifier: whole batches of the training images (the last partial batch is dropped).
+std::int64_t classifier_steps_per_epoch(std::int64_t images, std::int64_t batch, std::int64_t cap = 0);
+// Language model: windows of bptt rows over the text batchified into `batch` streams (>= 2 rows).
+std::int64_t lm_steps_per_epoch(std::int64_t tokens, std::int64_t batch, std::int64_t bptt, std::int64_t cap = 0);
 
-// Learning rate at 0-based global step and 1-based epoch.
-using LrSchedule = std::function<float(std::int64_t step, int epoch)>;
-LrSchedule constant_lr(float lr);
-
-struct ClassifierConfig {
-  int epochs = 1;
-  std::int64_t max_steps = 0;  // 0: no limit; otherwise stop after this many steps
-  std::int64_t batch = 100;
-  LrSchedule lr = constant_lr(0.01f);
-  bool augment = false;        // pad-4 random crop + horizontal flip
-  std::uint64_t seed = 1;      // shuffling, augmentation, dropout
-  std::int64_t eval_batch = 500;
-  std::string log_path;        // JSONL, one record per epoch (empty: none)
-  std::string label = "train";
-  bool progress = true;
-};
+// An epoch's generator when a loop reseeds each epoch: every epoch of a run reproducible on its own.
+std::uint64_t epoch_seed(std::uint64_t seed, int epoch);
 
 struct ClassifierEpoch {
   int epoch = 0;
   double train_loss = 0, val_accuracy = 0, seconds = 0, images_per_second = 0;
+  double test_accuracy = 0;  // with a test set
+};
+
+struct ClassifierConfig {
+  int epochs = 1;
+  std::int64_t max_steps = 0;  // 0: no limit; otherwise stop after this many steps
+  std::int64_t steps_per_epoch = 0;  // 0: a full pass over the training images; else at most this many
+  std::int64_t batch = 100;
+  bool augment = false;        // pad-4 random crop + horizontal flip
+  std::uint64_t seed = 1;      // shuffling, augmentation, dropout
+  // false: one generator seeded with `seed` runs through every epoch. true: epoch e starts from
+  // a generator seeded epoch_seed(seed, e) and the identity order (as if each epoch were a run).
+  bool reseed_each_epoch = false;
+  std::int64_t eval_batch = 500;
+  std::string log_path;        // JSONL, one record per epoch (empty: none)
+  std::string label = "train";
+  bool progress = true;
+  std::function<void(const ClassifierEpoch&)> on_epoch;  // after each epoch's metrics (optional)
 };
 
 struct ClassifierResult {
@@ -51,33 +62,43 @@ struct ClassifierResult {
   double seconds = 0;
 };
 
+// `opt` must be bound to `arena` (optim::add_arena); it takes one step per batch. `test`, if
+// given, is scored after every epoch (ClassifierEpoch::test_accuracy).
 ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::ImageSet& train,
-                                  const data::ImageSet& val, const ClassifierConfig& cfg, const StepFn& step);
+                                  const data::ImageSet& val, const ClassifierConfig& cfg, optim::Optimizer& opt,
+                                  const data::ImageSet* test = nullptr);
 double evaluate_accuracy(Module& model, const data::ImageSet& set, std::int64_t batch);
-
-// Defaults are Zaremba's "small" recipe; nn/train/zaremba.h has the values for each size.
-struct LmConfig {
-  int epochs = 13;
-  std::int64_t max_steps = 0;
-  std::int64_t batch = 20, bptt = 20;
-  LrSchedule lr;               // default: 1.0, halved after each epoch past the 4th
-  float clip_norm = 5.0f;      // global gradient-norm clipping (0: off)
-  // Zaremba et al. (and TensorFlow's PTB model) minimise the loss summed over the bptt steps and
-  // averaged over the batch; their lr 1 and clip 5 are tuned for that scale. Off: per-token mean.
-  bool loss_sum_over_time = true;
-  // Each epoch is at most one pass over the text's windows of bptt rows, starting at this one
-  // (mod their number) and wrapping around to the first, with a fresh state, at the text's end.
-  // A caller that trains in cut epochs (nos-transfer --steps-per-epoch) passes where the previous
-  // cut ended, so the cuts go on through the text instead of repeating its beginning.
-  std::int64_t first_window = 0;
-  std::uint64_t seed = 1;
-  std::string log_path, label = "lm";
-  bool progress = true;
-};
 
 struct LmEpoch {
   int epoch = 0;
   double train_perplexity = 0, valid_perplexity = 0, seconds = 0, tokens_per_second = 0;
+  double test_perplexity = 0;  // with test_each_epoch
+};
+
+// Defaults are Zaremba's "small" recipe; nn/train/zaremba.h has the values for each size (its
+// per-epoch rate is the optimizer's optim::ScheduleKind::Zaremba schedule).
+struct LmConfig {
+  int epochs = 13;
+  std::int64_t max_steps = 0;
+  std::int64_t steps_per_epoch = 0;  // 0: one pass over the text's windows; else at most this many
+  std::int64_t batch = 20, bptt = 20;
+  float clip_norm = 5.0f;      // global gradient-norm clipping (0: off)
+  // Zaremba et al. (and TensorFlow's PTB model) minimise the loss summed over the bptt steps and
+  // averaged over the batch; their lr 1 and clip 5 are tuned for that scale. Off: per-token mean.
+  bool loss_sum_over_time = true;
+  // Each epoch is at most one pass over the text's windows of bptt rows, wrapping around to the
+  // first, with a fresh state, at the text's end. Epoch 1 starts at window first_window (mod their
+  // number); epoch e at first_window + (e - 1) * steps_per_epoch, so cut epochs (nos-transfer
+  // --steps-per-epoch) go on through the text instead of repeating its beginning; with
+  // restart_cuts every epoch starts at first_window. (A full pass ends where it started.)
+  std::int64_t first_window = 0;
+  bool restart_cuts = false;
+  std::uint64_t seed = 1;
+  bool reseed_each_epoch = false;  // as ClassifierConfig's (the generator drives dropout)
+  bool test_each_epoch = false;    // score the test text after every epoch, not only at the end
+  std::string log_path, label = "lm";
+  bool progress = true;
+  std::function<void(const LmEpoch&)> on_epoch;  // after each epoch's metrics (optional)
 };
 
 struct LmResult {
@@ -90,7 +111,7 @@ struct LmResult {
 
 LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vector<std::int32_t>& train,
                               const std::vector<std::int32_t>& valid, const std::vector<std::int32_t>& test,
-                              const LmConfig& cfg, const StepFn& step);
+                              const LmConfig& cfg, optim::Optimizer& opt);
 // exp(mean cross-entropy per token) over a token stream, batch streams of bptt steps.
 double evaluate_perplexity(LstmLm& model, const std::vector<std::int32_t>& tokens, std::int64_t batch, std::int64_t bptt);
 

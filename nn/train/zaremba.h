@@ -1,11 +1,11 @@
 // Zaremba, Sutskever & Vinyals (2014)'s recipe for the word-level PTB LSTM, per model size. It is
 // the default of every tool that trains the language model (nos-train, nos-transfer), kept here so
-// that the tools cannot drift apart.
+// that the tools cannot drift apart. The rate's per-epoch decay is the optimizer's schedule:
+// optim::zaremba_schedule(steps_per_epoch, decay_start, decay) (optim/schedule.h).
 #pragma once
 #include <cstdint>
 #include <string>
 
-#include "nn/train/train.h"
 
 namespace nos::nn {
 
@@ -21,9 +21,5 @@ struct ZarembaRecipe {
 // by 1.2 per epoch past the 6th (the paper's words; TensorFlow's reference model uses x0.8).
 // Both: batch 20, lr 1, gradient-norm clip 5. Any other size is an error naming the valid ones.
 ZarembaRecipe zaremba_recipe(const std::string& size);
-
-// base * decay^max(0, epoch - decay_start): the rate of every step of a 1-based epoch.
-double zaremba_rate(double base, int epoch, int decay_start, double decay);
-LrSchedule zaremba_schedule(float base, int decay_start, float decay);
 
 }  // namespace nos::nn

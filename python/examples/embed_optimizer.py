@@ -1,4 +1,4 @@
-"""Embedding a JIT-compiled optimizer in Python: the twin of jit/examples/embed_optimizer.cpp,
+"""Embedding a JIT-compiled optimizer in Python: the twin of optim/examples/embed_optimizer.cpp,
 once with numpy arrays and once as a torch optimizer.
 
 Least squares, minimize 0.5 * sum_i (w_i - target_i)^2: the gradient is w - target.

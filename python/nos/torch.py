@@ -6,7 +6,7 @@
     for x, y in data:
         opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step(); sched.step()
 
-How it maps onto nos: every parameter gets its own jit::Optimizer (the compiled kernel is shared
+How it maps onto nos: every parameter gets its own optim::Optimizer (the compiled kernel is shared
 through the JIT's cache), bound to the parameter's and its gradient's memory, so a step is one
 kernel call per parameter with no copy. As in torch.optim, each parameter has its own step count
 (bias corrections, decays), a parameter whose .grad is None is skipped, and every group has its

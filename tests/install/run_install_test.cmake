@@ -60,7 +60,7 @@ separate_arguments(flags UNIX_COMMAND "${flags}")
 file(MAKE_DIRECTORY ${WORK}/pc)
 run(CMD cc -O2 ${SOURCE_DIR}/tests/capi/capi_test.c ${flags} -lm -o ${WORK}/pc/capi_test)
 # The C++ headers are C++20 (state.h uses std::span), as the CMake package says (cxx_std_20).
-run(CMD c++ -O2 -std=c++20 ${SOURCE_DIR}/jit/examples/embed_optimizer.cpp ${flags} -o ${WORK}/pc/embed_cpp)
+run(CMD c++ -O2 -std=c++20 ${SOURCE_DIR}/optim/examples/embed_optimizer.cpp ${flags} -o ${WORK}/pc/embed_cpp)
 check_program(${WORK}/pc/capi_test "checks passed")
 check_program(${WORK}/pc/embed_cpp "restored the checkpoint of step 250")
 # 3. Python: the installed package, imported from the prefix with the interpreter it was built for.

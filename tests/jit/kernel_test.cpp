@@ -14,13 +14,15 @@
 #include "compile.h"
 #include "interp.h"
 #include "kernel.h"
-#include "optimizer.h"
+#include "optim/optimizer.h"
 #include "random.h"
 #include "reference.h"
 #include "test_util.h"
 #include "vecmath.h"
 
 namespace nos::jit {
+using optim::Optimizer;
+using optim::OptimizerOptions;
 namespace {
 
 using dslc::Compiled;

@@ -12,11 +12,19 @@
 #include "nn/data/ptb.h"
 #include "nn/data/splits.h"
 #include "nn/models/convnet.h"
+#include "optim/arena_optimizer.h"
 #include "tests/threads.h"
 
 namespace nos::nn {
 namespace {
 namespace fs = std::filesystem;
+
+// Plain SGD (the rule `g`) at rate lr, bound to the arena: what the loops step.
+optim::Optimizer sgd(ParamArena& arena, double lr) {
+  optim::Optimizer opt("g", {.hyper = {.lr = lr}});
+  optim::add_arena(opt, arena);
+  return opt;
+}
 
 struct Fashion {
   data::ImageSet train, test;
@@ -46,8 +54,9 @@ TEST(Train, ShortFashionMnistRunClearlyBeatsChance) {
   ParamArena arena;
   ConvNet net(arena, {.in_channels = 1, .image_size = 28, .classes = 10, .filters = 16, .padding = true, .pooling = true}, rng);
   const fs::path log = fs::temp_directory_path() / ("nos_train_test_" + std::to_string(::getpid()) + ".jsonl");
-  ClassifierConfig cfg{.epochs = 1, .batch = 50, .lr = constant_lr(0.05f), .log_path = log.string(), .label = "fashion", .progress = false};
-  const ClassifierResult r = train_classifier(net, arena, f->train, f->test, cfg, sgd_step());
+  ClassifierConfig cfg{.epochs = 1, .batch = 50, .log_path = log.string(), .label = "fashion", .progress = false};
+  optim::Optimizer opt = sgd(arena, 0.05f);
+  const ClassifierResult r = train_classifier(net, arena, f->train, f->test, cfg, opt);
   ASSERT_FALSE(r.diverged) << r.diverged_reason;
   EXPECT_EQ(r.steps, 60);
   EXPECT_GT(r.final_val_accuracy, 0.6) << "chance is 0.1";
@@ -65,8 +74,9 @@ TEST(Train, SameSeedSameResult) {
     std::mt19937_64 rng(5);
     ParamArena arena;
     ConvNet net(arena, {.in_channels = 1, .image_size = 28, .classes = 10, .filters = 8, .padding = true, .pooling = true}, rng);
-    ClassifierConfig cfg{.epochs = 1, .max_steps = 10, .batch = 50, .lr = constant_lr(0.05f), .augment = true, .progress = false};
-    train_classifier(net, arena, f->train, f->test, cfg, sgd_step());
+    ClassifierConfig cfg{.epochs = 1, .max_steps = 10, .batch = 50, .augment = true, .progress = false};
+    optim::Optimizer opt = sgd(arena, 0.05f);
+    train_classifier(net, arena, f->train, f->test, cfg, opt);
     return std::vector<float>(arena.values(), arena.values() + arena.size());
   };
   EXPECT_EQ(run(), run());
@@ -78,8 +88,12 @@ TEST(Train, ABrokenOptimizerIsReportedAsDivergedNotACrash) {
   std::mt19937_64 rng(1);
   ParamArena arena;
   ConvNet net(arena, {.in_channels = 1, .image_size = 28, .classes = 10, .filters = 8, .padding = true, .pooling = true}, rng);
-  // An "optimizer" that writes NaN into the weights, as a bad rule (log of 0, 0/0) would.
-  StepFn broken = [](ParamArena& a, std::int64_t, float) { a.values()[0] = std::nanf(""); };
+  // An optimizer that writes NaN into the first weight, as a bad rule (log of 0, 0/0) would: SGD
+  // whose gradient for that weight is NaN, every other weight stepped with its own gradient.
+  const float nan_grad = std::nanf("");
+  optim::Optimizer broken("g", {});
+  broken.add(arena.values(), &nan_grad, 1);
+  broken.add(arena.values() + 1, arena.grads() + 1, static_cast<size_t>(arena.size() - 1));
   const ClassifierResult r = train_classifier(net, arena, f->train, f->test, {.epochs = 2, .batch = 100, .progress = false}, broken);
   EXPECT_TRUE(r.diverged);
   EXPECT_EQ(r.final_val_accuracy, 0.0);
@@ -94,8 +108,9 @@ TEST(Train, LanguageModelLearnsARepeatingText) {
   ParamArena arena;
   LstmLm lm(arena, {.vocab = 5, .embed = 8, .hidden = 16, .layers = 2, .dropout = 0.0f, .init_scale = 0.3f}, rng);
   // The loss is summed over the 10 bptt steps (Zaremba's scale), so 0.2 is the per-token-mean rate 2.
-  LmConfig cfg{.epochs = 3, .batch = 4, .bptt = 10, .lr = constant_lr(0.2f), .progress = false};
-  const LmResult r = train_language_model(lm, arena, text, text, text, cfg, sgd_step());
+  LmConfig cfg{.epochs = 3, .batch = 4, .bptt = 10, .progress = false};
+  optim::Optimizer opt = sgd(arena, 0.2f);
+  const LmResult r = train_language_model(lm, arena, text, text, text, cfg, opt);
   ASSERT_FALSE(r.diverged) << r.diverged_reason;
   ASSERT_EQ(r.epochs.size(), 3u);
   EXPECT_LT(r.epochs.back().valid_perplexity, 1.5);
@@ -123,9 +138,9 @@ TEST(Train, LanguageModelEpochStartsAtFirstWindowAndWrapsAround) {
     return std::pair{mean * b.targets.numel(), b.targets.numel()};
   };
   auto train_ppl = [&](std::int64_t first, std::int64_t steps) {
-    LmConfig cfg{.epochs = 1, .max_steps = steps, .batch = batch, .bptt = bptt, .lr = constant_lr(0.0f),
-                 .first_window = first, .progress = false};
-    const LmResult r = train_language_model(lm, arena, text, text, text, cfg, sgd_step());
+    LmConfig cfg{.epochs = 1, .max_steps = steps, .batch = batch, .bptt = bptt, .first_window = first, .progress = false};
+    optim::Optimizer opt = sgd(arena, 0.0);
+    const LmResult r = train_language_model(lm, arena, text, text, text, cfg, opt);
     EXPECT_EQ(r.steps, steps);
     return r.epochs.at(0).train_perplexity;
   };
@@ -143,7 +158,109 @@ TEST(Train, LanguageModelEpochStartsAtFirstWindowAndWrapsAround) {
     EXPECT_NEAR(train_ppl(4, 2), std::exp((a + b) / static_cast<double>(na + nb)), 1e-4);
   }
   LmConfig bad{.batch = batch, .bptt = bptt, .first_window = -1, .progress = false};
-  EXPECT_THROW(train_language_model(lm, arena, text, text, text, bad, sgd_step()), std::invalid_argument);
+  optim::Optimizer opt = sgd(arena, 0.0);
+  EXPECT_THROW(train_language_model(lm, arena, text, text, text, bad, opt), std::invalid_argument);
+}
+
+TEST(Train, OneLanguageModelRunIsTheSameAsOneCallPerCutEpoch) {
+  // nos-transfer once drove the loop one epoch per call (a fresh seed each, the cut going on
+  // through the text, test perplexity after each); one run with reseed_each_epoch, steps_per_epoch
+  // and test_each_epoch must give the same bits, and on_epoch must see every epoch's metrics.
+  std::vector<std::int32_t> text;
+  std::mt19937 gen(5);
+  for (int i = 0; i < 400; ++i) text.push_back(static_cast<std::int32_t>(gen() % 6));
+  const LstmLmOptions arch{.vocab = 6, .embed = 8, .hidden = 8, .layers = 2, .dropout = 0.3f, .init_scale = 0.3f};
+  const std::int64_t batch = 4, bptt = 10, cut = 3;  // 10 windows, cut to 3 a epoch
+  ASSERT_EQ(lm_steps_per_epoch(static_cast<std::int64_t>(text.size()), batch, bptt), 10);
+  ASSERT_EQ(lm_steps_per_epoch(static_cast<std::int64_t>(text.size()), batch, bptt, cut), cut);
+  const std::uint64_t seed = 7;
+  const int epochs = 4;  // 12 steps: the fourth cut wraps around the text's end
+  std::vector<LmEpoch> seen;
+  std::vector<float> one_run;
+  {
+    std::mt19937_64 rng(2);
+    ParamArena arena;
+    LstmLm lm(arena, arch, rng);
+    optim::Optimizer opt = sgd(arena, 0.5);
+    LmConfig cfg{.epochs = epochs, .steps_per_epoch = cut, .batch = batch, .bptt = bptt, .seed = seed,
+                 .reseed_each_epoch = true, .test_each_epoch = true, .progress = false};
+    cfg.on_epoch = [&](const LmEpoch& e) { seen.push_back(e); };
+    const LmResult r = train_language_model(lm, arena, text, text, text, cfg, opt);
+    ASSERT_FALSE(r.diverged) << r.diverged_reason;
+    EXPECT_EQ(r.steps, epochs * cut);
+    ASSERT_EQ(seen.size(), static_cast<size_t>(epochs));
+    EXPECT_EQ(r.test_perplexity, seen.back().test_perplexity);
+    one_run.assign(arena.values(), arena.values() + arena.size());
+  }
+  std::mt19937_64 rng(2);
+  ParamArena arena;
+  LstmLm lm(arena, arch, rng);
+  optim::Optimizer opt = sgd(arena, 0.5);
+  for (int e = 1; e <= epochs; ++e) {
+    LmConfig cfg{.epochs = 1, .max_steps = cut, .batch = batch, .bptt = bptt, .first_window = (e - 1) * cut,
+                 .seed = epoch_seed(seed, e), .progress = false};
+    const LmResult r = train_language_model(lm, arena, text, text, text, cfg, opt);
+    ASSERT_EQ(r.epochs.size(), 1u);
+    EXPECT_EQ(seen[static_cast<size_t>(e - 1)].epoch, e);
+    EXPECT_EQ(seen[static_cast<size_t>(e - 1)].train_perplexity, r.epochs[0].train_perplexity) << "epoch " << e;
+    EXPECT_EQ(seen[static_cast<size_t>(e - 1)].valid_perplexity, r.epochs[0].valid_perplexity) << "epoch " << e;
+    EXPECT_EQ(seen[static_cast<size_t>(e - 1)].test_perplexity, r.test_perplexity) << "epoch " << e;
+  }
+  EXPECT_EQ(one_run, std::vector<float>(arena.values(), arena.values() + arena.size()));
+}
+
+TEST(Train, ClassifierRunScoresTheTestSetAndReseedsEachEpochLikeSeparateCalls) {
+  const Fashion* f = fashion();
+  if (!f) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const ConvNetOptions arch{.in_channels = 1, .image_size = 28, .classes = 10, .filters = 4, .padding = true, .pooling = true};
+  const std::int64_t cut = 5;
+  std::vector<ClassifierEpoch> seen;
+  std::vector<float> one_run;
+  {
+    std::mt19937_64 rng(3);
+    ParamArena arena;
+    ConvNet net(arena, arch, rng);
+    optim::Optimizer opt = sgd(arena, 0.05);
+    ClassifierConfig cfg{.epochs = 2, .steps_per_epoch = cut, .batch = 50, .augment = true, .seed = 9,
+                         .reseed_each_epoch = true, .progress = false};
+    cfg.on_epoch = [&](const ClassifierEpoch& e) { seen.push_back(e); };
+    const ClassifierResult r = train_classifier(net, arena, f->train, f->test, cfg, opt, &f->test);
+    EXPECT_EQ(r.steps, 2 * cut);
+    ASSERT_EQ(seen.size(), 2u);
+    one_run.assign(arena.values(), arena.values() + arena.size());
+  }
+  std::mt19937_64 rng(3);
+  ParamArena arena;
+  ConvNet net(arena, arch, rng);
+  optim::Optimizer opt = sgd(arena, 0.05);
+  for (int e = 1; e <= 2; ++e) {
+    ClassifierConfig cfg{.epochs = 1, .max_steps = cut, .batch = 50, .augment = true, .seed = epoch_seed(9, e), .progress = false};
+    const ClassifierResult r = train_classifier(net, arena, f->train, f->test, cfg, opt);
+    EXPECT_EQ(seen[static_cast<size_t>(e - 1)].train_loss, r.epochs.at(0).train_loss) << "epoch " << e;
+    EXPECT_EQ(seen[static_cast<size_t>(e - 1)].test_accuracy, evaluate_accuracy(net, f->test, 500)) << "epoch " << e;
+  }
+  EXPECT_EQ(one_run, std::vector<float>(arena.values(), arena.values() + arena.size()));
+}
+
+TEST(Train, StepsPerEpochIsOneFormulaWithAnOptionalCap) {
+  EXPECT_EQ(classifier_steps_per_epoch(45000, 100), 450);
+  EXPECT_EQ(classifier_steps_per_epoch(45050, 100), 450);  // the last partial batch is dropped
+  EXPECT_EQ(classifier_steps_per_epoch(45000, 100, 30), 30);
+  EXPECT_EQ(classifier_steps_per_epoch(45000, 100, 1000), 450);
+  EXPECT_EQ(lm_steps_per_epoch(203, 4, 10), 5);  // 50 rows: windows at rows 0, 10, 20, 30, 40
+  EXPECT_EQ(lm_steps_per_epoch(208, 4, 10), 6);  // 52 rows: a sixth window, of one row, at row 50
+  EXPECT_EQ(lm_steps_per_epoch(203, 4, 10, 2), 2);
+}
+
+TEST(Train, AnOptimizerBoundToAnotherArenaIsAnError) {
+  std::vector<std::int32_t> text(100, 1);
+  std::mt19937_64 rng(1);
+  ParamArena arena, other;
+  LstmLm lm(arena, {.vocab = 2, .embed = 2, .hidden = 2, .layers = 1, .dropout = 0.0f}, rng);
+  other.add("w", {3});
+  optim::Optimizer opt = sgd(other, 0.1);
+  LmConfig cfg{.epochs = 1, .batch = 2, .bptt = 5, .progress = false};
+  EXPECT_THROW(train_language_model(lm, arena, text, text, text, cfg, opt), std::invalid_argument);
 }
 
 TEST(Train, GradientClippingBoundsTheGlobalNorm) {

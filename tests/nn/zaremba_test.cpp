@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "nn/train/zaremba.h"
+#include "optim/schedule.h"
 
 namespace nos::nn {
 namespace {
@@ -34,14 +35,20 @@ TEST(ZarembaRecipe, UnknownSizeNamesTheValidOnes) {
 }
 
 TEST(ZarembaRecipe, ScheduleHoldsThenDecaysEachEpoch) {
+  // The recipe's decay as the optimizer's schedule (optim::ScheduleKind::Zaremba), 100 steps an epoch.
+  const std::int64_t per_epoch = 100;
+  auto rate = [&](double base, int epoch, int start, double decay, std::int64_t step_in_epoch = 0) {
+    return optim::learning_rate(optim::zaremba_schedule(per_epoch, start, decay), base,
+                                static_cast<std::uint64_t>((epoch - 1) * per_epoch + step_in_epoch));
+  };
+  const ZarembaRecipe s = zaremba_recipe("small");
   const std::vector<float> small = {1, 1, 1, 1, 0.5f, 0.25f, 0.125f};
-  const LrSchedule s = zaremba_schedule(1.0f, 4, 0.5f);
-  for (int e = 1; e <= 7; ++e) EXPECT_FLOAT_EQ(s(0, e), small[e - 1]) << "epoch " << e;
-  EXPECT_FLOAT_EQ(s(123456, 5), 0.5f);  // the step does not matter, only the epoch
+  for (int e = 1; e <= 7; ++e) EXPECT_FLOAT_EQ(rate(s.lr, e, s.decay_start, s.decay), small[e - 1]) << "epoch " << e;
+  EXPECT_FLOAT_EQ(rate(s.lr, 5, s.decay_start, s.decay, 99), 0.5f);  // the step does not matter, only the epoch
   const ZarembaRecipe m = zaremba_recipe("medium");
-  EXPECT_DOUBLE_EQ(zaremba_rate(1.0, 6, m.decay_start, m.decay), 1.0);
-  EXPECT_NEAR(zaremba_rate(1.0, 8, m.decay_start, m.decay), 1 / 1.44, 1e-6);
-  EXPECT_DOUBLE_EQ(zaremba_rate(0.002, 6, 4, 0.5), 0.0005);
+  EXPECT_DOUBLE_EQ(rate(1.0, 6, m.decay_start, m.decay), 1.0);
+  EXPECT_NEAR(rate(1.0, 8, m.decay_start, m.decay), 1 / 1.44, 1e-6);
+  EXPECT_DOUBLE_EQ(rate(0.002, 6, 4, 0.5), 0.0005);
 }
 
 }  // namespace

@@ -8,9 +8,11 @@
 #include <random>
 #include <stdexcept>
 
-#include "jit/arena_optimizer.h"
+#include "dslc/compile.h"
+#include "jit/kernel.h"
 #include "nn/models/convnet.h"
 #include "nn/train/train.h"
+#include "optim/arena_optimizer.h"
 #include "tensor/threads.h"
 
 namespace nos::search {
@@ -43,7 +45,7 @@ void check_config(const RewardConfig& c, const ChildData& data) {
 // then scored once on the validation set. The loop gets an empty validation set so that it does
 // not score every epoch (nn::train_classifier evaluates after each one): the sweep and the reward
 // need only the accuracy at the end.
-ChildRun train_child(std::string_view rule, double lr, int epochs, const RewardConfig& config, const ChildData& data,
+ChildRun train_child(const jit::Kernel& rule, double lr, int epochs, const RewardConfig& config, const ChildData& data,
                      int threads) {
   const auto t0 = Clock::now();
   std::mt19937_64 rng(config.seed);
@@ -54,15 +56,14 @@ ChildRun train_child(std::string_view rule, double lr, int epochs, const RewardC
                    .pooling = config.pooling},
                   rng);
   // total_steps lets decayed rules (ld, cd, rd) know the length of this run.
-  const auto total = static_cast<std::uint64_t>(epochs) * static_cast<std::uint64_t>(data.train.size() / config.batch);
-  jit::Optimizer opt(rule, {.hyper = {.lr = lr, .total_steps = total, .seed = config.seed}, .threads = threads});
-  jit::add_arena(opt, arena);
-  // The optimizer owns its learning rate; the loop's schedule is ignored.
-  const nn::StepFn step = [&](ParamArena&, std::int64_t, float) { opt.step(); };
-  const nn::ClassifierConfig cfg{.epochs = epochs, .batch = config.batch, .lr = nn::constant_lr(static_cast<float>(lr)),
-                                 .seed = config.seed, .label = "reward", .progress = false};
+  const auto total = static_cast<std::uint64_t>(epochs) *
+                     static_cast<std::uint64_t>(nn::classifier_steps_per_epoch(data.train.size(), config.batch));
+  optim::Optimizer opt(rule, {.hyper = {.lr = lr, .total_steps = total, .seed = config.seed}, .threads = threads});
+  optim::add_arena(opt, arena);
+  const nn::ClassifierConfig cfg{.epochs = epochs, .batch = config.batch, .seed = config.seed, .label = "reward",
+                                 .progress = false};
   const data::ImageSet no_validation;
-  const nn::ClassifierResult r = nn::train_classifier(net, arena, data.train, no_validation, cfg, step);
+  const nn::ClassifierResult r = nn::train_classifier(net, arena, data.train, no_validation, cfg, opt);
   ChildRun out;
   out.diverged = r.diverged;
   out.reason = r.diverged_reason;
@@ -76,16 +77,13 @@ ChildRun train_child(std::string_view rule, double lr, int epochs, const RewardC
 Evaluation evaluate_rule(std::string_view rule, const RewardConfig& config, const ChildData& data, int threads) {
   check_config(config, data);
   const auto t0 = Clock::now();
-  const ThreadScope scope(threads);
-  Evaluation ev;
-  // Compiling once up front tells a bad rule apart before any training, and this optimizer keeps
-  // the JIT's kernel alive for the whole evaluation: the kernel cache holds weak references, so
-  // each run's own optimizer finds it compiled instead of compiling it again.
-  std::optional<jit::Optimizer> keep_kernel;
+  // Compiled once, before any training: a bad rule is told apart at once, and every run of the
+  // sweep and the final run share this one kernel.
+  jit::Kernel kernel;
   try {
-    keep_kernel.emplace(rule, jit::OptimizerOptions{.hyper = {.lr = config.sweep_rates.front(), .total_steps = 1,
-                                                             .seed = config.seed}});
+    kernel = jit::compile_kernel(dslc::compile_rule(rule, "optimizer"));
   } catch (const std::invalid_argument& e) {
+    Evaluation ev;
     ev.status = "invalid";
     ev.diverged = true;  // the reward is the failed reward (reward.h)
     ev.error = e.what();
@@ -93,12 +91,22 @@ Evaluation evaluate_rule(std::string_view rule, const RewardConfig& config, cons
     ev.seconds = seconds_since(t0);
     return ev;
   }
+  Evaluation ev = evaluate_rule(kernel, config, data, threads);
+  ev.seconds = seconds_since(t0);  // the compilation included
+  return ev;
+}
+
+Evaluation evaluate_rule(const jit::Kernel& kernel, const RewardConfig& config, const ChildData& data, int threads) {
+  check_config(config, data);
+  const auto t0 = Clock::now();
+  const ThreadScope scope(threads);
+  Evaluation ev;
 
   double lr = config.sweep_rates.front();
   if (config.sweep_rates.size() > 1) {
     std::optional<RateResult> best;
     for (double rate : config.sweep_rates) {
-      const ChildRun run = train_child(rule, rate, config.sweep_epochs, config, data, threads);
+      const ChildRun run = train_child(kernel, rate, config.sweep_epochs, config, data, threads);
       RateResult rr{.lr = rate, .accuracy = run.accuracy, .diverged = run.diverged, .reason = run.reason,
                     .seconds = run.seconds};
       ev.sweep.push_back(rr);
@@ -117,7 +125,7 @@ Evaluation evaluate_rule(std::string_view rule, const RewardConfig& config, cons
     lr = best->lr;
   }
   ev.best_lr = lr;
-  const ChildRun final_run = train_child(rule, lr, config.final_epochs, config, data, threads);
+  const ChildRun final_run = train_child(kernel, lr, config.final_epochs, config, data, threads);
   if (final_run.diverged) {
     ev.status = "diverged";
     ev.diverged = true;

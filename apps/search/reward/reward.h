@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "apps/search/reward/child_data.h"
+#include "jit/kernel.h"
 
 namespace nos::search {
 
@@ -42,6 +43,11 @@ struct Evaluation {
 // tells); `threads` OpenMP threads for this call only (a worker pool calls it with 1 from several
 // threads at once: no shared mutable state, the calling thread's OpenMP setting is restored).
 // If sweep_rates has one value, there is no sweep: that rate trains final_epochs directly.
+// The text is compiled once (dslc::compile_rule, jit::compile_kernel); a rule that does not
+// compile is status "invalid" with dslc's diagnostics in `error`.
 Evaluation evaluate_rule(std::string_view rule, const RewardConfig& config, const ChildData& data, int threads = 1);
+// The same for a rule compiled already: one kernel serves every swept rate and the final run.
+// The kernel must come from jit::compile_kernel(const dslc::Compiled&) (its rule's ld/cd/rd flag).
+Evaluation evaluate_rule(const jit::Kernel& kernel, const RewardConfig& config, const ChildData& data, int threads = 1);
 
 }  // namespace nos::search

@@ -20,7 +20,7 @@ TEST(Evaluator, CompiledRuleAndItsTextScoreTheSame) {
   EXPECT_EQ(ev.dataset(), "synthetic");
   for (const std::string text : {"sign_g sign_m id id mul ; $1 g exp id mul", "g m id id sub ; $1 g id id mul"}) {
     const dslc::Compiled rule = dslc::compile_rule(text);
-    const Evaluation a = ev.evaluate(rule, text), b = ev.evaluate(text);
+    const Evaluation a = ev.evaluate(rule), b = ev.evaluate(text);
     EXPECT_EQ(a.status, "ok") << text;
     EXPECT_EQ(a.reward, b.reward) << text;
     EXPECT_EQ(b.status, "ok") << text;

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "jit/optimizer.h"
+#include "optim/optimizer.h"
 
 namespace nos::transfer {
 namespace {
@@ -76,7 +76,7 @@ TEST(TransferOptimizers, PaperRulesFileHasEveryNamedRuleAndEachCompiles) {
     std::string file_name = s.name;
     std::replace(file_name.begin(), file_name.end(), '-', '_');
     EXPECT_TRUE(std::any_of(rules.begin(), rules.end(), [&](const OptimizerSpec& r) { return r.name == file_name; })) << s.name;
-    EXPECT_NO_THROW(jit::Optimizer(s.rule, {.hyper = {.total_steps = 10}})) << s.name;
+    EXPECT_NO_THROW(optim::Optimizer(s.rule, {.hyper = {.total_steps = 10}})) << s.name;
   }
   EXPECT_EQ(specs[5].rule, "mul g exp mul sign_g sign_m");
   EXPECT_EQ(specs[6].rule, "mul add one mul sign_g sign_m g");

@@ -57,7 +57,7 @@ TEST(TransferSweep, TensorFlowRmsPropRunsAtTensorFlowsDecayAndEps) {
   const double eps[] = {1e-10, 1e-8, 1e-8, 1e-10}, beta2[] = {0.9, 0.999, 0.999, 0.9};
   for (size_t i = 0; i < plan.size(); ++i) {
     EXPECT_EQ(plan[i].key.eps, eps[i]) << plan[i].key.optimizer;
-    const jit::OptimizerOptions o = run_optimizer_options(plan[i], 1e-3, 10);
+    const optim::OptimizerOptions o = run_optimizer_options(plan[i], 1e-3, 10);
     EXPECT_EQ(o.hyper.beta2, beta2[i]) << plan[i].key.optimizer;
     EXPECT_EQ(o.hyper.eps, eps[i]) << plan[i].key.optimizer;
   }

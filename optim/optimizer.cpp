@@ -1,4 +1,4 @@
-#include "optimizer.h"
+#include "optim/optimizer.h"
 
 #include <omp.h>
 #include <sys/mman.h>
@@ -12,12 +12,11 @@
 #include <stdexcept>
 #include <vector>
 
-#include "compile.h"
-#include "kernel.h"
-#include "parser.h"
-#include "symbols.h"
+#include "dslc/compile.h"
+#include "dslc/symbols.h"
+#include "jit/kernel.h"
 
-namespace nos::jit {
+namespace nos::optim {
 
 namespace {
 
@@ -54,8 +53,7 @@ constexpr char kMagic[8] = {'N', 'O', 'S', 'O', 'P', 'T', '0', '1'};
 
 struct Optimizer::Impl {
   OptimizerOptions opt;
-  dslc::Compiled rule;
-  Kernel kernel;
+  jit::Kernel kernel;  // carries the rule's hash, state set and canonical form
   std::vector<Tensor> tensors;
   size_t total = 0;
   // One buffer per state-table row (dslc/state.h) over all registered elements, in
@@ -65,14 +63,32 @@ struct Optimizer::Impl {
   std::optional<double> lr_override;  // set_learning_rate: replaces the schedule
 };
 
-Optimizer::Optimizer(std::string_view rule, const OptimizerOptions& options) : impl_(std::make_unique<Impl>()) {
+namespace {
+
+void validate_options(const OptimizerOptions& options) {
   if (const std::string why = dslc::validate(options.hyper); !why.empty()) throw std::invalid_argument("optimizer: " + why);
   if (const std::string why = validate(options.schedule); !why.empty()) throw std::invalid_argument("optimizer: " + why);
-  impl_->opt = options;
-  impl_->rule = dslc::compile_rule(rule, "optimizer");
-  if (impl_->rule.info.needs_total && options.hyper.total_steps == 0)
+}
+
+// The options are checked before the rule is compiled: a bad option is reported as such even
+// when the rule is bad too (the C API maps the two to different statuses).
+jit::Kernel compile_checked(std::string_view rule, const OptimizerOptions& options) {
+  validate_options(options);
+  return jit::compile_kernel(dslc::compile_rule(rule, "optimizer"));
+}
+
+}  // namespace
+
+Optimizer::Optimizer(std::string_view rule, const OptimizerOptions& options)
+    : Optimizer(compile_checked(rule, options), options) {}
+
+Optimizer::Optimizer(const jit::Kernel& kernel, const OptimizerOptions& options) : impl_(std::make_unique<Impl>()) {
+  validate_options(options);
+  if (!kernel) throw std::invalid_argument("optimizer: the kernel is empty (not compiled)");
+  if (kernel.needs_total && options.hyper.total_steps == 0)
     throw std::invalid_argument("optimizer: the rule reads ld/cd/rd: set hyper.total_steps");
-  impl_->kernel = compile_kernel(impl_->rule.ir, impl_->rule.hash);
+  impl_->opt = options;
+  impl_->kernel = kernel;
 }
 
 Optimizer::~Optimizer() = default;
@@ -87,7 +103,7 @@ void Optimizer::add(float* w, const float* g, size_t n) {
   const size_t total = s.total + n;
   // Re-allocate to the new total; nothing has been stepped, so state is at its initial value anyway.
   for (int b = 0; b < dslc::kStateCount; ++b) {
-    s.state[b] = (s.rule.ir.state >> b) & 1 ? alloc_zeroed(total) : nullptr;
+    s.state[b] = (s.kernel.state >> b) & 1 ? alloc_zeroed(total) : nullptr;
     if (const float init = dslc::state_init(dslc::state_buf(b)); s.state[b] && init != 0.0f)
       std::fill_n(s.state[b].get(), total, init);
   }
@@ -98,8 +114,8 @@ void Optimizer::step() {
   Impl& s = *impl_;
   const uint64_t t = s.t + 1;
   dslc::Hyper h = s.opt.hyper;
-  h.lr = s.lr_override ? *s.lr_override : jit::learning_rate(s.opt.schedule, s.opt.hyper.lr, t - 1);
-  const StepBlock block = make_step_block(dslc::step_params(h, t));
+  h.lr = s.lr_override ? *s.lr_override : optim::learning_rate(s.opt.schedule, s.opt.hyper.lr, t - 1);
+  const jit::StepBlock block = jit::make_step_block(dslc::step_params(h, t));
   const int threads = s.opt.threads > 0 ? s.opt.threads : omp_get_max_threads();
   const size_t W = static_cast<size_t>(s.kernel.width);
   const size_t total = s.total;
@@ -116,7 +132,7 @@ void Optimizer::step() {
       const size_t a = std::max(lo, tn.offset), b = std::min(hi, tn.offset + tn.n);
       if (a >= b) continue;
       const size_t o = tn.offset;
-      StateBufs sb;
+      jit::StateBufs sb;
       for (int k = 0; k < dslc::kStateCount; ++k) sb[static_cast<size_t>(k)] = st[k] ? st[k] + o : nullptr;
       s.kernel(tn.w, tn.g, sb, block, o, a - o, b - o);
     }
@@ -131,12 +147,12 @@ size_t Optimizer::state_bytes() const {
   for (const FloatBuf& b : impl_->state) buffers += b != nullptr;
   return impl_->total * sizeof(float) * buffers;
 }
-uint8_t Optimizer::state_bits() const { return impl_->rule.ir.state; }
-uint64_t Optimizer::hash() const { return impl_->rule.hash; }
-const std::string& Optimizer::canonical() const { return impl_->rule.prefix; }
+uint8_t Optimizer::state_bits() const { return impl_->kernel.state; }
+uint64_t Optimizer::hash() const { return impl_->kernel.hash; }
+const std::string& Optimizer::canonical() const { return impl_->kernel.canonical; }
 double Optimizer::learning_rate() const {
   if (impl_->lr_override) return *impl_->lr_override;
-  return jit::learning_rate(impl_->opt.schedule, impl_->opt.hyper.lr, impl_->t);
+  return optim::learning_rate(impl_->opt.schedule, impl_->opt.hyper.lr, impl_->t);
 }
 void Optimizer::set_learning_rate(double lr) {
   if (!std::isfinite(lr) || lr < 0) throw std::invalid_argument("optimizer: learning rate " + std::to_string(lr) + " is not finite and >= 0");
@@ -147,10 +163,10 @@ int Optimizer::vector_width() const { return impl_->kernel.width; }
 
 void Optimizer::save(std::ostream& out) const {
   const Impl& s = *impl_;
-  const uint64_t head[3] = {s.rule.hash, s.t, s.total};
+  const uint64_t head[3] = {s.kernel.hash, s.t, s.total};
   out.write(kMagic, sizeof kMagic);
   out.write(reinterpret_cast<const char*>(head), sizeof head);
-  const char bits = static_cast<char>(s.rule.ir.state);
+  const char bits = static_cast<char>(s.kernel.state);
   out.write(&bits, 1);
   for (const FloatBuf& b : s.state)
     if (b) out.write(reinterpret_cast<const char*>(b.get()), static_cast<std::streamsize>(s.total * sizeof(float)));
@@ -166,7 +182,7 @@ void Optimizer::load(std::istream& in) {
   in.read(reinterpret_cast<char*>(head), sizeof head);
   in.read(&bits, 1);
   if (!in || std::memcmp(magic, kMagic, sizeof kMagic) != 0) throw std::runtime_error("optimizer: not a nos optimizer checkpoint");
-  if (head[0] != s.rule.hash || static_cast<uint8_t>(bits) != s.rule.ir.state)
+  if (head[0] != s.kernel.hash || static_cast<uint8_t>(bits) != s.kernel.state)
     throw std::runtime_error("optimizer: the checkpoint is of another rule");
   if (head[2] != s.total)
     throw std::runtime_error("optimizer: the checkpoint holds " + std::to_string(head[2]) + " parameters, the optimizer " +
@@ -184,4 +200,4 @@ void Optimizer::load(std::istream& in) {
   s.t = head[1];
 }
 
-}  // namespace nos::jit
+}  // namespace nos::optim

@@ -19,11 +19,11 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < n; ++i) target[i] = std::sin(0.01f * static_cast<float>(i));
 
   try {
-    nos::jit::OptimizerOptions options;
+    nos::optim::OptimizerOptions options;
     options.hyper.lr = 0.01;
     options.hyper.total_steps = 500;
-    options.schedule = {.kind = nos::jit::ScheduleKind::Cosine, .decay_steps = 500};
-    nos::jit::Optimizer opt(rule, options);
+    options.schedule = {.kind = nos::optim::ScheduleKind::Cosine, .decay_steps = 500};
+    nos::optim::Optimizer opt(rule, options);
     opt.add(w.data(), g.data(), n);
     std::printf("rule %s (canonical: %s), %zu bytes of state, %d lanes\n", rule, opt.canonical().c_str(),
                 opt.state_bytes(), opt.vector_width());

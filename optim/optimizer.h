@@ -3,7 +3,7 @@
 // The public embedding API of nos: no LLVM types, no nos tensors. A user keeps their own weight
 // and gradient buffers, registers them with add(), and calls step() after each backward pass:
 //
-//   nos::jit::Optimizer opt("mul g exp mul sign_g sign_m", {.hyper = {.lr = 1e-3}});   // PowerSign
+//   nos::optim::Optimizer opt("mul g exp mul sign_g sign_m", {.hyper = {.lr = 1e-3}});   // PowerSign
 //   opt.add(weights.data(), grads.data(), weights.size());
 //   for (...) { compute grads; opt.step(); }
 //
@@ -11,7 +11,7 @@
 // registered elements into one contiguous range per thread (OpenMP); every element's update
 // depends only on its own data and its parameter index, so results are identical for any thread
 // count. Buffers must stay valid and not move while registered; a nos ParamArena is bound with
-// jit/arena_optimizer.h.
+// optim/arena_optimizer.h.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +25,10 @@
 #include "schedule.h"
 
 namespace nos::jit {
+struct Kernel;  // jit/kernel.h: a compiled rule; not part of the installed API
+}
+
+namespace nos::optim {
 
 struct OptimizerOptions {
   dslc::Hyper hyper;   // lr is the base rate the schedule scales; total_steps feeds ld/cd/rd
@@ -37,6 +41,10 @@ class Optimizer {
   // Parses and compiles `rule` (prefix or controller form, dslc/README.md). Throws
   // std::invalid_argument with dslc's diagnostics for a bad rule or bad hyperparameters.
   explicit Optimizer(std::string_view rule, const OptimizerOptions& options = {});
+  // A rule compiled once (jit::compile_kernel(dslc::compile_rule(text))), shared by every
+  // Optimizer built from it: a learning-rate sweep compiles its rule once. Throws
+  // std::invalid_argument for an empty kernel or bad options, as the text constructor does.
+  Optimizer(const jit::Kernel& kernel, const OptimizerOptions& options);
   ~Optimizer();
   Optimizer(Optimizer&&) noexcept;
   Optimizer& operator=(Optimizer&&) noexcept;
@@ -59,8 +67,8 @@ class Optimizer {
   const std::string& canonical() const;  // canonical prefix form
   double learning_rate() const;       // the rate the next step() will use
   // Overrides the schedule: every following step() uses exactly `lr` (rules still see it as
-  // their `lr`), until the next call. For callers that drive the rate themselves per step or
-  // per epoch (nn::StepFn passes one per step). Throws std::invalid_argument unless finite and >= 0.
+  // their `lr`), until the next call. For embedders that drive the rate themselves (nos's own
+  // loops give the rate to the schedule instead). Throws std::invalid_argument unless finite and >= 0.
   void set_learning_rate(double lr);
   void set_threads(int threads);      // 0: OpenMP's default
   int vector_width() const;
@@ -76,4 +84,4 @@ class Optimizer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace nos::jit
+}  // namespace nos::optim

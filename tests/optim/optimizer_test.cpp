@@ -6,14 +6,14 @@
 #include <sstream>
 #include <vector>
 
-#include "arena_optimizer.h"
-#include "optimizer.h"
-#include "schedule.h"
+#include "optim/arena_optimizer.h"
+#include "optim/optimizer.h"
+#include "optim/schedule.h"
 
-namespace nos::jit {
+namespace nos::optim {
 namespace {
 
-TEST(JitOptimizer, AllocatesOnlyTheStateTheRuleReads) {
+TEST(OptimOptimizer, AllocatesOnlyTheStateTheRuleReads) {
   std::vector<float> w(100), g(100);
   struct Case { const char* rule; size_t buffers; };
   for (const Case& c : {Case{"g", 0}, Case{"mul g exp mul sign_g sign_m", 1}, Case{"adam", 2}, Case{"rmsprop", 1},
@@ -27,7 +27,7 @@ TEST(JitOptimizer, AllocatesOnlyTheStateTheRuleReads) {
   }
 }
 
-TEST(JitOptimizer, RejectsBadRulesAndHyperparameters) {
+TEST(OptimOptimizer, RejectsBadRulesAndHyperparameters) {
   EXPECT_THROW(Optimizer("mul g sgn_m"), std::invalid_argument);
   OptimizerOptions o;
   o.hyper.beta1 = 1.0;
@@ -38,7 +38,7 @@ TEST(JitOptimizer, RejectsBadRulesAndHyperparameters) {
   EXPECT_THROW(Optimizer("g", s), std::invalid_argument);
 }
 
-TEST(JitOptimizer, SgdStepsEveryRegisteredBuffer) {
+TEST(OptimOptimizer, SgdStepsEveryRegisteredBuffer) {
   std::vector<float> a(37, 1.0f), ga(37, 2.0f), b(5, -1.0f), gb(5, 0.5f);
   OptimizerOptions o;
   o.hyper.lr = 0.25;
@@ -52,7 +52,7 @@ TEST(JitOptimizer, SgdStepsEveryRegisteredBuffer) {
   EXPECT_THROW(opt.add(a.data(), ga.data(), 1), std::logic_error);
 }
 
-TEST(JitOptimizer, SetLearningRateOverridesTheSchedule) {
+TEST(OptimOptimizer, SetLearningRateOverridesTheSchedule) {
   std::vector<float> w(19, 0.0f), g(19, 1.0f);
   OptimizerOptions o;
   o.hyper.lr = 1.0;
@@ -78,7 +78,7 @@ TEST(JitOptimizer, SetLearningRateOverridesTheSchedule) {
 // Heavy ball with the rate set before every step, as nos-train drives it: the textbook
 // recurrence (in double; float rounding over 6 steps stays far below the tolerance), and the
 // rate really changes the step.
-TEST(JitOptimizer, MomentumWithACallerDrivenRateMatchesTheTextbook) {
+TEST(OptimOptimizer, MomentumWithACallerDrivenRateMatchesTheTextbook) {
   const size_t n = 37;
   std::vector<float> w(n), g(n);
   std::vector<double> ref(n), vel(n, 0.0);
@@ -102,7 +102,7 @@ TEST(JitOptimizer, MomentumWithACallerDrivenRateMatchesTheTextbook) {
 
 // Save after k steps, keep going; a fresh optimizer loaded from the checkpoint and given the same
 // weights and gradients continues bit for bit the same.
-TEST(JitOptimizer, CheckpointRestoresStateExactly) {
+TEST(OptimOptimizer, CheckpointRestoresStateExactly) {
   const size_t n = 1001;
   auto grad = [](size_t i, int t) { return std::sin(0.1f * static_cast<float>(i) + 0.7f * static_cast<float>(t)); };
   std::vector<float> w(n, 0.5f), g(n);
@@ -151,7 +151,7 @@ TEST(JitOptimizer, CheckpointRestoresStateExactly) {
   EXPECT_EQ(c.steps(), 0u);
 }
 
-TEST(JitOptimizer, StepsAParamArena) {
+TEST(OptimOptimizer, StepsAParamArena) {
   ParamArena arena;
   auto p1 = arena.add("conv.w", Shape{3, 4});
   auto p2 = arena.add("fc.b", Shape{10});
@@ -170,7 +170,7 @@ TEST(JitOptimizer, StepsAParamArena) {
 
 // TensorFlow 1.x definitions (tf.train.cosine_decay, linear_cosine_decay,
 // noisy_linear_cosine_decay, exponential_decay with staircase), written out independently.
-TEST(JitSchedule, MatchesTensorFlowDefinitions) {
+TEST(OptimSchedule, MatchesTensorFlowDefinitions) {
   const double pi = 3.14159265358979323846;
   const double lr = 0.1;
   for (uint64_t t : {0ull, 1ull, 7ull, 50ull, 99ull, 100ull, 250ull}) {
@@ -200,7 +200,7 @@ TEST(JitSchedule, MatchesTensorFlowDefinitions) {
   EXPECT_EQ(schedule_noise(nl, 3), schedule_noise(nl, 3));
 }
 
-TEST(JitSchedule, DrivesTheOptimizerLearningRate) {
+TEST(OptimSchedule, DrivesTheOptimizerLearningRate) {
   std::vector<float> w(3, 0.0f), g(3, 1.0f);
   OptimizerOptions o;
   o.hyper.lr = 1.0;
@@ -215,4 +215,4 @@ TEST(JitSchedule, DrivesTheOptimizerLearningRate) {
 }
 
 }  // namespace
-}  // namespace nos::jit
+}  // namespace nos::optim

@@ -2,13 +2,13 @@
 // Take the binding after the model is built (the arena moves its buffers when it grows).
 #pragma once
 
-#include "jit/optimizer.h"
+#include "optim/optimizer.h"
 #include "tensor/param_arena.h"
 
-namespace nos::jit {
+namespace nos::optim {
 
 inline void add_arena(Optimizer& opt, ParamArena& arena) {
   opt.add(arena.values(), arena.grads(), static_cast<size_t>(arena.size()));
 }
 
-}  // namespace nos::jit
+}  // namespace nos::optim

@@ -18,9 +18,9 @@
 #include <functional>
 #include <vector>
 
-#include "optimizer.h"
+#include "optim/optimizer.h"
 
-namespace nos::jit {
+namespace nos::optim {
 namespace {
 
 struct Textbook {
@@ -50,13 +50,13 @@ void check_baseline(const char* rule, const OptimizerOptions& o, const Update& u
   }
 }
 
-TEST(JitBaselines, Sgd) {
+TEST(OptimBaselines, Sgd) {
   OptimizerOptions o;
   o.hyper.lr = 0.05;
   check_baseline("g", o, [](Textbook& b, size_t i, double g, int) { b.w[i] -= 0.05 * g; });
 }
 
-TEST(JitBaselines, HeavyBallMomentum) {
+TEST(OptimBaselines, HeavyBallMomentum) {
   OptimizerOptions o;
   o.hyper.lr = 0.02;  // mu = 0.9 by default
   check_baseline("mom", o, [](Textbook& b, size_t i, double g, int) {
@@ -65,7 +65,7 @@ TEST(JitBaselines, HeavyBallMomentum) {
   });
 }
 
-TEST(JitBaselines, NesterovMomentum) {
+TEST(OptimBaselines, NesterovMomentum) {
   OptimizerOptions o;
   o.hyper.lr = 0.02;
   o.hyper.mu = 0.9;
@@ -75,7 +75,7 @@ TEST(JitBaselines, NesterovMomentum) {
   });
 }
 
-TEST(JitBaselines, Adam) {
+TEST(OptimBaselines, Adam) {
   OptimizerOptions o;
   o.hyper.lr = 0.01;
   check_baseline("adam", o, [](Textbook& b, size_t i, double g, int t) {
@@ -86,7 +86,7 @@ TEST(JitBaselines, Adam) {
   });
 }
 
-TEST(JitBaselines, RmsProp) {
+TEST(OptimBaselines, RmsProp) {
   OptimizerOptions o;
   o.hyper.lr = 0.001;
   o.hyper.beta2 = 0.9;  // rho
@@ -96,7 +96,7 @@ TEST(JitBaselines, RmsProp) {
   });
 }
 
-TEST(JitBaselines, TensorFlowRmsProp) {
+TEST(OptimBaselines, TensorFlowRmsProp) {
   OptimizerOptions o;
   o.hyper.lr = 0.001;
   o.hyper.beta2 = 0.9;   // TF's decay
@@ -108,7 +108,7 @@ TEST(JitBaselines, TensorFlowRmsProp) {
   });
 }
 
-TEST(JitBaselines, TensorFlowAdam) {
+TEST(OptimBaselines, TensorFlowAdam) {
   OptimizerOptions o;
   o.hyper.lr = 0.01;
   o.hyper.eps = 1e-3;  // large enough that where eps sits changes the update
@@ -122,7 +122,7 @@ TEST(JitBaselines, TensorFlowAdam) {
 
 // The TF forms are other optimizers, not other spellings: at TF's settings their first steps differ
 // from the textbook ones by more than the tolerance above (so the two tests above can fail).
-TEST(JitBaselines, TensorFlowFormsDifferFromTextbook) {
+TEST(OptimBaselines, TensorFlowFormsDifferFromTextbook) {
   auto first_steps = [](const char* rule, const OptimizerOptions& o) {
     std::vector<float> w{1.0f, -0.5f, 0.25f}, g{0.02f, -0.3f, 1e-3f};
     Optimizer opt(rule, o);
@@ -145,7 +145,7 @@ TEST(JitBaselines, TensorFlowFormsDifferFromTextbook) {
   }
 }
 
-TEST(JitBaselines, Lion) {
+TEST(OptimBaselines, Lion) {
   OptimizerOptions o;
   o.hyper.lr = 1e-3;  // beta1 0.9, lion_beta2 0.99 by default
   check_baseline("lion", o, [](Textbook& b, size_t i, double g, int) {
@@ -157,7 +157,7 @@ TEST(JitBaselines, Lion) {
 
 // AdaBelief (Zhuang et al. 2020, Algorithm 2): m = b1 m + (1-b1) g; s = b2 s + (1-b2) (g-m)^2 + eps;
 // w -= lr * m_hat / (sqrt(s_hat) + eps). Its buffer s is the state table's newest row.
-TEST(JitBaselines, AdaBelief) {
+TEST(OptimBaselines, AdaBelief) {
   OptimizerOptions o;
   o.hyper.lr = 1e-3;
   check_baseline("adabelief", o, [](Textbook& b, size_t i, double g, int t) {
@@ -170,7 +170,7 @@ TEST(JitBaselines, AdaBelief) {
 }
 
 // Lion with decoupled weight decay (lambda = 0.1), written as a rule: lion + 0.1 w.
-TEST(JitBaselines, LionWithWeightDecay) {
+TEST(OptimBaselines, LionWithWeightDecay) {
   OptimizerOptions o;
   o.hyper.lr = 1e-3;
   check_baseline("add lion w1", o, [](Textbook& b, size_t i, double g, int) {
@@ -181,4 +181,4 @@ TEST(JitBaselines, LionWithWeightDecay) {
 }
 
 }  // namespace
-}  // namespace nos::jit
+}  // namespace nos::optim
