@@ -1,5 +1,7 @@
 #include "apps/search/config.h"
 
+#include "apps/common/settings.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -7,51 +9,70 @@
 
 namespace nos::search {
 
-// One list of fields for both directions, so a new setting cannot be saved but not loaded.
-#define NOS_SEARCH_CONFIG_FIELDS(X)                                                                          \
-  X(strategy) X(method) X(space) X(groups) X(batch) X(lr) X(entropy) X(max_kl) X(hidden) X(lookahead)         \
-  X(population) X(tournament) X(samples) X(seed) X(reward) X(synthetic_seconds) X(sweep_rates) X(sweep_epochs) \
-  X(final_epochs) X(child_batch) X(train_images) X(val_images) X(dataset) X(data) X(pooling) X(padding)       \
-  X(failed_reward) X(reward_seed) X(workers) X(quiet)
+namespace {
 
-// Settings added after runs were already written: a config.json without them was written with
-// the value that is now the default (the constraints were always on), so it resumes with that.
-#define NOS_SEARCH_CONFIG_ADDED_FIELDS(X) X(distinct_operands) X(final_not_add) X(use_earlier_output)
-
-nlohmann::json to_json(const SearchConfig& c) {
-  nlohmann::json j;
-#define X(f) j[#f] = c.f;
-  NOS_SEARCH_CONFIG_FIELDS(X)
-  NOS_SEARCH_CONFIG_ADDED_FIELDS(X)
-#undef X
-  return j;
+// Every setting, declared once: its key, and whether a resumed run may change it. Only what
+// changes how the run executes (budget, workers, data location, the synthetic reward's delay,
+// progress output) may change; everything else is the run's identity. Only the three sampling
+// constraints have an if_absent value (they came later; older runs sampled with them on).
+const app::Settings<SearchConfig>& settings() {
+  using C = SearchConfig;
+  static const app::Settings<C> s{{
+      app::fixed("strategy", &C::strategy),
+      app::fixed("method", &C::method),
+      app::fixed("space", &C::space),
+      app::fixed("groups", &C::groups),
+      app::fixed("batch", &C::batch),
+      app::fixed("lr", &C::lr),
+      app::fixed("entropy", &C::entropy),
+      app::fixed("max_kl", &C::max_kl),
+      app::fixed("hidden", &C::hidden),
+      app::fixed("lookahead", &C::lookahead),
+      app::fixed("population", &C::population),
+      app::fixed("tournament", &C::tournament),
+      app::may_change("samples", &C::samples),
+      app::fixed("seed", &C::seed),
+      app::fixed("reward", &C::reward),
+      app::may_change("synthetic_seconds", &C::synthetic_seconds),
+      app::fixed("sweep_rates", &C::sweep_rates),
+      app::fixed("sweep_epochs", &C::sweep_epochs),
+      app::fixed("final_epochs", &C::final_epochs),
+      app::fixed("child_batch", &C::child_batch),
+      app::fixed("train_images", &C::train_images),
+      app::fixed("val_images", &C::val_images),
+      app::fixed("dataset", &C::dataset),
+      app::may_change("data", &C::data),
+      app::fixed("pooling", &C::pooling),
+      app::fixed("padding", &C::padding),
+      app::fixed("failed_reward", &C::failed_reward),
+      app::fixed("reward_seed", &C::reward_seed),
+      app::may_change("workers", &C::workers),
+      app::may_change("quiet", &C::quiet),
+      // Added after runs were written: a config.json without them sampled with the constraints on.
+      app::fixed("distinct_operands", &C::distinct_operands, true),
+      app::fixed("final_not_add", &C::final_not_add, true),
+      app::fixed("use_earlier_output", &C::use_earlier_output, true),
+  }};
+  return s;
 }
 
+}  // namespace
+
+const std::vector<app::KeyRule>& config_rules() { return settings().rules(); }
+
+nlohmann::json to_json(const SearchConfig& c) { return settings().to_json(c); }
+
 SearchConfig config_from_json(const nlohmann::json& j, const std::string& source) {
-  if (!j.is_object()) throw std::runtime_error(fmt::format("{}: expected a JSON object of settings", source));
-  SearchConfig c;
-#define X(f)                                                                                              \
-  if (!j.contains(#f)) throw std::runtime_error(fmt::format("{}: missing setting '{}'", source, #f));     \
-  try {                                                                                                   \
-    j.at(#f).get_to(c.f);                                                                                 \
-  } catch (const nlohmann::json::exception& e) {                                                          \
-    throw std::runtime_error(fmt::format("{}: setting '{}' has the wrong type: {}", source, #f, e.what())); \
-  }
-  NOS_SEARCH_CONFIG_FIELDS(X)
-#undef X
-#define X(f)                                                                                              \
-  try {                                                                                                   \
-    if (j.contains(#f)) j.at(#f).get_to(c.f);                                                             \
-  } catch (const nlohmann::json::exception& e) {                                                          \
-    throw std::runtime_error(fmt::format("{}: setting '{}' has the wrong type: {}", source, #f, e.what())); \
-  }
-  NOS_SEARCH_CONFIG_ADDED_FIELDS(X)
-#undef X
-  return c;
+  return settings().from_json(j, source, {std::string(kDataSetKey), std::string(kProtocolKey)});
+}
+
+nlohmann::json with_absent_keys(const nlohmann::json& j, const std::string& source) {
+  return settings().with_absent_keys(j, source);
 }
 
 bool resumable_key(const std::string& key) {
-  return key == "samples" || key == "workers" || key == "data" || key == "synthetic_seconds" || key == "quiet";
+  const app::KeyRule* r = settings().rule(key);
+  return r && r->on_resume == app::OnResume::MayChange;
 }
 
 std::string validate(const SearchConfig& c) {
@@ -133,6 +154,30 @@ RewardConfig reward_config(const SearchConfig& c) {
 ChildDataConfig child_data_config(const SearchConfig& c) {
   return {.dataset = c.dataset, .data_dir = c.data, .train_images = c.train_images, .val_images = c.val_images,
           .seed = c.reward_seed};
+}
+
+}  // namespace nos::search
+
+namespace nos::search {
+
+nlohmann::json reward_protocol(const SearchConfig& c) {
+  if (c.reward == "synthetic")
+    return {{"reward", "synthetic"}, {"definition", "1 when the canonical rule uses both exp and sign_m, else 0 (apps/search/synthetic_reward.h; no training)"},
+            {"failed_reward", c.failed_reward}};
+  const RewardConfig r = reward_config(c);
+  return {{"reward", "child"},
+          {"network", "convnet"},
+          {"pooling", r.pooling},
+          {"padding", r.padding},
+          {"sweep_rates", r.sweep_rates},
+          {"sweep_epochs", r.sweep_epochs},
+          {"final_epochs", r.final_epochs},
+          {"batch", r.batch},
+          {"train_images", c.train_images},
+          {"val_images", c.val_images},
+          {"seed", r.seed},
+          {"failed_reward", r.failed_reward},
+          {"score", "validation accuracy after the final run at the sweep's best rate"}};
 }
 
 }  // namespace nos::search

@@ -2,8 +2,9 @@
 //
 // The run directory's config.json is the run's identity: `--resume DIR` reads it back and refuses
 // a command line that contradicts it. A few settings only change how the run executes, not what
-// it computes, and may differ on resume (kResumableKeys: budget, workers, data location, the
-// synthetic reward's delay, progress output).
+// it computes, and may differ on resume (declared beside each field in config.cpp's settings
+// table, apps/common/settings.h: budget, workers, data location, the synthetic reward's delay,
+// progress output).
 #pragma once
 #include <cstdint>
 #include <set>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/common/run_dir.h"
 #include "apps/search/reward/child_data.h"
 #include "apps/search/reward/reward.h"
 #include "rl/policy_gradient.h"
@@ -57,12 +59,29 @@ struct SearchConfig {
   bool quiet = false;
 };
 
-nlohmann::json to_json(const SearchConfig& c);
-// Throws std::runtime_error naming `source` and the key for a missing or mistyped value.
-SearchConfig config_from_json(const nlohmann::json& j, const std::string& source);
+// Sections of config.json beside the settings, derived from them when the run starts or resumes
+// (run_dir.h): which data set the child networks train on, and the whole reward protocol.
+// Every evaluation record carries them too.
+inline constexpr const char* kDataSetKey = "data_set";
+inline constexpr const char* kProtocolKey = "reward_protocol";
 
+nlohmann::json to_json(const SearchConfig& c);
+// Throws std::runtime_error naming `source` and the key for a missing, unknown or mistyped value
+// (the derived sections are skipped).
+SearchConfig config_from_json(const nlohmann::json& j, const std::string& source);
+// `j` with the keys older directories lack filled in (none for nos-search: a missing key is an
+// error saying why).
+nlohmann::json with_absent_keys(const nlohmann::json& j, const std::string& source);
+
+// Each key of to_json with its resume rule (apps/common/run_dir.h).
+const std::vector<app::KeyRule>& config_rules();
 // Keys of to_json that may differ between config.json and a resuming command line.
 bool resumable_key(const std::string& key);
+
+// The reward protocol as a JSON object: every setting that decides a rule's reward (for the
+// child reward: the sweep, epochs, batch, network variant, seeds, image counts, failed reward;
+// for the synthetic one: its delay and failed reward).
+nlohmann::json reward_protocol(const SearchConfig& c);
 
 // Empty when the configuration can run; otherwise what is wrong (unknown strategy, method or
 // space, non-positive sizes, ...).

@@ -328,6 +328,7 @@ class Driver {
     r["worker"] = worker;
     r["cached"] = cached;
     r["trained"] = trained;
+    for (const auto& [k, v] : paths_.record_fields.items()) r[k] = v;  // data_set, reward_protocol (run_dir.h)
     r["unix_time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     out_->append(r);
     s.state = SlotState::Done;

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "apps/common/run_files.h"
-#include "apps/common/run_lock.h"
+#include "apps/common/run_dir.h"
 #include "apps/search/driver.h"
 #include "apps/search/evaluator.h"
 #include "apps/search/local_workers.h"
@@ -166,32 +166,30 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Rank 0 holds the directory's lock until it exits (apps/common/run_lock.h): a second process
+  // Rank 0 holds the directory's lock until it exits (apps/common/run_dir.h): a second process
   // on the same directory is refused here, before it reads or writes anything.
   RunPaths paths;
-  std::optional<app::RunLock> lock;
+  std::optional<app::RunDir> run_dir;
   bool fresh = false;
   try {
     if (!resume.empty()) {
       paths.dir = resume;
       if (!std::filesystem::is_directory(paths.dir))
         throw std::runtime_error(fmt::format("--resume {}: no such run directory", resume));
-      lock.emplace(paths.dir, "nos-search");
-      cfg = resume_config(paths, cfg, opt.given());
+      run_dir.emplace(paths.dir, "nos-search");
+      cfg = resume_config(*run_dir, cfg, opt.given());
       if (auto why = unused_flags(cfg, opt.given()); !why.empty()) throw std::invalid_argument(why);
     } else {
       if (auto why = validate(cfg); !why.empty()) throw std::invalid_argument(why);
       if (auto why = unused_flags(cfg, opt.given()); !why.empty()) throw std::invalid_argument(why);
       paths.dir = dir;
-      lock.emplace(paths.dir, "nos-search");
-      create_run_dir(paths, cfg);
+      run_dir.emplace(paths.dir, "nos-search");
+      create_run_dir(*run_dir, cfg);
       fresh = true;
     }
-    if (const int n = app::remove_stale_temporaries(paths.dir); n > 0)
-      fmt::print(stderr, "nos-search: {}: removed {} temporary file(s) left by a killed process\n", paths.dir.string(), n);
   } catch (const std::exception& e) {
     fmt::print(stderr, "nos-search: error: {}\n", e.what());
-    if (lock && lock->created_dir()) abandon_new_run(paths, true);
+    if (run_dir && run_dir->created()) abandon_new_run(paths, true);
     if (mpi.active()) mpi_broadcast_config("");
     return 1;
   }
@@ -202,6 +200,7 @@ int main(int argc, char** argv) {
     if (mpi.active()) {
       mpi_broadcast_config(to_json(cfg).dump());
       MpiWorkers workers(mpi.size());
+      record_resolution(paths, cfg, resolved_data_set(cfg, ""));
       fmt::print(stderr, "nos-search: {} in {}: {} MPI worker ranks, reward {}\n", cfg.strategy, paths.dir.string(),
                  workers.size(), cfg.reward);
       outcome = run_search(cfg, paths, workers, g_stop);
@@ -212,6 +211,7 @@ int main(int argc, char** argv) {
       const int threads = cfg.workers > 0 ? cfg.workers : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
       const Evaluator evaluator(cfg);
       LocalWorkers workers(evaluator, threads);
+      record_resolution(paths, cfg, resolved_data_set(cfg, evaluator.dataset()));
       fmt::print(stderr, "nos-search: {} in {}: {} worker threads, reward {} on {}\n", cfg.strategy, paths.dir.string(),
                  workers.size(), cfg.reward, evaluator.dataset());
       outcome = run_search(cfg, paths, workers, g_stop);
@@ -226,7 +226,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "nos-search: error: {}\n", e.what());
     // A new run that failed before its first checkpoint (missing data, bad dataset, too few MPI
     // ranks) leaves nothing behind, so the same command works once the cause is fixed.
-    if (fresh) abandon_new_run(paths, lock->created_dir());
+    if (fresh) abandon_new_run(paths, run_dir->created());
     if (mpi.active()) mpi.abort(1);
     return 1;
   }

@@ -1,10 +1,13 @@
-// The progress line on stderr after each evaluation: samples done of the budget, this reward,
-// the best and recent mean reward, samples per hour (this session) and the time left at that rate.
+// The progress line on stderr after each evaluation, through nos's one progress printer
+// (nn/train/progress.h: samples done of the budget, samples per hour of this session, elapsed
+// time, ETA). What only a search has is kept here: this sample's reward, the best one and the
+// mean of the recent ones.
 #pragma once
-#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <string>
+
+#include "nn/train/progress.h"
 
 namespace nos::search {
 
@@ -15,16 +18,15 @@ class SearchProgress {
   void restore(double reward);
   // An evaluation of this session; prints one line.
   void add(std::int64_t sample, double reward, const std::string& infix, bool cached);
-  std::int64_t done() const { return done_; }
+  std::int64_t done() const { return meter_.done(); }
   double best() const { return best_; }
 
  private:
-  std::int64_t budget_, done_ = 0, session_ = 0;
-  bool enabled_;
+  void remember(double reward);
+  nn::Progress meter_;
   size_t recent_;
   double best_ = -1e300;
   std::deque<double> last_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace nos::search

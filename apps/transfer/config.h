@@ -1,7 +1,8 @@
 // The settings of one transfer study, as written to DIR/config.json.
 //
-// Two kinds of fields: the training settings (task, model, data budget, epochs, schedule, seed)
-// must be identical for a run directory to be resumed, because every record in it must be
+// Two kinds of fields, declared beside each one in config.cpp's settings table
+// (apps/common/settings.h): the training settings (task, model, data budget, epochs, schedule,
+// seed) must be identical for a run directory to be resumed, because every record in it must be
 // comparable; the sweep (optimizers, rates, repeats) may grow between invocations, and finished
 // (optimizer, rate, eps, repeat) runs are skipped.
 #pragma once
@@ -68,7 +69,9 @@ struct TransferConfig {
 };
 
 nlohmann::json to_json(const TransferConfig& c);
-TransferConfig config_from_json(const nlohmann::json& j);
+// Strict (apps/common/settings.h): a key missing without a known meaning for older directories,
+// an unknown key or a mistyped value throws std::runtime_error naming `source` and the key.
+TransferConfig config_from_json(const nlohmann::json& j, const std::string& source);
 
 // Empty if a directory written with `existing` may be resumed with `wanted`; else which training
 // setting differs, e.g. "epochs: 5 in the directory, 10 asked".

@@ -13,7 +13,7 @@
 
 #include "apps/common/cli_checks.h"
 #include "apps/common/run_files.h"
-#include "apps/common/run_lock.h"
+#include "apps/common/run_dir.h"
 #include "apps/transfer/config.h"
 #include "apps/transfer/optimizers.h"
 #include "apps/transfer/report.h"
@@ -47,9 +47,8 @@ int run(TransferConfig c, const std::vector<std::string>& wanted, const std::str
   c.optimizers = resolve_optimizers(wanted, rules, rules_file.string());
   for (const auto& r : ranges) c.lr_ranges.insert(parse_range(r));
   // Held until the study's tables are written: a second nos-transfer on --out is refused here.
-  const app::RunLock lock(out, "nos-transfer");
-  if (const int n = app::remove_stale_temporaries(out); n > 0)
-    fmt::print(stderr, "nos-transfer: {}: removed {} temporary file(s) left by a killed process\n", out, n);
+  // (apps/common/run_dir.h: the lock, then the temporaries a killed process left are removed.)
+  const app::RunDir run_dir(out, "nos-transfer");
   const int threads = init_threads_from_env();
   fmt::print(stderr, "nos-transfer: {} threads, OpenBLAS core {}, rules {}\n", threads, blas_core_name(),
              rules_file.empty() ? "(none found; baselines and literal rules only)" : rules_file.string());

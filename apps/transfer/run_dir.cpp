@@ -14,11 +14,13 @@ namespace fs = std::filesystem;
 std::optional<TransferConfig> read_config(const fs::path& dir) {
   const fs::path f = dir / "config.json";
   if (!fs::exists(f)) return std::nullopt;
+  nlohmann::json j;
   try {
-    return config_from_json(nlohmann::json::parse(app::read_file(f)));
+    j = nlohmann::json::parse(app::read_file(f));
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(fmt::format("{}: not a nos-transfer config: {}", f.string(), e.what()));
   }
+  return config_from_json(j, f.string());
 }
 
 std::vector<RunRecord> read_runs(const fs::path& dir) {
@@ -57,9 +59,9 @@ std::vector<RunRecord> read_runs(const fs::path& dir) {
 }
 
 namespace {
-// Opening a JSONL file for appending after a kill: drop the torn last line first.
+// Opening a JSONL file for appending after a kill: drop the torn last line first (and say so).
 app::JsonlWriter open_appending(const fs::path& f) {
-  if (fs::exists(f) && app::read_jsonl(f).torn_tail) app::truncate_torn_tail(f);
+  (void)app::read_jsonl_for_append(f, "nos-transfer");
   return app::JsonlWriter(f);
 }
 }  // namespace

@@ -2,10 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
-#include <stdexcept>
-
 namespace nos::nn {
 
 std::string format_duration(double seconds) {
@@ -14,35 +10,57 @@ std::string format_duration(double seconds) {
   return fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
-Progress::Progress(std::string label, bool enabled, double interval)
-    : label_(std::move(label)), enabled_(enabled), interval_(interval) {
+Progress::Progress(std::string label, bool enabled, double interval, std::string unit)
+    : label_(std::move(label)), unit_(std::move(unit)), enabled_(enabled), interval_(interval) {
   start();
 }
 
-void Progress::start() { start_ = last_ = std::chrono::steady_clock::now(); }
-
-void Progress::update(std::int64_t done, std::int64_t total, const std::string& what) {
-  if (!enabled_) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (done < total && std::chrono::duration<double>(now - last_).count() < interval_) return;
-  last_ = now;
-  const double elapsed = std::chrono::duration<double>(now - start_).count();
-  const double eta = done > 0 ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0.0;
-  fmt::print(stderr, "[{}] {} ({}/{}, {} elapsed, ETA {})\n", label_, what, done, total, format_duration(elapsed),
-             format_duration(eta));
+void Progress::start() {
+  start_ = last_ = std::chrono::steady_clock::now();
+  session_ = 0;
 }
 
-JsonlLog::JsonlLog(const std::string& path) : file_(nullptr, &std::fclose) {
-  if (path.empty()) return;
-  file_.reset(std::fopen(path.c_str(), "a"));
-  if (!file_) throw std::runtime_error(fmt::format("{}: cannot open metrics log: {}", path, std::strerror(errno)));
+double Progress::per_hour() const {
+  const double hours = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() / 3600.0;
+  return hours > 0 ? static_cast<double>(session_) / hours : 0.0;
+}
+
+std::string Progress::timing() const {
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double rate = per_hour();
+  if (session_ == 0 || !(rate > 0)) return fmt::format("elapsed {}", format_duration(elapsed));
+  const double left = static_cast<double>(std::max<std::int64_t>(0, total_ - done_));
+  return fmt::format("elapsed {}, ETA {}", format_duration(elapsed), format_duration(3600.0 * left / rate));
+}
+
+void Progress::advance(const std::string& what, std::int64_t units) {
+  done_ += units;
+  session_ += units;
+  print(what);
+}
+
+void Progress::update(std::int64_t done, std::int64_t total, const std::string& what) {
+  session_ += done - done_;
+  done_ = done;
+  total_ = total;
+  print(what);
+}
+
+void Progress::print(const std::string& what) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (done_ < total_ && std::chrono::duration<double>(now - last_).count() < interval_) return;
+  last_ = now;
+  fmt::print(stderr, "[{}] {}/{} {} | {} | {:.0f} {}/h, {}\n", label_, done_, total_, unit_, what, per_hour(), unit_,
+             timing());
+}
+
+JsonlLog::JsonlLog(const std::string& path) {
+  if (!path.empty()) file_.emplace(path);
 }
 
 void JsonlLog::write(const nlohmann::json& record) {
-  if (!file_) return;
-  const std::string line = record.dump() + "\n";
-  if (std::fwrite(line.data(), 1, line.size(), file_.get()) != line.size() || std::fflush(file_.get()) != 0)
-    throw std::runtime_error(fmt::format("cannot write metrics log: {}", std::strerror(errno)));
+  if (file_) file_->append(record);
 }
 
 }  // namespace nos::nn

@@ -179,5 +179,62 @@ TEST(SearchRobust, ReportStatisticsOfTinyRuns) {
   EXPECT_LE(rate, 12000) << r.output;
 }
 
+
+// config.json and every record state the resolved data set and the whole reward protocol.
+TEST(SearchRobust, ConfigAndRecordsCarryTheDataSetAndTheRewardProtocol) {
+  const fs::path d = finished_run("resolved");
+  const auto c = nlohmann::json::parse(slurp(d / "run" / "config.json"));
+  EXPECT_EQ(c["data_set"], (nlohmann::json{{"dataset", "synthetic"}})) << c.dump();
+  EXPECT_EQ(c["reward_protocol"]["reward"], "synthetic") << c.dump();
+  EXPECT_EQ(c["reward_protocol"]["failed_reward"], 0.0) << c.dump();
+  const auto recs = records(d / "run");
+  ASSERT_EQ(recs.size(), 20u);
+  for (const auto& r : recs) {
+    EXPECT_EQ(r["data_set"], c["data_set"]) << r.dump();
+    EXPECT_EQ(r["reward_protocol"], c["reward_protocol"]) << r.dump();
+  }
+}
+
+// A run directory written before config.json held the derived sections (this commit's format
+// change), constructed by removing them: it resumes, and gets them back.
+TEST(SearchRobust, ARunDirectoryFromBeforeTheDerivedSectionsStillResumes) {
+  const fs::path d = finished_run("old-format");
+  auto j = nlohmann::json::parse(slurp(d / "run" / "config.json"));
+  j.erase("data_set");
+  j.erase("reward_protocol");
+  std::ofstream(d / "run" / "config.json", std::ios::trunc) << j.dump(2);
+  const auto r = run(synthetic({"--resume", (d / "run").string(), "--samples", "25"}), d / "log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(records(d / "run").size(), 25u);
+  const auto now = nlohmann::json::parse(slurp(d / "run" / "config.json"));
+  EXPECT_EQ(now["data_set"]["dataset"], "synthetic");
+  EXPECT_EQ(now["samples"], 25);
+}
+
+// An older config.json without a setting, or a newer one with a setting this version does not
+// know, is refused saying why, never resumed with a guessed value.
+TEST(SearchRobust, MissingOrUnknownSettingsAreRefusedSayingWhy) {
+  const fs::path d = finished_run("missing-key");
+  const std::string original = slurp(d / "run" / "config.json");
+  auto j = nlohmann::json::parse(original);
+  j.erase("lookahead");
+  std::ofstream(d / "run" / "config.json", std::ios::trunc) << j.dump(2);
+  auto r = run(synthetic({"--resume", (d / "run").string()}), d / "log");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "config.json: missing setting 'lookahead': the file was written by an older version"))
+      << r.output;
+  j = nlohmann::json::parse(original);
+  j["no_such_setting"] = 1;
+  std::ofstream(d / "run" / "config.json", std::ios::trunc) << j.dump(2);
+  r = run(synthetic({"--resume", (d / "run").string()}), d / "log");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "config.json: unknown setting 'no_such_setting'")) << r.output;
+  // A fixed setting on the resuming command line: key, new and old value.
+  std::ofstream(d / "run" / "config.json", std::ios::trunc) << original;
+  r = run(synthetic({"--resume", (d / "run").string(), "--lookahead", "3"}), d / "log");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "--lookahead is 3 on the command line but 1 in")) << r.output;
+}
+
 }  // namespace
 }  // namespace nos::search::test

@@ -113,5 +113,38 @@ TEST_F(TransferStudy, ReportOfANonStudyIsAnError) {
   }
 }
 
+
+// A config.json written before the linreg and two-moons tasks (no dim, condition, noise, hidden)
+// resumes: those keys only matter to the tasks that brought them. One without a key whose old
+// meaning is unknown, or with a key this version does not know, is refused saying why.
+TEST_F(TransferStudy, OlderConfigsResumeOrAreRefusedSayingWhy) {
+  run_study(cfg, dir);
+  const std::string original = app::read_file(dir / "config.json");
+  nlohmann::json old = nlohmann::json::parse(original);
+  for (const char* k : {"dim", "condition", "noise", "hidden", "lm_cuts"}) old.erase(k);
+  app::write_file_atomic(dir / "config.json", old.dump(2));
+  cfg.lm_cuts = "restart";
+  EXPECT_EQ(run_study(cfg, dir).skipped, 6);
+
+  old = nlohmann::json::parse(original);
+  old.erase("clip");
+  app::write_file_atomic(dir / "config.json", old.dump(2));
+  try {
+    run_study(cfg, dir);
+    FAIL() << "resumed without clip";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("config.json: missing setting 'clip'"), std::string::npos) << e.what();
+  }
+  old = nlohmann::json::parse(original);
+  old["warmup"] = 5;
+  app::write_file_atomic(dir / "config.json", old.dump(2));
+  try {
+    run_study(cfg, dir);
+    FAIL() << "resumed with an unknown setting";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("config.json: unknown setting 'warmup'"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace nos::transfer
