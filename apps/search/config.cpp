@@ -13,8 +13,8 @@ namespace {
 
 // Every setting, declared once: its key, and whether a resumed run may change it. Only what
 // changes how the run executes (budget, workers, data location, the synthetic reward's delay,
-// progress output) may change; everything else is the run's identity. Only the three sampling
-// constraints have an if_absent value (they came later; older runs sampled with them on).
+// progress output) may change; everything else is the run's identity. Settings added after runs were
+// written say what a config.json without them stands for (if_absent).
 const app::Settings<SearchConfig>& settings() {
   using C = SearchConfig;
   static const app::Settings<C> s{{
@@ -52,6 +52,10 @@ const app::Settings<SearchConfig>& settings() {
       app::fixed("distinct_operands", &C::distinct_operands, true),
       app::fixed("final_not_add", &C::final_not_add, true),
       app::fixed("use_earlier_output", &C::use_earlier_output, true),
+      // Also added later: an older run resumed gains the default reference optimizers (they are
+      // not samples and never feed the strategy: references.h).
+      app::may_change("references", &C::references, SearchConfig{}.references),
+      app::may_change("reference_cache", &C::reference_cache, ""),
   }};
   return s;
 }

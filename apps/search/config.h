@@ -54,6 +54,12 @@ struct SearchConfig {
   double failed_reward = 0.0;
   std::uint64_t reward_seed = 1;  // child-network initialisation, shuffles, data split
 
+  // Reference optimizers scored beside the search at the same protocol (references.h): names of
+  // rules/paper.rules or baselines, or NAME=RULE. They never feed the strategy, so both may change
+  // on resume.
+  std::vector<std::string> references = {"adam", "sgd", "momentum", "rmsprop", "powersign"};
+  std::string reference_cache;  // a directory shared by runs (empty: only the run directory's references.jsonl)
+
   // Execution only.
   int workers = 0;  // local evaluation threads; 0: one per core. Ignored under MPI (ranks 1..N-1 work)
   bool quiet = false;

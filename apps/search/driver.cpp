@@ -14,6 +14,7 @@
 #include "apps/common/run_files.h"
 #include "apps/search/cache.h"
 #include "apps/search/progress.h"
+#include "apps/search/references.h"
 #include "apps/search/strategy.h"
 #include "dslc/compile.h"
 #include "search/checkpoint.h"
@@ -66,9 +67,11 @@ class Driver {
     restore();
     app::JsonlWriter out(paths_.evaluations());
     out_ = &out;
+    References refs(cfg_, paths_);
+    refs_ = &refs;
     for (;;) {
       advance();
-      if (st_.observed >= cfg_.samples && st_.batches.empty()) break;
+      if (st_.observed >= cfg_.samples && st_.batches.empty() && refs.done()) break;
       const bool stopping = stop_.load();
       if (stopping && in_flight_ == 0) break;
       if (!stopping) dispatch();
@@ -76,6 +79,7 @@ class Driver {
       if (auto o = workers_.wait(std::chrono::milliseconds(200))) finished(std::move(*o));
     }
     out_ = nullptr;
+    refs_ = nullptr;
     save_cache(paths_.cache(), cache_);
     return {.samples = progress_.done(), .interrupted = st_.observed < cfg_.samples};
   }
@@ -264,6 +268,15 @@ class Driver {
   }
 
   void dispatch() {
+    // References first: they do not feed the strategy, so when they run changes nothing the
+    // search computes, and the leaderboard has its yardstick early.
+    while (in_flight_ < workers_.size())
+      if (auto job = refs_->next()) {
+        ++in_flight_;
+        workers_.submit(std::move(*job));
+      } else {
+        break;
+      }
     bool blocked = false;  // once a rule cannot be sent, later ones may only be answered from the cache
     std::int64_t sample = st_.observed;
     for (auto& b : st_.batches)
@@ -304,6 +317,11 @@ class Driver {
   }
 
   void finished(Outcome o) {
+    if (is_reference_job(o.sample)) {
+      --in_flight_;
+      refs_->finished(o);
+      return;
+    }
     Slot* s = st_.slot(o.sample);
     if (!s || s->state != SlotState::InFlight)
       throw std::logic_error(fmt::format("outcome for sample {}, which is not in flight", o.sample));
@@ -347,8 +365,9 @@ class Driver {
   EvalCache cache_;
   std::unordered_map<std::string, std::variant<Identified, std::string>> identities_;
   std::set<std::uint64_t> flying_hash_, flying_fingerprint_;
-  int in_flight_ = 0;
+  int in_flight_ = 0;  // jobs on the workers: samples and references
   app::JsonlWriter* out_ = nullptr;
+  References* refs_ = nullptr;
 };
 
 }  // namespace

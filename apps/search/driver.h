@@ -15,6 +15,9 @@
 // equivalent is in flight waits for it. So the first sample of each equivalence class in sample
 // order is the one trained, in every run with the same seed.
 //
+// References (references.h) go to the workers before any sample, as jobs -1, -2, ...; their
+// outcomes go to references.jsonl, never to the strategy, the cache or evaluations.jsonl.
+//
 // Durability. Each record is appended to evaluations.jsonl (fsynced) as it completes; the
 // checkpoint (strategy state, rng, outstanding proposals) is rewritten atomically whenever the
 // strategy changes, before anything it proposed is dispatched. A kill therefore loses only the

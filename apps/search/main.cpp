@@ -16,6 +16,7 @@
 #include "apps/search/evaluator.h"
 #include "apps/search/local_workers.h"
 #include "apps/search/mpi.h"
+#include "apps/search/references.h"
 #include "apps/search/report.h"
 #include "tensor/blas_env.h"
 #include "tensor/threads.h"
@@ -123,6 +124,12 @@ int main(int argc, char** argv) {
   opt.flag("--padding,!--no-padding", cfg.padding, "Child network: padded 3x3 convolutions (default on)");
   opt.add("--failed-reward", cfg.failed_reward, "Reward of a rule that diverges or ignores g");
   opt.add("--reward-seed", cfg.reward_seed, "Seed of the child network's initialisation, shuffles and data split");
+  opt.add("--references", cfg.references, "Reference optimizers scored once at the run's protocol, shown in the "
+                                          "report, never fed to the strategy: names of rules/paper.rules or "
+                                          "baselines, or NAME=RULE; 'none' for none")
+      ->delimiter(',');
+  opt.add("--reference-cache", cfg.reference_cache, "Directory of reference scores shared by runs, keyed by the "
+                                                    "protocol's hash (empty: only the run directory's references.jsonl)");
   opt.add("--workers", cfg.workers, "Local evaluation threads (0: one per core; ignored under mpirun)");
   opt.flag("--quiet", cfg.quiet, "No progress lines");
   auto* resume_opt = app.add_option("--resume", resume, "Continue the search in this run directory");
@@ -141,6 +148,8 @@ int main(int argc, char** argv) {
     if (mpi.active()) mpi_broadcast_config("");
     return code;
   }
+
+  if (cfg.references == std::vector<std::string>{"none"}) cfg.references.clear();
 
   if (report->parsed()) {
     if (mpi.rank() > 0) return 0;
@@ -179,9 +188,11 @@ int main(int argc, char** argv) {
       run_dir.emplace(paths.dir, "nos-search");
       cfg = resume_config(*run_dir, cfg, opt.given());
       if (auto why = unused_flags(cfg, opt.given()); !why.empty()) throw std::invalid_argument(why);
+      (void)resolve_references(cfg.references);
     } else {
       if (auto why = validate(cfg); !why.empty()) throw std::invalid_argument(why);
       if (auto why = unused_flags(cfg, opt.given()); !why.empty()) throw std::invalid_argument(why);
+      (void)resolve_references(cfg.references);  // an unknown name fails before anything is written
       paths.dir = dir;
       run_dir.emplace(paths.dir, "nos-search");
       create_run_dir(*run_dir, cfg);

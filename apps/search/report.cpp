@@ -24,7 +24,27 @@ std::vector<nlohmann::json> read_records(const RunPaths& p) {
   return records;
 }
 
+std::vector<nlohmann::json> read_reference_records(const RunPaths& p) {
+  const auto file = p.dir / "references.jsonl";
+  std::vector<nlohmann::json> out;
+  if (!std::filesystem::exists(file)) return out;
+  const auto all = app::read_jsonl(file).records;
+  for (size_t i = 0; i < all.size(); ++i) {
+    for (const char* key : {"name", "rule", "reward", "best_lr", "infix"})
+      if (!all[i].contains(key)) throw std::runtime_error(fmt::format("{} record {}: missing '{}'", file.string(), i + 1, key));
+    auto same = std::find_if(out.begin(), out.end(), [&](const auto& r) { return r["name"] == all[i]["name"]; });
+    if (same != out.end()) *same = all[i];
+    else out.push_back(all[i]);
+  }
+  return out;
+}
+
 std::string leaderboard_markdown(const std::vector<nlohmann::json>& records, int top) {
+  return leaderboard_markdown(records, top, {});
+}
+
+std::string leaderboard_markdown(const std::vector<nlohmann::json>& records, int top,
+                                 const std::vector<nlohmann::json>& references) {
   struct Row {
     const nlohmann::json* first;
     int count = 0;
@@ -44,15 +64,31 @@ std::string leaderboard_markdown(const std::vector<nlohmann::json>& records, int
     if (ra != rb) return ra > rb;
     return (*a.first)["sample"].get<std::int64_t>() < (*b.first)["sample"].get<std::int64_t>();
   });
+  std::vector<const nlohmann::json*> refs;
+  for (const auto& r : references) refs.push_back(&r);
+  std::stable_sort(refs.begin(), refs.end(),
+                   [](const nlohmann::json* a, const nlohmann::json* b) { return (*a)["reward"].get<double>() > (*b)["reward"].get<double>(); });
   std::string md = "| rank | reward | best lr | rule (infix) | string | first sample | times sampled |\n";
   md += "|---:|---:|---:|---|---|---:|---:|\n";
+  size_t next_ref = 0;
+  // A reference goes above the first found rule it beats (ties: the found rule first).
+  auto refs_above = [&](double reward) {
+    for (; next_ref < refs.size() && (*refs[next_ref])["reward"].get<double>() > reward; ++next_ref) {
+      const auto& r = *refs[next_ref];
+      md += fmt::format("| ref | {:.4f} | {:g} | **{}** `{}` (reference) | `{}` | - | - |\n", r["reward"].get<double>(),
+                        r["best_lr"].get<double>(), r["name"].get<std::string>(), r["infix"].get<std::string>(),
+                        r["rule"].get<std::string>());
+    }
+  };
   for (size_t i = 0; i < rows.size() && static_cast<int>(i) < top; ++i) {
     const auto& r = *rows[i].first;
+    refs_above(r["reward"].get<double>());
     const std::string infix = r["infix"].get<std::string>();
     md += fmt::format("| {} | {:.4f} | {:g} | `{}` | `{}` | {} | {} |\n", i + 1, r["reward"].get<double>(),
                       r["best_lr"].get<double>(), infix.empty() ? "(invalid)" : infix, r["rule"].get<std::string>(),
                       r["sample"].get<std::int64_t>(), rows[i].count);
   }
+  refs_above(-1e300);
   return md;
 }
 
@@ -89,6 +125,15 @@ RunSummary summarize(const RunPaths& p, const std::vector<nlohmann::json>& recor
   return s;
 }
 
+std::string reference_comparison(const RunSummary& s) {
+  if (s.best_reference_name.empty()) return "";
+  if (s.samples == 0) return fmt::format("best reference: {} {:.4f}; no rule found yet", s.best_reference_name, s.best_reference);
+  const double d = s.best - s.best_reference;
+  return fmt::format("best found rule {:.4f} vs best reference {} {:.4f}: {}", s.best, s.best_reference_name,
+                     s.best_reference,
+                     d > 0 ? fmt::format("{:.4f} above it", d) : d < 0 ? fmt::format("{:.4f} below it", -d) : "equal");
+}
+
 namespace {
 
 std::string summary_line(const RunSummary& s) {
@@ -96,7 +141,7 @@ std::string summary_line(const RunSummary& s) {
                      s.dir, s.strategy, s.samples, s.trained, s.mean, s.last_quarter_mean, s.best, s.samples_per_hour);
 }
 
-void plot(const RunPaths& p, const std::vector<nlohmann::json>& records) {
+void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const std::vector<nlohmann::json>& refs) {
   // Running mean over a trailing window, as the paper's Figure 4 smooths its reward curve.
   const size_t w = std::clamp<size_t>(records.size() / 10, 5, 100);
   std::string dat = "# sample reward running_mean\n";
@@ -112,12 +157,18 @@ void plot(const RunPaths& p, const std::vector<nlohmann::json>& records) {
     fmt::print(stderr, "nos-search: gnuplot not found: skipping reward_curve.png/.svg (install gnuplot-nox)\n");
     return;
   }
+  // One dashed horizontal line per reference optimizer, at its reward under the same protocol.
+  std::string ref_lines;
+  for (size_t i = 0; i < refs.size(); ++i)
+    ref_lines += fmt::format(", {:.6f} with lines dt {} lw 1.5 lc {} title {}", refs[i]["reward"].get<double>(), 2 + i % 4,
+                             3 + i, app::gnuplot_quote(fmt::format("{} (reference) {:.4f}", refs[i]["name"].get<std::string>(),
+                                                                    refs[i]["reward"].get<double>())));
   const std::string cmds = fmt::format(
       "set title 'rewards over samples: {}'\nset xlabel 'sample'\nset ylabel 'reward (validation accuracy)'\n"
       "set grid\nset key bottom right\n"
       "plot 'rewards.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#7f8fbf' title 'reward', "
-      "'' using 1:3 with lines lw 2 lc rgb '#c0392b' title 'running mean of the last {}'\n",
-      p.dir.filename().string(), w);
+      "'' using 1:3 with lines lw 2 lc rgb '#c0392b' title 'running mean of the last {}'{}\n",
+      p.dir.filename().string(), w, ref_lines);
   app::plot_png_svg(p.dir, "reward_curve", cmds);
 }
 
@@ -125,20 +176,29 @@ void plot(const RunPaths& p, const std::vector<nlohmann::json>& records) {
 
 RunSummary write_report(const RunPaths& p, int top) {
   const auto records = read_records(p);
-  const RunSummary s = summarize(p, records);
-  const std::string board = leaderboard_markdown(records, top);
-  fmt::print("{}\n\n{}", summary_line(s), board);
-  app::write_file_atomic(p.dir / "leaderboard.md", fmt::format("# Leaderboard\n\n{}\n\n{}", summary_line(s), board));
-  if (!records.empty()) plot(p, records);
+  const auto refs = read_reference_records(p);
+  RunSummary s = summarize(p, records);
+  for (const auto& r : refs)
+    if (s.best_reference_name.empty() || r["reward"].get<double>() > s.best_reference) {
+      s.best_reference_name = r["name"].get<std::string>();
+      s.best_reference = r["reward"].get<double>();
+    }
+  const std::string board = leaderboard_markdown(records, top, refs);
+  std::string head = summary_line(s);
+  if (const auto cmp = reference_comparison(s); !cmp.empty()) head += "\n" + cmp;
+  fmt::print("{}\n\n{}", head, board);
+  app::write_file_atomic(p.dir / "leaderboard.md", fmt::format("# Leaderboard\n\n{}\n\n{}", head, board));
+  if (!records.empty()) plot(p, records, refs);
   return s;
 }
 
 std::string comparison_markdown(const std::vector<RunSummary>& runs) {
-  std::string md = "| run | strategy | samples | trained | mean reward | last-quarter mean | best | samples/h |\n";
-  md += "|---|---|---:|---:|---:|---:|---:|---:|\n";
+  std::string md = "| run | strategy | samples | trained | mean reward | last-quarter mean | best | samples/h | best reference |\n";
+  md += "|---|---|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& s : runs)
-    md += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.0f} |\n", s.dir, s.strategy, s.samples, s.trained,
-                      s.mean, s.last_quarter_mean, s.best, s.samples_per_hour);
+    md += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.0f} | {} |\n", s.dir, s.strategy, s.samples, s.trained,
+                      s.mean, s.last_quarter_mean, s.best, s.samples_per_hour,
+                      s.best_reference_name.empty() ? "-" : fmt::format("{} {:.4f}", s.best_reference_name, s.best_reference));
   return md;
 }
 

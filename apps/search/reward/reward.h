@@ -1,6 +1,8 @@
 // The reward of an update rule (Bello et al. 2017, §4.2): a learning-rate sweep, each rate training
 // the child ConvNet from the same initial weights for sweep_epochs; the best rate then trains it
-// from fresh initial weights for final_epochs; the reward is the final validation accuracy.
+// again for final_epochs, from those same initial weights (every run is seeded with `seed`: the
+// paper does not say which initialisation the final run uses, and one fixed start keeps a rule's
+// reward a function of the rule alone); the reward is the final validation accuracy.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -25,6 +25,19 @@ std::vector<std::tuple<std::int64_t, std::string, double, bool>> outcome(const f
   return o;
 }
 
+// The reference optimizers of a run (references.jsonl): name -> (reward, best lr), and how many
+// records the file holds (one per name: a reference is never recorded twice).
+std::pair<std::map<std::string, std::pair<double, double>>, size_t> references(const fs::path& dir) {
+  std::map<std::string, std::pair<double, double>> m;
+  size_t n = 0;
+  std::istringstream in(slurp(dir / "references.jsonl"));
+  for (std::string line; std::getline(in, line); ++n) {
+    const auto r = nlohmann::json::parse(line);
+    m[r.at("name")] = {r.at("reward").get<double>(), r.at("best_lr").get<double>()};
+  }
+  return {m, n};
+}
+
 double last_quarter_mean(const fs::path& dir) {
   auto o = outcome(dir);
   const size_t from = o.size() - o.size() / 4;
@@ -67,6 +80,9 @@ TEST(SearchRun, ResumeAfterSigkillEqualsAnUninterruptedRun) {
   EXPECT_EQ(outcome(d / "whole"), outcome(k));
   EXPECT_EQ(outcome(k).size(), 120u);
   EXPECT_EQ(slurp(d / "whole" / "checkpoint"), slurp(k / "checkpoint")) << "final checkpoints differ";
+  // The run has the default reference optimizers: each recorded once, alike, kills or not.
+  EXPECT_EQ(references(d / "whole").second, 5u);
+  EXPECT_EQ(references(k), references(d / "whole"));
 }
 
 TEST(SearchRun, ThreeMpiRanksMatchALocalRun) {
@@ -84,6 +100,10 @@ TEST(SearchRun, ThreeMpiRanksMatchALocalRun) {
   EXPECT_EQ(workers, (std::set<std::string>{"rank 1", "rank 2"}));
   EXPECT_EQ(outcome(d / "local"), outcome(d / "mpi"));
   EXPECT_EQ(slurp(d / "local" / "checkpoint"), slurp(d / "mpi" / "checkpoint"));
+  // The reference optimizers went to the ranks too (jobs -1, -2, ...) and score alike.
+  EXPECT_EQ(references(d / "mpi").second, 5u);
+  EXPECT_EQ(references(d / "local"), references(d / "mpi"));
+  EXPECT_NE(slurp(d / "mpi" / "references.jsonl").find("\"worker\":\"rank "), std::string::npos);
 }
 
 std::string resume_error(const fs::path& d, std::vector<std::string> extra = {}) {

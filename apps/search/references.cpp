@@ -1,0 +1,179 @@
+#include "apps/search/references.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <set>
+#include <stdexcept>
+
+#include "apps/common/run_files.h"
+#include "apps/transfer/optimizers.h"
+#include "dslc/hash.h"
+
+namespace nos::search {
+namespace {
+
+constexpr const char* kFile = "references.jsonl";
+
+double now_unix() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::vector<ReferenceRule> resolve_references(const std::vector<std::string>& names) {
+  if (names.empty()) return {};
+  const std::filesystem::path file = transfer::default_rules_file();
+  const std::vector<transfer::OptimizerSpec> rules = file.empty() ? std::vector<transfer::OptimizerSpec>{}
+                                                                  : transfer::read_rules_file(file);
+  std::vector<ReferenceRule> out;
+  try {
+    for (const auto& s : transfer::resolve_optimizers(names, rules, file.string())) {
+      // The child reward runs every rule with dslc's beta2 0.999; TensorFlow's RMSProp decays by
+      // 0.9 (apps/transfer/optimizers.h), so under this name it would be another optimizer.
+      if (transfer::reads_rmsprop_tf(s.rule))
+        throw std::runtime_error(fmt::format("'{}' reads rmsprop_tf, which needs beta2 0.9; the search's reward runs "
+                                             "every rule with beta2 0.999", s.name));
+      out.push_back({.name = s.name, .rule = s.rule});
+    }
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(fmt::format("--references: {}", e.what()));
+  }
+  return out;
+}
+
+nlohmann::json reference_protocol(const SearchConfig& c, const nlohmann::json& data_set) {
+  // The reward's one definition (config.h) plus the data set the run trains on (run_dir.h).
+  nlohmann::json p = reward_protocol(c);
+  p["dataset"] = data_set.value("dataset", nlohmann::json());
+  return p;
+}
+
+std::string protocol_hash(const nlohmann::json& protocol) { return hex64(dslc::fnv1a64(protocol.dump())); }
+
+References::References(const SearchConfig& c, const RunPaths& p)
+    : cfg_(c),
+      paths_(p),
+      protocol_(reference_protocol(c, p.record_fields.value("data_set", resolved_data_set(c, "")))),
+      hash_(protocol_hash(protocol_)) {
+  const auto list = resolve_references(c.references);
+  if (list.empty()) return;
+  for (const auto& r : list) {
+    auto compiled = std::make_shared<const dslc::Compiled>(dslc::compile_rule(r.rule));
+    entries_.push_back({.ref = r, .id = identify(*compiled), .compiled = std::move(compiled)});
+  }
+  const auto path = paths_.dir / kFile;
+  auto contents = app::read_jsonl(path);
+  if (contents.torn_tail) {
+    fmt::print(stderr, "nos-search: {}: dropped a torn last record (the process was killed while writing it)\n", path.string());
+    app::truncate_torn_tail(path);
+  }
+  std::set<std::string> have;  // canonical hashes recorded under this protocol
+  for (size_t i = 0; i < contents.records.size(); ++i) {
+    const auto& r = contents.records[i];
+    try {
+      if (r.at("protocol").get<std::string>() == hash_) have.insert(r.at("hash").get<std::string>());
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(fmt::format("{} record {}: not a reference record: {}", path.string(), i + 1, e.what()));
+    }
+  }
+  out_.emplace(path);
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const Entry& e = entries_[i];
+    if (have.count(hex64(e.id.canonical_hash))) continue;
+    if (auto ev = shared_lookup(e)) {
+      record(e, *ev, "cache", true, false);
+      have.insert(hex64(e.id.canonical_hash));
+    } else {
+      waiting_.push_back(i);
+    }
+  }
+}
+
+std::optional<Job> References::next() {
+  if (waiting_.empty()) return std::nullopt;
+  const size_t i = waiting_.front();
+  waiting_.erase(waiting_.begin());
+  ++in_flight_;
+  const Entry& e = entries_[i];
+  return Job{.sample = -1 - static_cast<std::int64_t>(i), .rule = e.ref.rule, .compiled = e.compiled};
+}
+
+void References::finished(const Outcome& o) {
+  const auto i = static_cast<size_t>(-1 - o.sample);
+  if (!is_reference_job(o.sample) || i >= entries_.size())
+    throw std::logic_error(fmt::format("outcome for job {}, which is not a reference", o.sample));
+  --in_flight_;
+  record(entries_[i], o.eval, o.worker, false, true);
+  shared_store(entries_[i], o.eval);
+}
+
+void References::record(const Entry& e, const Evaluation& ev, const std::string& worker, bool cached, bool trained) {
+  nlohmann::json r = to_json(ev);
+  r["reference"] = true;
+  r["name"] = e.ref.name;
+  r["rule"] = e.ref.rule;
+  r["infix"] = e.id.infix;
+  r["canonical"] = e.id.canonical;
+  r["hash"] = hex64(e.id.canonical_hash);
+  r["protocol"] = hash_;
+  r["worker"] = worker;
+  r["cached"] = cached;
+  r["trained"] = trained;
+  r["unix_time"] = now_unix();
+  out_->append(r);
+  if (!cfg_.quiet)
+    fmt::print(stderr, "nos-search: reference {} ({}): reward {:.4f} at lr {:g}{}\n", e.ref.name, e.id.infix, ev.reward,
+               ev.best_lr, cached ? " (from the shared reference cache)" : "");
+}
+
+// ---- the shared cache: DIR/<protocol hash>.json ----
+
+namespace {
+
+std::filesystem::path shared_file(const SearchConfig& c, const std::string& hash) {
+  return std::filesystem::path(c.reference_cache) / (hash + ".json");
+}
+
+nlohmann::json read_shared(const std::filesystem::path& f) {
+  if (!std::filesystem::exists(f)) return nullptr;
+  try {
+    auto j = nlohmann::json::parse(app::read_file(f));
+    if (j.at("format") != "nos-search reference cache" || j.at("version") != 1)
+      throw std::runtime_error("expected format 'nos-search reference cache' version 1");
+    (void)j.at("entries").items();
+    return j;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("{}: malformed reference cache ({}); delete it to start it again", f.string(), e.what()));
+  }
+}
+
+}  // namespace
+
+std::optional<Evaluation> References::shared_lookup(const Entry& e) const {
+  if (cfg_.reference_cache.empty()) return std::nullopt;
+  const auto f = shared_file(cfg_, hash_);
+  const nlohmann::json j = read_shared(f);
+  if (j.is_null()) return std::nullopt;
+  const std::string key = hex64(e.id.canonical_hash);
+  if (!j["entries"].contains(key)) return std::nullopt;
+  try {
+    return evaluation_from_json(j["entries"][key].at("eval"));
+  } catch (const nlohmann::json::exception& ex) {
+    throw std::runtime_error(fmt::format("{}: entry {}: {}", f.string(), key, ex.what()));
+  }
+}
+
+void References::shared_store(const Entry& e, const Evaluation& ev) const {
+  if (cfg_.reference_cache.empty()) return;
+  std::filesystem::create_directories(cfg_.reference_cache);
+  const auto f = shared_file(cfg_, hash_);
+  // Read again before writing: another run on the same protocol may have added entries meanwhile.
+  nlohmann::json j = read_shared(f);
+  if (j.is_null())
+    j = {{"format", "nos-search reference cache"}, {"version", 1}, {"protocol", protocol_}, {"entries", nlohmann::json::object()}};
+  j["entries"][hex64(e.id.canonical_hash)] = {{"name", e.ref.name}, {"rule", e.ref.rule}, {"eval", to_json(ev)}};
+  app::write_file_atomic(f, j.dump(1) + "\n");
+}
+
+}  // namespace nos::search

@@ -1,0 +1,86 @@
+// Reference optimizers beside the search: Adam, SGD, Momentum, RMSProp and PowerSign (by default)
+// scored once with the run's own reward protocol, so every leaderboard has a yardstick.
+//
+// They are not samples. Their records go to references.jsonl (flagged "reference": true), never
+// to evaluations.jsonl; the strategy never observes them and the search's evaluation cache never
+// holds them, so a run with references proposes, trains and checkpoints exactly what the same run
+// without them does. The driver sends them to the workers before the first sample (job sample
+// -1, -2, ...: the same Job/Outcome path, local threads or MPI ranks), so `make run` shows them early.
+//
+// Cached twice, both keyed by the protocol's hash (reference_protocol(): every setting that
+// decides a reward, with the data set resolved) and the rule's canonical hash:
+//   - references.jsonl in the run directory: a resumed run never trains a reference again;
+//   - optionally --reference-cache DIR, one file DIR/<protocol hash>.json shared by every run
+//     directory: a second run with the same protocol takes them from there ("cached": true).
+// A shared cache outlives the build; clear it after changing the reward's code.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/common/run_files.h"
+#include "apps/search/cache.h"
+#include "apps/search/evaluator.h"
+#include "apps/search/run_dir.h"
+
+namespace nos::search {
+
+struct ReferenceRule {
+  std::string name;  // as listed: "adam"
+  std::string rule;  // dslc prefix text
+};
+
+// The --references list resolved against rules/paper.rules (found as nos-transfer finds it) and
+// the baselines, or NAME=RULE literals; empty for an empty list. Throws std::runtime_error naming
+// an unknown name, a duplicate, or a rule the child reward cannot run as the baseline means it
+// (rmsprop_tf needs its own beta2).
+std::vector<ReferenceRule> resolve_references(const std::vector<std::string>& names);
+
+// Every setting that decides a reward, with the data set the run trains on (`data_set` as
+// resolved_data_set() gives it: cifar10 or fashion-mnist for --dataset auto, "synthetic" for the
+// synthetic reward), and its hash.
+nlohmann::json reference_protocol(const SearchConfig& c, const nlohmann::json& data_set);
+std::string protocol_hash(const nlohmann::json& protocol);
+
+inline bool is_reference_job(std::int64_t sample) { return sample < 0; }
+
+// The references of one run: which still need training, and their records.
+class References {
+ public:
+  // Reads references.jsonl (dropping a torn last line) and the shared cache; answers from them
+  // what they hold, recording the shared cache's answers. Throws naming a damaged file.
+  References(const SearchConfig& c, const RunPaths& p);
+  References(const References&) = delete;
+  References& operator=(const References&) = delete;
+
+  // The next reference to train (sample -1 - index), or nullopt.
+  std::optional<Job> next();
+  // A worker's outcome for a job from next(): recorded and written to the shared cache.
+  void finished(const Outcome& o);
+  bool done() const { return waiting_.empty() && in_flight_ == 0; }
+
+ private:
+  struct Entry {
+    ReferenceRule ref;
+    RuleIdentity id;
+    std::shared_ptr<const dslc::Compiled> compiled;
+  };
+  void record(const Entry& e, const Evaluation& ev, const std::string& worker, bool cached, bool trained);
+  std::optional<Evaluation> shared_lookup(const Entry& e) const;
+  void shared_store(const Entry& e, const Evaluation& ev) const;
+
+  const SearchConfig& cfg_;
+  const RunPaths& paths_;
+  nlohmann::json protocol_;
+  std::string hash_;
+  std::vector<Entry> entries_;
+  std::vector<size_t> waiting_;  // indices into entries_, in list order (front first)
+  int in_flight_ = 0;
+  std::optional<app::JsonlWriter> out_;
+};
+
+}  // namespace nos::search
