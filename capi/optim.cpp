@@ -1,6 +1,6 @@
 // The C API: a thin shell over nos::optim::Optimizer that turns every exception into a status and
 // a per-thread message, so no C++ exception ever unwinds through a C caller's frames.
-#include "nos/optim.h"
+#include "capi/nos/optim.h"
 
 #include <algorithm>
 #include <new>

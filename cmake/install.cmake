@@ -1,6 +1,7 @@
 # `cmake --install build/release --prefix P` puts the embeddable optimizer under P:
 #   include/nos/optim.h                      the C API
-#   include/nos/{optimizer,schedule,params}.h the C++ API (optim::Optimizer)
+#   include/nos/optim/{optimizer,schedule}.h the C++ API (optim::Optimizer), with
+#   include/nos/dslc/{params,state}.h        the hyperparameters and state table it includes
 #   lib/libnos_optim.so                      both, one shared object (LLVM and OpenMP inside)
 #   lib/cmake/nos/                           find_package(nos CONFIG): target nos::optim
 #   lib/pkgconfig/nos.pc                     pkg-config --cflags --libs nos
@@ -13,8 +14,10 @@ install(TARGETS nos_optim EXPORT nosTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES capi/nos/optim.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
-# optimizer.h includes "params.h" and "schedule.h" by their bare names, params.h includes "state.h": one flat directory.
-install(FILES optim/optimizer.h optim/schedule.h dslc/params.h dslc/state.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
+# The C++ headers keep the source tree's root-relative names ("optim/optimizer.h" includes
+# "dslc/params.h"), under include/nos, which the package puts on the include path.
+install(FILES optim/optimizer.h optim/schedule.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos/optim)
+install(FILES dslc/params.h dslc/state.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos/dslc)
 install(TARGETS dslc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 set(NOS_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/nos)

@@ -1,4 +1,4 @@
-#include "ast.h"
+#include "dslc/ast.h"
 
 #include <algorithm>
 #include <cstring>

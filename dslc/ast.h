@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "symbols.h"
+#include "dslc/symbols.h"
 
 namespace nos::dslc {
 

@@ -1,11 +1,11 @@
-#include "compile.h"
+#include "dslc/compile.h"
 
-#include "hash.h"
-#include "lower.h"
-#include "parser.h"
-#include "passes.h"
-#include "print.h"
-#include "step_program.h"
+#include "dslc/hash.h"
+#include "dslc/lower.h"
+#include "dslc/parser.h"
+#include "dslc/passes.h"
+#include "dslc/print.h"
+#include "dslc/step_program.h"
 
 namespace nos::dslc {
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "ast.h"
-#include "ir.h"
+#include "dslc/ast.h"
+#include "dslc/ir.h"
 
 namespace nos::dslc {
 

@@ -1,4 +1,4 @@
-#include "diagnostics.h"
+#include "dslc/diagnostics.h"
 
 #include <algorithm>
 #include <cctype>

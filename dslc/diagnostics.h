@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ast.h"
+#include "dslc/ast.h"
 
 namespace nos::dslc {
 

@@ -1,4 +1,4 @@
-#include "emit_python.h"
+#include "dslc/emit_python.h"
 
 #include <algorithm>
 #include <array>
@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "print.h"
-#include "step_program.h"
-#include "symbols.h"
+#include "dslc/print.h"
+#include "dslc/step_program.h"
+#include "dslc/symbols.h"
 
 namespace nos::dslc {
 

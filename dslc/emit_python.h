@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "compile.h"
+#include "dslc/compile.h"
 
 namespace nos::dslc {
 

@@ -1,6 +1,6 @@
-#include "hash.h"
+#include "dslc/hash.h"
 
-#include "print.h"
+#include "dslc/print.h"
 
 namespace nos::dslc {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "ast.h"
+#include "dslc/ast.h"
 
 namespace nos::dslc {
 

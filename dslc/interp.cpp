@@ -1,10 +1,10 @@
-#include "interp.h"
+#include "dslc/interp.h"
 
 #include <cmath>
 #include <stdexcept>
 
-#include "random.h"
-#include "symbols.h"
+#include "dslc/random.h"
+#include "dslc/symbols.h"
 
 namespace nos::dslc {
 

@@ -10,10 +10,10 @@
 #include <span>
 #include <vector>
 
-#include "ast.h"
-#include "ir.h"
-#include "params.h"
-#include "step_program.h"
+#include "dslc/ast.h"
+#include "dslc/ir.h"
+#include "dslc/params.h"
+#include "dslc/step_program.h"
 
 namespace nos::dslc {
 

@@ -1,4 +1,4 @@
-#include "ir.h"
+#include "dslc/ir.h"
 
 #include <array>
 

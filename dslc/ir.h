@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "params.h"
-#include "state.h"
+#include "dslc/params.h"
+#include "dslc/state.h"
 
 namespace nos::dslc {
 

@@ -1,4 +1,4 @@
-#include "lexer.h"
+#include "dslc/lexer.h"
 
 #include <cctype>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "lower.h"
+#include "dslc/lower.h"
 
 namespace nos::dslc {
 

@@ -1,8 +1,8 @@
 // AST -> IR, one table row at a time (Symbol::lower).
 #pragma once
 
-#include "ast.h"
-#include "ir.h"
+#include "dslc/ast.h"
+#include "dslc/ir.h"
 
 namespace nos::dslc {
 

@@ -1,4 +1,4 @@
-#include "params.h"
+#include "dslc/params.h"
 
 #include <algorithm>
 #include <cmath>

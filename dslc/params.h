@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "state.h"
+#include "dslc/state.h"
 
 namespace nos::dslc {
 

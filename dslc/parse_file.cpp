@@ -1,7 +1,7 @@
 // Rules in files and strings: syntax detection, names, one rule per line, group blocks.
 #include <algorithm>
 
-#include "parser.h"
+#include "dslc/parser.h"
 
 #include <stdexcept>
 

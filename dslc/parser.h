@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "ast.h"
-#include "diagnostics.h"
-#include "lexer.h"
+#include "dslc/ast.h"
+#include "dslc/diagnostics.h"
+#include "dslc/lexer.h"
 
 namespace nos::dslc {
 

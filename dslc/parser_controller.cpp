@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "parser.h"
+#include "dslc/parser.h"
 
 namespace nos::dslc {
 

@@ -1,7 +1,7 @@
 // Prefix (Polish) notation: a function symbol followed by its operands.
 #include <string>
 
-#include "parser.h"
+#include "dslc/parser.h"
 
 namespace nos::dslc {
 

@@ -5,8 +5,8 @@
 // IR passes clean up what lowering expands (shared loads, bias corrections, unused state).
 #pragma once
 
-#include "ast.h"
-#include "ir.h"
+#include "dslc/ast.h"
+#include "dslc/ir.h"
 
 namespace nos::dslc {
 

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "ast.h"
-#include "ir.h"
+#include "dslc/ast.h"
+#include "dslc/ir.h"
 
 namespace nos::dslc {
 

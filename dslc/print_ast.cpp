@@ -1,4 +1,4 @@
-#include "print.h"
+#include "dslc/print.h"
 
 namespace nos::dslc {
 

@@ -1,7 +1,7 @@
 // Infix and LaTeX: both fill the table's patterns, parenthesizing by precedence.
 #include <array>
 
-#include "print.h"
+#include "dslc/print.h"
 
 namespace nos::dslc {
 

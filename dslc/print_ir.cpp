@@ -1,5 +1,5 @@
-#include "print.h"
-#include "symbols.h"
+#include "dslc/print.h"
+#include "dslc/symbols.h"
 
 namespace nos::dslc {
 

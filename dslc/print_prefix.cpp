@@ -1,6 +1,6 @@
 #include <charconv>
 
-#include "print.h"
+#include "dslc/print.h"
 
 namespace nos::dslc {
 

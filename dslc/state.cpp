@@ -1,8 +1,8 @@
-#include "state.h"
+#include "dslc/state.h"
 
 #include <bit>
 
-#include "ir.h"
+#include "dslc/ir.h"
 
 namespace nos::dslc {
 

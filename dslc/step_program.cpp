@@ -1,4 +1,4 @@
-#include "step_program.h"
+#include "dslc/step_program.h"
 
 #include <stdexcept>
 

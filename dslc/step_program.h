@@ -8,7 +8,7 @@
 // (jit/reference.cpp) and the JIT (jit/codegen.cpp) execute the same instructions in the same order.
 #pragma once
 
-#include "ir.h"
+#include "dslc/ir.h"
 
 namespace nos::dslc {
 

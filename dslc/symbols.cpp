@@ -1,12 +1,12 @@
 // The symbol table. Each row is a whole symbol: names, printers, reference semantics, lowering.
-#include "symbols.h"
+#include "dslc/symbols.h"
 
 #include <cmath>
 #include <vector>
 
-#include "ir.h"
-#include "params.h"
-#include "random.h"
+#include "dslc/ir.h"
+#include "dslc/params.h"
+#include "dslc/random.h"
 
 namespace nos::dslc {
 

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "state.h"
+#include "dslc/state.h"
 
 namespace nos::dslc {
 

@@ -5,7 +5,7 @@
 // stores). Every lane-wise operation mirrors reference.cpp exactly (same order, same explicit
 // FMAs, no fast-math flags, so LLVM may not contract or reassociate), which makes JIT and
 // reference agree bit for bit.
-#include "codegen.h"
+#include "jit/codegen.h"
 
 #include <llvm/Analysis/CGSCCPassManager.h>
 #include <llvm/Analysis/LoopAnalysisManager.h>
@@ -36,9 +36,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "random.h"
-#include "step_program.h"
-#include "vecmath.h"
+#include "dslc/random.h"
+#include "dslc/step_program.h"
+#include "jit/vecmath.h"
 
 namespace nos::jit {
 

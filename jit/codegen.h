@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "ir.h"
+#include "dslc/ir.h"
 
 namespace llvm {
 class LLVMContext;

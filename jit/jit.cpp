@@ -12,8 +12,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "codegen.h"
-#include "kernel.h"
+#include "jit/codegen.h"
+#include "jit/kernel.h"
 
 namespace nos::jit {
 

@@ -14,8 +14,8 @@
 #include <memory>
 #include <string>
 
-#include "ir.h"
-#include "params.h"
+#include "dslc/ir.h"
+#include "dslc/params.h"
 
 namespace nos::dslc {
 struct Compiled;

@@ -1,12 +1,12 @@
-#include "reference.h"
+#include "jit/reference.h"
 
 #include <cmath>
 #include <stdexcept>
 #include <vector>
 
-#include "random.h"
-#include "step_program.h"
-#include "vecmath.h"
+#include "dslc/random.h"
+#include "dslc/step_program.h"
+#include "jit/vecmath.h"
 
 namespace nos::jit {
 

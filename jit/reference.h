@@ -5,8 +5,8 @@
 
 #include <cstdint>
 
-#include "ir.h"
-#include "kernel.h"
+#include "dslc/ir.h"
+#include "jit/kernel.h"
 
 namespace nos::jit {
 

@@ -21,8 +21,8 @@
 #include <string>
 #include <string_view>
 
-#include "params.h"
-#include "schedule.h"
+#include "dslc/params.h"
+#include "optim/schedule.h"
 
 namespace nos::jit {
 struct Kernel;  // jit/kernel.h: a compiled rule; not part of the installed API

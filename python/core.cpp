@@ -10,10 +10,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "compile.h"
+#include "dslc/compile.h"
 #include "optim/optimizer.h"
-#include "parser.h"
-#include "print.h"
+#include "dslc/parser.h"
+#include "dslc/print.h"
 
 namespace py = pybind11;
 using nos::optim::Optimizer;

@@ -14,7 +14,7 @@
 #include "apps/analyze/plots.h"
 #include "apps/analyze/probes.h"
 #include "apps/analyze/report.h"
-#include "apps/transfer/optimizers.h"
+#include "apps/common/named_rules.h"
 
 using namespace nos;
 
@@ -37,19 +37,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(uint64_t{300}, uint64_t{1} << 40));
   CLI11_PARSE(app, argc, argv);
   try {
-    const std::filesystem::path rules_file = rules_flag.empty() ? transfer::default_rules_file() : std::filesystem::path(rules_flag);
-    std::vector<transfer::OptimizerSpec> rules;
-    if (!rules_file.empty()) rules = transfer::read_rules_file(rules_file);
+    const std::filesystem::path rules_file = rules_flag.empty() ? app::default_rules_file() : std::filesystem::path(rules_flag);
+    std::vector<app::OptimizerSpec> rules;
+    if (!rules_file.empty()) rules = app::read_rules_file(rules_file);
     if (all) {
       // The baselines first, then the file's rules (a file that names a baseline itself keeps one copy).
       std::vector<std::string> names;
-      for (const auto& b : transfer::baselines()) names.push_back(b.name);
+      for (const auto& b : app::baselines()) names.push_back(b.name);
       for (const auto& r : rules)
         if (std::find(names.begin(), names.end(), r.name) == names.end()) names.push_back(r.name);
       wanted.insert(wanted.begin(), names.begin(), names.end());
     }
     if (wanted.empty()) throw std::invalid_argument("no rules given: name some (e.g. nos-analyze powersign adam) or use --all");
-    const auto specs = transfer::resolve_optimizers(wanted, rules, rules_file.string());
+    const auto specs = app::resolve_optimizers(wanted, rules, rules_file.string());
     std::vector<analyze::Mechanisms> rows;
     for (const auto& s : specs) {
       try {

@@ -10,13 +10,13 @@
 #include <iterator>
 #include <sstream>
 
-#include "compile.h"
-#include "emit_python.h"
-#include "interp.h"
-#include "kernel.h"
-#include "parser.h"
-#include "print.h"
-#include "run_input.h"
+#include "dslc/compile.h"
+#include "dslc/emit_python.h"
+#include "dslc/interp.h"
+#include "jit/kernel.h"
+#include "dslc/parser.h"
+#include "dslc/print.h"
+#include "apps/dslc/run_input.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "run_input.h"
+#include "apps/dslc/run_input.h"
 
 #include <charconv>
 

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "apps/common/run_files.h"
-#include "apps/transfer/optimizers.h"
+#include "apps/common/named_rules.h"
 #include "dslc/hash.h"
 
 namespace nos::search {
@@ -23,15 +23,15 @@ double now_unix() {
 
 std::vector<ReferenceRule> resolve_references(const std::vector<std::string>& names) {
   if (names.empty()) return {};
-  const std::filesystem::path file = transfer::default_rules_file();
-  const std::vector<transfer::OptimizerSpec> rules = file.empty() ? std::vector<transfer::OptimizerSpec>{}
-                                                                  : transfer::read_rules_file(file);
+  const std::filesystem::path file = app::default_rules_file();
+  const std::vector<app::OptimizerSpec> rules = file.empty() ? std::vector<app::OptimizerSpec>{}
+                                                                  : app::read_rules_file(file);
   std::vector<ReferenceRule> out;
   try {
-    for (const auto& s : transfer::resolve_optimizers(names, rules, file.string())) {
+    for (const auto& s : app::resolve_optimizers(names, rules, file.string())) {
       // The child reward runs every rule with dslc's beta2 0.999; TensorFlow's RMSProp decays by
-      // 0.9 (apps/transfer/optimizers.h), so under this name it would be another optimizer.
-      if (transfer::reads_rmsprop_tf(s.rule))
+      // 0.9 (apps/common/named_rules.h), so under this name it would be another optimizer.
+      if (app::reads_rmsprop_tf(s.rule))
         throw std::runtime_error(fmt::format("'{}' reads rmsprop_tf, which needs beta2 0.9; the search's reward runs "
                                              "every rule with beta2 0.999", s.name));
       out.push_back({.name = s.name, .rule = s.rule});

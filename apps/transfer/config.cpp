@@ -7,7 +7,6 @@
 
 namespace nos::transfer {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptimizerSpec, name, rule, infix)
 namespace {
 
 // Every setting, declared once with its resume rule. The training settings are Fixed: every

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "apps/transfer/optimizers.h"
+#include "apps/common/named_rules.h"
 
 namespace nos::transfer {
 
@@ -22,7 +22,7 @@ struct TransferConfig {
   std::string task;  // rosenbrock | linreg | two-moons | convnet | wrn | lstm
 
   // The sweep.
-  std::vector<OptimizerSpec> optimizers;
+  std::vector<app::OptimizerSpec> optimizers;
   double lr_min = 1e-5, lr_max = 10;  // log-spaced, inclusive
   int rates = 7;
   std::map<std::string, std::vector<double>> lr_ranges;  // per optimizer name: {min, max}

@@ -15,7 +15,7 @@
 #include "apps/common/run_files.h"
 #include "apps/common/run_dir.h"
 #include "apps/transfer/config.h"
-#include "apps/transfer/optimizers.h"
+#include "apps/common/named_rules.h"
 #include "apps/transfer/report.h"
 #include "apps/transfer/study.h"
 #include "nn/train/zaremba.h"
@@ -41,10 +41,10 @@ std::pair<std::string, std::vector<double>> parse_range(const std::string& s) {
 
 int run(TransferConfig c, const std::vector<std::string>& wanted, const std::string& rules_flag,
         const std::vector<std::string>& ranges, const std::string& out) {
-  std::filesystem::path rules_file = rules_flag.empty() ? default_rules_file() : std::filesystem::path(rules_flag);
-  std::vector<OptimizerSpec> rules;
-  if (!rules_file.empty()) rules = read_rules_file(rules_file);
-  c.optimizers = resolve_optimizers(wanted, rules, rules_file.string());
+  std::filesystem::path rules_file = rules_flag.empty() ? app::default_rules_file() : std::filesystem::path(rules_flag);
+  std::vector<app::OptimizerSpec> rules;
+  if (!rules_file.empty()) rules = app::read_rules_file(rules_file);
+  c.optimizers = app::resolve_optimizers(wanted, rules, rules_file.string());
   for (const auto& r : ranges) c.lr_ranges.insert(parse_range(r));
   // Held until the study's tables are written: a second nos-transfer on --out is refused here.
   // (apps/common/run_dir.h: the lock, then the temporaries a killed process left are removed.)

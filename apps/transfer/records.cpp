@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "hash.h"
+#include "dslc/hash.h"
 
 namespace nos::transfer {
 

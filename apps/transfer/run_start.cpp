@@ -14,7 +14,7 @@ optim::OptimizerOptions run_optimizer_options(const PlannedRun& p, double lr, st
   optim::OptimizerOptions o;
   o.hyper.lr = lr;
   o.hyper.eps = p.key.eps;
-  o.hyper.beta2 = rule_beta2(p.opt.rule);
+  o.hyper.beta2 = app::rule_beta2(p.opt.rule);
   o.hyper.total_steps = total_steps;
   o.hyper.seed = p.seed;
   return o;

@@ -21,7 +21,7 @@ namespace {
 
 RunRecord rosenbrock_run(const TransferConfig& c, const RunDir& dir, const PlannedRun& p) {
   const auto t0 = std::chrono::steady_clock::now();
-  const RosenbrockRun run = run_rosenbrock(p.opt.rule, {.lr = p.key.lr, .beta2 = rule_beta2(p.opt.rule), .eps = p.key.eps, .seed = p.seed}, c.iterations, c.x0, c.y0);
+  const RosenbrockRun run = run_rosenbrock(p.opt.rule, {.lr = p.key.lr, .beta2 = app::rule_beta2(p.opt.rule), .eps = p.key.eps, .seed = p.seed}, c.iterations, c.x0, c.y0);
   RunRecord rec;
   rec.key = p.key;
   rec.rule = p.opt.rule;

@@ -26,11 +26,11 @@ std::vector<PlannedRun> plan_runs(const TransferConfig& c) {
   if (c.repeats < 1) throw std::invalid_argument("repeats must be at least 1");
   // A range for a name that is not in the study is a typo that would silently use the default.
   for (const auto& [name, range] : c.lr_ranges) {
-    const bool known = std::any_of(c.optimizers.begin(), c.optimizers.end(), [&](const OptimizerSpec& o) { return o.name == name; });
+    const bool known = std::any_of(c.optimizers.begin(), c.optimizers.end(), [&](const app::OptimizerSpec& o) { return o.name == name; });
     if (!known) throw std::invalid_argument(fmt::format("--lr-range names '{}', which is not one of the optimizers", name));
   }
   std::vector<PlannedRun> out;
-  for (const OptimizerSpec& o : c.optimizers) {
+  for (const app::OptimizerSpec& o : c.optimizers) {
     double lo = c.lr_min, hi = c.lr_max;
     if (const auto it = c.lr_ranges.find(o.name); it != c.lr_ranges.end()) {
       if (it->second.size() != 2) throw std::invalid_argument(fmt::format("rate range of {} needs MIN:MAX", o.name));
@@ -41,7 +41,7 @@ std::vector<PlannedRun> plan_runs(const TransferConfig& c) {
     // The paper tunes Adam's eps on Rosenbrock only; elsewhere every rule keeps dslc's 1e-8, but
     // TensorFlow's RMSProp its 1e-10.
     const bool sweep_eps = c.task == "rosenbrock" && o.rule == "adam";
-    const std::vector<double> eps = sweep_eps ? c.adam_eps : std::vector<double>{rule_eps(o.rule)};
+    const std::vector<double> eps = sweep_eps ? c.adam_eps : std::vector<double>{app::rule_eps(o.rule)};
     for (int r = 0; r < c.repeats; ++r)
       for (double e : eps)
         for (double lr : rates) out.push_back({o, {o.name, lr, e, r}, c.seed + static_cast<std::uint64_t>(r)});

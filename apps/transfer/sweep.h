@@ -15,7 +15,7 @@ namespace nos::transfer {
 std::vector<double> log_rates(double lo, double hi, int n);
 
 struct PlannedRun {
-  OptimizerSpec opt;
+  app::OptimizerSpec opt;
   RunKey key;
   std::uint64_t seed = 0;  // initialisation, shuffles, dropout, random rules: config seed + repeat
 };

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "nos/optim.h"
-#include "optimizer.h"
+#include "optim/optimizer.h"
 
 namespace {
 

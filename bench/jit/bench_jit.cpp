@@ -28,10 +28,10 @@
 #include <vector>
 
 #include "bench/jit/table1.h"
-#include "compile.h"
-#include "kernel.h"
+#include "dslc/compile.h"
+#include "jit/kernel.h"
 #include "optim/optimizer.h"
-#include "parser.h"
+#include "dslc/parser.h"
 
 #ifdef NOS_HAVE_TORCH
 #include <torch/torch.h>

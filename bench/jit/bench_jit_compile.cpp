@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "bench/jit/table1.h"
-#include "compile.h"
-#include "kernel.h"
-#include "parser.h"
+#include "dslc/compile.h"
+#include "jit/kernel.h"
+#include "dslc/parser.h"
 
 namespace {
 

@@ -1,8 +1,8 @@
 // Canonical form: the fixed point of fold, simplify and operand ordering.
 #include <utility>
 
-#include "../passes.h"
-#include "../print.h"
+#include "dslc/passes.h"
+#include "dslc/print.h"
 
 namespace nos::dslc {
 

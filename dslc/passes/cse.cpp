@@ -3,7 +3,7 @@
 #include <map>
 #include <tuple>
 
-#include "../passes.h"
+#include "dslc/passes.h"
 
 namespace nos::dslc {
 

@@ -1,5 +1,5 @@
 // Dead-state elimination, and the IR pass pipeline.
-#include "../passes.h"
+#include "dslc/passes.h"
 
 namespace nos::dslc {
 

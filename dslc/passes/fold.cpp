@@ -2,8 +2,8 @@
 #include <cmath>
 #include <optional>
 
-#include "../interp.h"
-#include "../passes.h"
+#include "dslc/interp.h"
+#include "dslc/passes.h"
 
 namespace nos::dslc {
 

@@ -4,7 +4,7 @@
 // x-x -> 0) or only up to rounding (associativity) are deliberately absent.
 #include <cmath>
 
-#include "../passes.h"
+#include "dslc/passes.h"
 
 namespace nos::dslc {
 

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <vector>
 
-#include "optimizer.h"
+#include "optim/optimizer.h"
 
 int main(int argc, char** argv) {
   const char* rule = argc > 1 ? argv[1] : "mul g exp mul sign_g sign_m";

@@ -4,9 +4,9 @@
 #include <functional>
 #include <random>
 
-#include "diagnostics.h"
-#include "parser.h"
-#include "test_util.h"
+#include "dslc/diagnostics.h"
+#include "dslc/parser.h"
+#include "tests/dslc/test_util.h"
 
 namespace nos::dslc {
 namespace {

@@ -9,11 +9,11 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "compile.h"
-#include "interp.h"
-#include "parser.h"
-#include "passes.h"
-#include "print.h"
+#include "dslc/compile.h"
+#include "dslc/interp.h"
+#include "dslc/parser.h"
+#include "dslc/passes.h"
+#include "dslc/print.h"
 
 using namespace nos::dslc;
 

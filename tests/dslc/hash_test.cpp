@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include "hash.h"
-#include "test_util.h"
+#include "dslc/hash.h"
+#include "tests/dslc/test_util.h"
 
 namespace nos::dslc {
 namespace {

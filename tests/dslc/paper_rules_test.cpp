@@ -5,9 +5,9 @@
 #include <cmath>
 #include <functional>
 
-#include "interp.h"
-#include "random.h"
-#include "test_util.h"
+#include "dslc/interp.h"
+#include "dslc/random.h"
+#include "tests/dslc/test_util.h"
 
 namespace nos::dslc {
 namespace {

@@ -1,9 +1,9 @@
 // Both syntaxes, names, comments, aliases, literals and rule files.
 #include <gtest/gtest.h>
 
-#include "parser.h"
-#include "print.h"
-#include "test_util.h"
+#include "dslc/parser.h"
+#include "dslc/print.h"
+#include "tests/dslc/test_util.h"
 
 namespace nos::dslc {
 namespace {

@@ -2,10 +2,10 @@
 // changes what a rule computes.
 #include <gtest/gtest.h>
 
-#include "interp.h"
-#include "lower.h"
-#include "passes.h"
-#include "test_util.h"
+#include "dslc/interp.h"
+#include "dslc/lower.h"
+#include "dslc/passes.h"
+#include "tests/dslc/test_util.h"
 
 namespace nos::dslc {
 namespace {

@@ -7,8 +7,8 @@
 #include <functional>
 #include <numbers>
 
-#include "interp.h"
-#include "test_util.h"
+#include "dslc/interp.h"
+#include "tests/dslc/test_util.h"
 
 namespace nos::dslc {
 namespace {

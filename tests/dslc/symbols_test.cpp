@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <set>
 
-#include "interp.h"
-#include "lower.h"
-#include "symbols.h"
-#include "test_util.h"
+#include "dslc/interp.h"
+#include "dslc/lower.h"
+#include "dslc/symbols.h"
+#include "tests/dslc/test_util.h"
 
 namespace nos::dslc {
 namespace {

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "compile.h"
-#include "parser.h"
-#include "print.h"
+#include "dslc/compile.h"
+#include "dslc/parser.h"
+#include "dslc/print.h"
 
 namespace nos::dslc::test {
 

@@ -38,7 +38,7 @@ function(check_program exe expect)
 endfunction()
 
 run(CMD ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
-foreach(f include/nos/optim.h include/nos/optimizer.h lib/cmake/nos/nosConfig.cmake lib/pkgconfig/nos.pc bin/dslc)
+foreach(f include/nos/optim.h include/nos/optim/optimizer.h include/nos/dslc/params.h lib/cmake/nos/nosConfig.cmake lib/pkgconfig/nos.pc bin/dslc)
   if(NOT EXISTS ${PREFIX}/${f})
     message(FATAL_ERROR "the install tree lacks ${f}")
   endif()

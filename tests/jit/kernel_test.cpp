@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "compile.h"
-#include "interp.h"
-#include "kernel.h"
+#include "dslc/compile.h"
+#include "dslc/interp.h"
+#include "jit/kernel.h"
 #include "optim/optimizer.h"
-#include "random.h"
-#include "reference.h"
-#include "test_util.h"
-#include "vecmath.h"
+#include "dslc/random.h"
+#include "jit/reference.h"
+#include "tests/dslc/test_util.h"
+#include "jit/vecmath.h"
 
 namespace nos::jit {
 using optim::Optimizer;

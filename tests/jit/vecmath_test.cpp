@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "vecmath.h"
+#include "jit/vecmath.h"
 
 namespace nos::jit {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "../autograd/gradcheck.h"
+#include "tests/autograd/gradcheck.h"
 #include "autograd/autograd.h"
 #include "rl/categorical.h"
 #include "rl/controller.h"

@@ -3,11 +3,11 @@
 #include <cmath>
 #include <vector>
 
-#include "hash.h"
-#include "interp.h"
-#include "params.h"
-#include "random.h"
-#include "symbols.h"
+#include "dslc/hash.h"
+#include "dslc/interp.h"
+#include "dslc/params.h"
+#include "dslc/random.h"
+#include "dslc/symbols.h"
 
 namespace nos::search {
 namespace {

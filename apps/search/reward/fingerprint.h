@@ -16,7 +16,7 @@
 #pragma once
 #include <cstdint>
 
-#include "ir.h"
+#include "dslc/ir.h"
 
 namespace nos::search {
 

@@ -11,7 +11,7 @@
 
 #include "apps/search/config.h"
 #include "apps/search/reward/rule_identity.h"
-#include "apps/transfer/optimizers.h"
+#include "apps/common/named_rules.h"
 
 namespace nos::search {
 namespace {
@@ -38,7 +38,7 @@ SearchConfig make_run_config() {
 }
 
 std::string paper_rule(const std::string& name) {
-  for (const auto& r : transfer::read_rules_file(NOS_SOURCE_DIR "/rules/paper.rules"))
+  for (const auto& r : app::read_rules_file(NOS_SOURCE_DIR "/rules/paper.rules"))
     if (r.name == name) return r.rule;
   ADD_FAILURE() << name << " is not in rules/paper.rules";
   return "";

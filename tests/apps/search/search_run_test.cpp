@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "search/checkpoint.h"
-#include "run_process.h"
+#include "tests/apps/search/run_process.h"
 
 namespace nos::search::test {
 namespace {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "run_process.h"
+#include "tests/apps/search/run_process.h"
 
 namespace nos::search::test {
 namespace {

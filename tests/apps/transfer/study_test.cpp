@@ -29,7 +29,7 @@ class TransferStudy : public ::testing::Test {
     cfg.lr_min = 1e-4;
     cfg.lr_max = 1e-3;
     cfg.adam_eps = {1e-3, 1e-8};
-    cfg.optimizers = resolve_optimizers({"sgd", "adam"}, {}, "");
+    cfg.optimizers = app::resolve_optimizers({"sgd", "adam"}, {}, "");
   }
   void TearDown() override { fs::remove_all(dir); }
   fs::path dir;
@@ -48,7 +48,7 @@ TEST_F(TransferStudy, ResumeSkipsFinishedRuns) {
   EXPECT_EQ(read_runs(dir).size(), 6u);
 
   // A grown sweep trains only the new optimizer.
-  cfg.optimizers = resolve_optimizers({"sgd", "adam", "momentum"}, {}, "");
+  cfg.optimizers = app::resolve_optimizers({"sgd", "adam", "momentum"}, {}, "");
   const StudyCounts grown = run_study(cfg, dir);
   EXPECT_EQ(grown.trained, 2);
   EXPECT_EQ(grown.skipped, 6);
@@ -98,7 +98,7 @@ TEST_F(TransferStudy, ReportRebuildsFromRecordsEvenAfterATornTail) {
       EXPECT_GT(fs::file_size(dir / f), 1000u) << f;
   }
   // Resuming after the torn tail appends cleanly.
-  cfg.optimizers = resolve_optimizers({"sgd", "adam", "rmsprop"}, {}, "");
+  cfg.optimizers = app::resolve_optimizers({"sgd", "adam", "rmsprop"}, {}, "");
   EXPECT_EQ(run_study(cfg, dir).trained, 2);
   EXPECT_EQ(read_runs(dir).size(), 8u);
 }

@@ -27,7 +27,7 @@ TEST(TransferSweep, PlanCoversOptimizersRatesEpsAndRepeats) {
   c.seed = 7;
   c.adam_eps = {1e-3, 1e-8};
   c.lr_ranges["sgd"] = {0.1, 0.1};
-  c.optimizers = resolve_optimizers({"sgd", "adam"}, {}, "");
+  c.optimizers = app::resolve_optimizers({"sgd", "adam"}, {}, "");
   const auto plan = plan_runs(c);
   // sgd: 1 pinned rate x 2 repeats; adam: 2 rates x 2 eps x 2 repeats
   ASSERT_EQ(plan.size(), 2u + 8u);
@@ -51,7 +51,7 @@ TEST(TransferSweep, TensorFlowRmsPropRunsAtTensorFlowsDecayAndEps) {
   c.task = "wrn";
   c.rates = 1;
   c.lr_min = c.lr_max = 1e-3;
-  c.optimizers = resolve_optimizers({"rmsprop_tf", "adam_tf", "rmsprop", "mine=add rmsprop_tf g"}, {}, "");
+  c.optimizers = app::resolve_optimizers({"rmsprop_tf", "adam_tf", "rmsprop", "mine=add rmsprop_tf g"}, {}, "");
   const auto plan = plan_runs(c);
   ASSERT_EQ(plan.size(), 4u);
   const double eps[] = {1e-10, 1e-8, 1e-8, 1e-10}, beta2[] = {0.9, 0.999, 0.999, 0.9};
@@ -61,7 +61,7 @@ TEST(TransferSweep, TensorFlowRmsPropRunsAtTensorFlowsDecayAndEps) {
     EXPECT_EQ(o.hyper.beta2, beta2[i]) << plan[i].key.optimizer;
     EXPECT_EQ(o.hyper.eps, eps[i]) << plan[i].key.optimizer;
   }
-  EXPECT_FALSE(reads_rmsprop_tf("rmsprop"));
+  EXPECT_FALSE(app::reads_rmsprop_tf("rmsprop"));
 }
 
 TEST(TransferSweep, KeysAreDistinctAndFileSafe) {

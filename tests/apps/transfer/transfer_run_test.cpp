@@ -3,7 +3,7 @@
 // or a byte-order mark, missing trajectories, non-finite flags. Rosenbrock runs: milliseconds.
 #include <gtest/gtest.h>
 
-#include "../search/run_process.h"
+#include "tests/apps/search/run_process.h"
 #include "apps/common/run_lock.h"
 
 namespace nos::search::test {

@@ -1,7 +1,7 @@
 // Batch norm kernels against double-precision references (PyTorch's BatchNorm2d semantics).
 #include "tensor/kernels/batchnorm.h"
 
-#include "test_util.h"
+#include "tests/tensor/kernels/test_util.h"
 
 namespace nos::kernels::test {
 namespace {

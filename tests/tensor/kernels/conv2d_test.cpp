@@ -3,7 +3,7 @@
 
 #include "tensor/kernels/isa.h"
 
-#include "test_util.h"
+#include "tests/tensor/kernels/test_util.h"
 
 namespace nos::kernels::test {
 namespace {

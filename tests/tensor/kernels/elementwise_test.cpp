@@ -1,7 +1,7 @@
 // Activations, dropout and softmax + cross-entropy against double-precision references.
 #include "tensor/kernels/elementwise.h"
 
-#include "test_util.h"
+#include "tests/tensor/kernels/test_util.h"
 
 namespace nos::kernels::test {
 namespace {

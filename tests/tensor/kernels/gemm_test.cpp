@@ -1,7 +1,7 @@
 // sgemm wrapper against a double-precision triple loop, all transpose combinations and strides.
 #include "tensor/kernels/gemm.h"
 
-#include "test_util.h"
+#include "tests/tensor/kernels/test_util.h"
 
 namespace nos::kernels::test {
 namespace {

@@ -1,6 +1,6 @@
 // Optimizers by name from a rules file, literal rules and baselines; bad rule files fail with
 // dslc's file:line:col diagnostics; the paper's rules file has every rule the issue names.
-#include "apps/transfer/optimizers.h"
+#include "apps/common/named_rules.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 #include "optim/optimizer.h"
 
-namespace nos::transfer {
+namespace nos::app {
 namespace {
 namespace fs = std::filesystem;
 
@@ -86,4 +86,4 @@ TEST(TransferOptimizers, PaperRulesFileHasEveryNamedRuleAndEachCompiles) {
 }
 
 }  // namespace
-}  // namespace nos::transfer
+}  // namespace nos::app

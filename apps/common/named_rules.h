@@ -1,4 +1,5 @@
-// Which optimizers a transfer run compares: rules by name from a rules file, literal rule
+// Optimizers by name, for every app that lets a user name one (nos-transfer's -O, nos-search's
+// --references, nos-analyze): the named rules of a rules file (rules/paper.rules), literal rule
 // strings, and the baselines (which are rules too).
 #pragma once
 
@@ -6,13 +7,16 @@
 #include <string>
 #include <vector>
 
-namespace nos::transfer {
+#include <nlohmann/json.hpp>
+
+namespace nos::app {
 
 struct OptimizerSpec {
   std::string name;   // as the user wrote it ("powersign-ld", "adam", or the rule text itself)
   std::string rule;   // dslc prefix text, as the rules file or command line gave it
   std::string infix;  // the rule in infix, for tables
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptimizerSpec, name, rule, infix)  // nos-transfer's config.json
 
 // The named rules of a rules file. A bad file throws std::runtime_error carrying every dslc
 // diagnostic ("file:line:col: error: ..."), one per line: a study must not silently drop a rule.
@@ -45,4 +49,4 @@ double rule_eps(const std::string& rule);
 // else beside one of the executable's ancestors. Empty if none is found.
 std::filesystem::path default_rules_file();
 
-}  // namespace nos::transfer
+}  // namespace nos::app

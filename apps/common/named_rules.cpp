@@ -1,4 +1,4 @@
-#include "apps/transfer/optimizers.h"
+#include "apps/common/named_rules.h"
 
 #include <fmt/format.h>
 
@@ -14,7 +14,7 @@
 #include "dslc/parser.h"
 #include "dslc/print.h"
 
-namespace nos::transfer {
+namespace nos::app {
 namespace {
 
 std::string fold_name(std::string_view s) {
@@ -149,4 +149,4 @@ std::filesystem::path default_rules_file() {
   return {};
 }
 
-}  // namespace nos::transfer
+}  // namespace nos::app
