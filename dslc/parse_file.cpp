@@ -27,7 +27,8 @@ Syntax detect_syntax(std::span<const Token> toks) {
     }
     return separators || (n > 1 && n % 5 == 0) ? Syntax::Controller : Syntax::Prefix;
   }
-  if (first->kind == Tok::Number || first->kind == Tok::Ref) return n > 1 || separators ? Syntax::Controller : Syntax::Prefix;
+  if (first->kind == Tok::Number || first->kind == Tok::Ref)
+    return n > 1 || separators ? Syntax::Controller : Syntax::Prefix;
   return Syntax::Prefix;
 }
 
@@ -38,8 +39,7 @@ std::optional<Ast> parse_tokens(std::span<const Token> toks, Loc end, const Pars
       ctx.error(t.loc, t.error);
       return std::nullopt;
     }
-  return detect_syntax(toks) == Syntax::Controller ? parse_controller(toks, end, ctx)
-                                                   : parse_prefix(toks, end, ctx);
+  return detect_syntax(toks) == Syntax::Controller ? parse_controller(toks, end, ctx) : parse_prefix(toks, end, ctx);
 }
 
 namespace {
@@ -100,8 +100,7 @@ ParseResult parse_file(std::string_view text, std::string_view file) {
         last = lj;
       }
       if (last == li) {
-        ctx.error(line_end[li], "empty rule: '" + std::string(line[0].text) +
-                                    ":' is followed by no indented lines");
+        ctx.error(line_end[li], "empty rule: '" + std::string(line[0].text) + ":' is followed by no indented lines");
         continue;
       }
       const Token* b = line.data();
@@ -127,11 +126,17 @@ ParseResult parse_rule(std::string_view text, std::string_view file) {
   return out;
 }
 
+std::string ParseResult::errors_text() const {
+  std::string out;
+  for (const Diagnostic& d : errors) out += (out.empty() ? "" : "\n") + d.str();
+  return out;
+}
+
 Rule parse_rule_or_throw(std::string_view text, std::string_view context, std::string_view file) {
   ParseResult p = parse_rule(text, file);
   if (p.ok() && p.rules.size() == 1) return std::move(p.rules.front());
   std::string msg = (context.empty() ? "" : std::string(context) + ": ") + "bad rule '" + std::string(text) + "'";
-  for (const Diagnostic& d : p.errors) msg += "\n" + d.str();
+  if (!p.ok()) msg += "\n" + p.errors_text();
   if (p.ok()) msg += "\nexpected one rule, found " + std::to_string(p.rules.size());
   throw std::invalid_argument(msg);
 }

@@ -23,6 +23,7 @@ struct ParseResult {
   std::vector<Rule> rules;
   std::vector<Diagnostic> errors;
   bool ok() const { return errors.empty(); }
+  std::string errors_text() const;  // the diagnostics, one per line ("file:line:col: error: ...")
 };
 
 // A rule file: one rule per line, optionally named ("name: rule"), '#' comments. A controller

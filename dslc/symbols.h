@@ -18,6 +18,8 @@
 
 namespace nos::dslc {
 
+// Symbols grouped by kind, several to a line.
+// clang-format off
 enum class Sym : uint8_t {
   // Operands of the paper's search space (§4.1).
   G, G2, G3, M, V, Y, SignG, SignM, One, Noise, W4, W3, W2, W1, Adam, RmsProp,
@@ -36,6 +38,7 @@ enum class Sym : uint8_t {
   Add, Sub, Mul, Div, Keep,
   Count
 };
+// clang-format on
 inline constexpr int kSymCount = 46;
 static_assert(static_cast<int>(Sym::Count) == kSymCount, "update the symbol table in symbols.cpp");
 
@@ -49,23 +52,23 @@ struct IrBuilder;
 struct Element;
 
 struct EvalArgs {
-  double x = 0, y = 0;   // operand values (unary: x; binary: x, y; literal: its value)
+  double x = 0, y = 0;  // operand values (unary: x; binary: x, y; literal: its value)
   const Element* e = nullptr;
-  uint32_t draw = 0;     // the random draw slot of this node (random symbols only)
+  uint32_t draw = 0;  // the random draw slot of this node (random symbols only)
 };
 
 struct Symbol {
   Sym id;
   Kind kind;
-  std::string_view name;                     // canonical token
-  std::array<std::string_view, 2> aliases;   // accepted by the parser, never printed
-  std::string_view doc;                      // one line, for --help and the README
-  StateSet state;                            // state buffers read by the symbol (state.h)
-  bool paper;       // in the paper's default search space (controller vocabulary)
-  bool random;      // draws from the counter-based generator
-  bool commutative; // binary: b(x, y) == b(y, x) bit for bit
-  bool needs_total; // needs the run's total step count (decay operands)
-  double param;     // clip limit, drop probability, w scale, noise std, constant value
+  std::string_view name;                    // canonical token
+  std::array<std::string_view, 2> aliases;  // accepted by the parser, never printed
+  std::string_view doc;                     // one line, for --help and the README
+  StateSet state;                           // state buffers read by the symbol (state.h)
+  bool paper;                               // in the paper's default search space (controller vocabulary)
+  bool random;                              // draws from the counter-based generator
+  bool commutative;                         // binary: b(x, y) == b(y, x) bit for bit
+  bool needs_total;                         // needs the run's total step count (decay operands)
+  double param;                             // clip limit, drop probability, w scale, noise std, constant value
 
   // Printers. Patterns use $0/$1 for the arguments. prec is the precedence of the printed
   // expression (1 sum, 2 product, 3 prefix minus, 4 atom); arg_prec the least precedence an
@@ -75,7 +78,7 @@ struct Symbol {
   uint8_t prec;
   std::array<uint8_t, 2> arg_prec;
 
-  double (*eval)(const EvalArgs&);                            // reference semantics, double
+  double (*eval)(const EvalArgs&);                                                      // reference semantics, double
   uint32_t (*lower)(IrBuilder&, const Symbol&, uint32_t x, uint32_t y, uint32_t draw);  // to IR
 };
 

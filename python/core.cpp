@@ -2,18 +2,18 @@
 // optim::Optimizer and dslc's printers; everything Python-shaped (torch, numpy checks, parameter
 // groups) lives in the .py files. Exceptions map to Python's: std::invalid_argument -> ValueError,
 // everything else -> RuntimeError, so a bad rule or bad tensor never crashes the interpreter.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
-#include <pybind11/numpy.h>
 
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
 #include "dslc/compile.h"
-#include "optim/optimizer.h"
 #include "dslc/parser.h"
 #include "dslc/print.h"
+#include "optim/optimizer.h"
 
 namespace py = pybind11;
 using nos::optim::Optimizer;
@@ -52,8 +52,10 @@ struct PyOptimizer {
 // A float32, C-contiguous numpy array (writable for weights): zero copy, or a clear error.
 float* float_buffer(const py::array& a, const char* what, bool writable) {
   if (!py::isinstance<py::array_t<float>>(a))
-    throw std::invalid_argument(std::string(what) + ": expected a float32 array, got " + std::string(py::str(a.dtype())));
-  if (!(a.flags() & py::array::c_style)) throw std::invalid_argument(std::string(what) + ": the array is not C-contiguous");
+    throw std::invalid_argument(std::string(what) + ": expected a float32 array, got " +
+                                std::string(py::str(a.dtype())));
+  if (!(a.flags() & py::array::c_style))
+    throw std::invalid_argument(std::string(what) + ": the array is not C-contiguous");
   if (writable && !a.writeable()) throw std::invalid_argument(std::string(what) + ": the array is read-only");
   return static_cast<float*>(const_cast<void*>(a.data()));
 }
@@ -68,11 +70,18 @@ PYBIND11_MODULE(_core, m) {
                        double mu, double lion_beta2, uint64_t total_steps, uint64_t seed, int threads,
                        const std::string& schedule, uint64_t decay_steps, double decay_rate, double alpha) {
              nos::optim::OptimizerOptions o;
-             o.hyper = {.lr = lr, .beta1 = beta1, .beta2 = beta2, .beta3 = beta3, .eps = eps, .mu = mu,
-                        .lion_beta2 = lion_beta2, .total_steps = total_steps, .seed = seed};
+             o.hyper = {.lr = lr,
+                        .beta1 = beta1,
+                        .beta2 = beta2,
+                        .beta3 = beta3,
+                        .eps = eps,
+                        .mu = mu,
+                        .lion_beta2 = lion_beta2,
+                        .total_steps = total_steps,
+                        .seed = seed};
              o.threads = threads;
-             o.schedule = {.kind = schedule_kind(schedule), .decay_steps = decay_steps, .decay_rate = decay_rate,
-                           .alpha = alpha};
+             o.schedule = {
+                 .kind = schedule_kind(schedule), .decay_steps = decay_steps, .decay_rate = decay_rate, .alpha = alpha};
              return new PyOptimizer{Optimizer(rule, o), py::list()};
            }),
            py::arg("rule"), py::kw_only(), py::arg("lr") = 0.01, py::arg("beta1") = 0.9, py::arg("beta2") = 0.999,
@@ -104,12 +113,14 @@ PYBIND11_MODULE(_core, m) {
           py::arg("weights"), py::arg("grads"), py::arg("n"), py::arg("owner"),
           "nos.torch: registers raw float32 addresses; `owner` is kept alive. The caller checks the memory.")
       .def(
-          "step", [](PyOptimizer& s) {
+          "step",
+          [](PyOptimizer& s) {
             py::gil_scoped_release release;  // the kernel touches no Python object
             s.opt.step();
           },
           "One update of every registered element.")
-      .def("set_lr", [](PyOptimizer& s, double lr) { s.opt.set_learning_rate(lr); }, py::arg("lr"))
+      .def(
+          "set_lr", [](PyOptimizer& s, double lr) { s.opt.set_learning_rate(lr); }, py::arg("lr"))
       .def_property_readonly("lr", [](const PyOptimizer& s) { return s.opt.learning_rate(); })
       .def_property_readonly("steps", [](const PyOptimizer& s) { return s.opt.steps(); })
       .def_property_readonly("size", [](const PyOptimizer& s) { return s.opt.size(); })
@@ -117,10 +128,11 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("hash", [](const PyOptimizer& s) { return s.opt.hash(); })
       .def_property_readonly("canonical", [](const PyOptimizer& s) { return s.opt.canonical(); })
       .def_property_readonly("vector_width", [](const PyOptimizer& s) { return s.opt.vector_width(); })
-      .def("set_threads", [](PyOptimizer& s, int t) {
-        if (t < 0) throw std::invalid_argument("threads must be >= 0");
-        s.opt.set_threads(t);
-      })
+      .def("set_threads",
+           [](PyOptimizer& s, int t) {
+             if (t < 0) throw std::invalid_argument("threads must be >= 0");
+             s.opt.set_threads(t);
+           })
       .def(
           "save",
           [](const PyOptimizer& s) {
@@ -135,13 +147,18 @@ PYBIND11_MODULE(_core, m) {
             std::istringstream in{std::string(b)};
             s.opt.load(in);
           },
-          py::arg("checkpoint"), "Restores save()'s bytes; same rule and registered size, else ValueError-free RuntimeError.");
+          py::arg("checkpoint"),
+          "Restores save()'s bytes; same rule and registered size, else ValueError-free RuntimeError.");
 
   // dslc helpers: one rule in, one string out.
-  m.def("canonical", [](const std::string& r) { return compile_rule(r).prefix; }, py::arg("rule"));
-  m.def("infix", [](const std::string& r) { return nos::dslc::print_infix(compile_rule(r).canonical); }, py::arg("rule"));
-  m.def("latex", [](const std::string& r) { return nos::dslc::print_latex(compile_rule(r).canonical); }, py::arg("rule"));
-  m.def("ir", [](const std::string& r) { return nos::dslc::print_ir(compile_rule(r).ir); }, py::arg("rule"));
+  m.def(
+      "canonical", [](const std::string& r) { return compile_rule(r).prefix; }, py::arg("rule"));
+  m.def(
+      "infix", [](const std::string& r) { return nos::dslc::print_infix(compile_rule(r).canonical); }, py::arg("rule"));
+  m.def(
+      "latex", [](const std::string& r) { return nos::dslc::print_latex(compile_rule(r).canonical); }, py::arg("rule"));
+  m.def(
+      "ir", [](const std::string& r) { return nos::dslc::print_ir(compile_rule(r).ir); }, py::arg("rule"));
   m.def(
       "info",
       [](const std::string& r) {
@@ -164,11 +181,7 @@ PYBIND11_MODULE(_core, m) {
       "parse_rule_file",
       [](const std::string& text, const std::string& file) {
         nos::dslc::ParseResult p = nos::dslc::parse_file(text, file);
-        if (!p.ok()) {
-          std::string msg;
-          for (const auto& d : p.errors) msg += (msg.empty() ? "" : "\n") + d.str();
-          throw std::invalid_argument(msg);
-        }
+        if (!p.ok()) throw std::invalid_argument(p.errors_text());
         std::vector<std::pair<std::string, std::string>> out;
         for (const auto& r : p.rules) out.emplace_back(r.name, nos::dslc::compile(r).prefix);
         return out;

@@ -181,13 +181,7 @@ std::vector<double> impulse_response(const std::string& rule, const ProbeOptions
 }
 
 Mechanisms probe_rule(const std::string& name, const std::string& rule, const ProbeOptions& o) {
-  const dslc::ParseResult p = dslc::parse_rule(rule, "<rule>");
-  if (!p.ok() || p.rules.size() != 1) {
-    std::string why;
-    for (const auto& d : p.errors) why += (why.empty() ? "" : "\n") + d.str();
-    throw std::invalid_argument(why.empty() ? "not exactly one rule: '" + rule + "'" : why);
-  }
-  const dslc::Compiled c = dslc::compile(p.rules.front());
+  const dslc::Compiled c = dslc::compile_rule(rule);
   // The JIT cache frees a kernel with its last handle: this optimizer holds it for all the probes'
   // optimizers below, so the rule is compiled by LLVM once, not once per probe.
   const Runner keep(rule, o, 1);

@@ -23,12 +23,6 @@ std::string fold_name(std::string_view s) {
   return out;
 }
 
-std::string join_errors(const dslc::ParseResult& p) {
-  std::string out;
-  for (const auto& d : p.errors) out += (out.empty() ? "" : "\n") + d.str();
-  return out;
-}
-
 OptimizerSpec spec_of(std::string name, const dslc::Rule& r) {
   return {std::move(name), dslc::print_prefix(r.ast), dslc::print_infix(r.ast)};
 }
@@ -53,7 +47,7 @@ std::vector<OptimizerSpec> read_rules_file(const std::filesystem::path& file) {
   std::string s = text.str();
   if (s.rfind("\xEF\xBB\xBF", 0) == 0) s.erase(0, 3);  // a UTF-8 byte-order mark, as some editors write
   const dslc::ParseResult p = dslc::parse_file(s, file.string());
-  if (!p.ok()) throw std::runtime_error(join_errors(p));
+  if (!p.ok()) throw std::runtime_error(p.errors_text());
   std::vector<OptimizerSpec> out;
   std::map<std::string, const dslc::Rule*> by_name;  // folded name -> first rule of that name
   for (const auto& r : p.rules) {
@@ -61,9 +55,10 @@ std::vector<OptimizerSpec> read_rules_file(const std::filesystem::path& file) {
     // -O looks names up case- and '-'/'_'-blind, so "A" and "a" would silently be one optimizer.
     const auto [it, fresh] = by_name.emplace(fold_name(r.name), &r);
     if (!fresh)
-      throw std::runtime_error(fmt::format("{}:{}:{}: error: rule name '{}' is already used by '{}' at line {}{}",
-                                           file.string(), r.loc.line, r.loc.col, r.name, it->second->name,
-                                           it->second->loc.line, it->second->name == r.name ? "" : " (names are compared ignoring case and - vs _)"));
+      throw std::runtime_error(
+          fmt::format("{}:{}:{}: error: rule name '{}' is already used by '{}' at line {}{}", file.string(), r.loc.line,
+                      r.loc.col, r.name, it->second->name, it->second->loc.line,
+                      it->second->name == r.name ? "" : " (names are compared ignoring case and - vs _)"));
     out.push_back(spec_of(r.name, r));
   }
   return out;
@@ -72,9 +67,13 @@ std::vector<OptimizerSpec> read_rules_file(const std::filesystem::path& file) {
 const std::vector<OptimizerSpec>& baselines() {
   static const std::vector<OptimizerSpec> b = [] {
     std::vector<OptimizerSpec> v;
-    for (const auto& [name, rule] : std::vector<std::pair<std::string, std::string>>{
-             {"sgd", "g"}, {"momentum", "mom"}, {"adam", "adam"}, {"rmsprop", "rmsprop"}, {"lion", "lion"},
-             {"rmsprop_tf", "rmsprop_tf"}, {"adam_tf", "adam_tf"}}) {
+    for (const auto& [name, rule] : std::vector<std::pair<std::string, std::string>>{{"sgd", "g"},
+                                                                                     {"momentum", "mom"},
+                                                                                     {"adam", "adam"},
+                                                                                     {"rmsprop", "rmsprop"},
+                                                                                     {"lion", "lion"},
+                                                                                     {"rmsprop_tf", "rmsprop_tf"},
+                                                                                     {"adam_tf", "adam_tf"}}) {
       std::string why;
       v.push_back(*parse_literal(name, rule, why));
     }

@@ -17,6 +17,8 @@ bool is_clip(Sym s) { return s == Sym::Clip5 || s == Sym::Clip4 || s == Sym::Cli
 // Takes child i out of a (by move) so `a` can be overwritten by it or by a node built from it.
 Ast take(Ast& a, size_t i) { return std::move(a.args[i]); }
 
+// One rewrite per line reads as a table of rules.
+// clang-format off
 bool rewrite_once(Ast& a) {
   const Loc at = a.loc;
   switch (a.sym) {
@@ -115,6 +117,7 @@ bool rewrite_once(Ast& a) {
     default: return false;
   }
 }
+// clang-format on
 
 bool is_const(const Inst& i, double v) { return i.op == Op::Const && i.imm == v; }
 

@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "tensor/kernels/conv2d_direct.h"
+
+// Last: everything below is compiled for the target ISA.
 #include "tensor/kernels/isa_target_begin_avx2.h"
 
 namespace nos::kernels::direct::avx2 {
@@ -63,8 +65,8 @@ float hsum(__m256 v) {
 // dw[co0+a][(c*kh+i)*kw + j0+b] += sum over pixels of dy[co0+a][p] * xpad[c][oh+i][ow+j0+b],
 // for a < CO, b < JN: CO x JN ymm accumulators over 8-pixel chunks of each output row.
 template <int CO, int JN>
-void backward_weight_tile(const Conv2dShape& s, const float* xpad, const float* dy, std::int64_t co0,
-                          std::int64_t c, std::int64_t i, std::int64_t j0, float* dw) {
+void backward_weight_tile(const Conv2dShape& s, const float* xpad, const float* dy, std::int64_t co0, std::int64_t c,
+                          std::int64_t i, std::int64_t j0, float* dw) {
   const std::int64_t Hp = padded_h(s), Wp = padded_w(s), OH = s.out_h(), OW = s.out_w(), P = OH * OW;
   const std::int64_t K = s.patch();
   __m256 acc[CO][JN];
@@ -111,8 +113,8 @@ void backward_weight_co(const Conv2dShape& s, const float* xpad, const float* dy
 
 }  // namespace
 
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* xpad) {
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* xpad) {
   pad_image(s, x_img, xpad);
   const std::int64_t K = s.patch(), OH = s.out_h(), OW = s.out_w(), P = OH * OW;
   const std::int64_t tiles = (s.c_out + kMT - 1) / kMT;
@@ -134,8 +136,7 @@ void forward_image(const Conv2dShape& s, const float* x_img, const float* packed
   }
 }
 
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw,
-                           float* xpad) {
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw, float* xpad) {
   pad_image(s, x_img, xpad);
   for (std::int64_t co0 = 0; co0 < s.c_out; co0 += 4) {
     switch (std::min<std::int64_t>(4, s.c_out - co0)) {

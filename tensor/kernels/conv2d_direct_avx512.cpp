@@ -7,11 +7,13 @@
 // 256-bit extracts inside _mm512_reduce_add_ps).
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+// Last: everything below is compiled for the target ISA.
 #include "tensor/kernels/isa_target_begin_avx512.h"
 
 namespace nos::kernels::direct::avx512 {
 namespace {
-constexpr std::int64_t kNT = 32;  // output pixels per tile (two zmm)
+constexpr std::int64_t kNT = 32;       // output pixels per tile (two zmm)
 __mmask16 tail_mask(std::int64_t n) {  // first n lanes (n clamped to [0, 16])
   return n >= 16 ? static_cast<__mmask16>(0xFFFF) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1u);
 }
@@ -65,8 +67,8 @@ float hsum(__m512 v) { return _mm512_reduce_add_ps(v); }
 // dw[co0+a][(c*kh+i)*kw + j0+b] += sum over pixels of dy[co0+a][p] * xpad[c][oh+i][ow+j0+b],
 // for a < CO, b < JN: CO x JN zmm accumulators over 16-pixel chunks of each output row.
 template <int CO, int JN>
-void backward_weight_tile(const Conv2dShape& s, const float* xpad, const float* dy, std::int64_t co0,
-                          std::int64_t c, std::int64_t i, std::int64_t j0, float* dw) {
+void backward_weight_tile(const Conv2dShape& s, const float* xpad, const float* dy, std::int64_t co0, std::int64_t c,
+                          std::int64_t i, std::int64_t j0, float* dw) {
   const std::int64_t Hp = padded_h(s), Wp = padded_w(s), OH = s.out_h(), OW = s.out_w(), P = OH * OW;
   const std::int64_t K = s.patch();
   __m512 acc[CO][JN];
@@ -85,7 +87,8 @@ void backward_weight_tile(const Conv2dShape& s, const float* xpad, const float* 
 #pragma GCC unroll 8
       for (int a = 0; a < CO; ++a) {
         // Plain loads except in the row's last, partial vector (masked loads are slow on Zen 5).
-        const __m512 d = o + 16 <= OW ? _mm512_loadu_ps(drow + a * P + o) : _mm512_maskz_loadu_ps(mask, drow + a * P + o);
+        const __m512 d =
+            o + 16 <= OW ? _mm512_loadu_ps(drow + a * P + o) : _mm512_maskz_loadu_ps(mask, drow + a * P + o);
 #pragma GCC unroll 4
         for (int b = 0; b < JN; ++b) acc[a][b] = _mm512_fmadd_ps(d, xb[b], acc[a][b]);
       }
@@ -112,8 +115,8 @@ void backward_weight_co(const Conv2dShape& s, const float* xpad, const float* dy
 
 }  // namespace
 
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* xpad) {
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* xpad) {
   pad_image(s, x_img, xpad);
   const std::int64_t K = s.patch(), OH = s.out_h(), OW = s.out_w(), P = OH * OW;
   const std::int64_t tiles = (s.c_out + kMT - 1) / kMT;
@@ -135,8 +138,7 @@ void forward_image(const Conv2dShape& s, const float* x_img, const float* packed
   }
 }
 
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw,
-                           float* xpad) {
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw, float* xpad) {
   pad_image(s, x_img, xpad);
   for (std::int64_t co0 = 0; co0 < s.c_out; co0 += 8) {
     switch (std::min<std::int64_t>(8, s.c_out - co0)) {

@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "tensor/kernels/conv2d_winograd.h"
+
+// Last: everything below is compiled for the target ISA.
 #include "tensor/kernels/isa_target_begin_avx2.h"
 
 namespace nos::kernels::winograd::avx2 {
@@ -261,8 +263,8 @@ void wgrad_tile(const float* const* vrows, const float* ZT, std::int64_t ntiles,
 
 }  // namespace
 
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* scratch) {
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* scratch) {
   const Geometry g = geometry(s);
   float* eo = scratch;
   float* V = eo + s.c_in * g.HP * 2 * g.RW;
@@ -286,8 +288,7 @@ void forward_image(const Conv2dShape& s, const float* x_img, const float* packed
   }
 }
 
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU,
-                           float* scratch) {
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU, float* scratch) {
   const Geometry g = geometry(s);
   const std::int64_t CoP = cout_padded(s), maxcols = g.CC;
   float* eo = scratch;

@@ -4,6 +4,8 @@
 #include <limits>
 
 #include "tensor/kernels/pool_2x2.h"
+
+// Last: everything below is compiled for the target ISA.
 #include "tensor/kernels/isa_target_begin_avx2.h"
 
 namespace nos::kernels::avx2 {
@@ -42,11 +44,11 @@ void maxpool2x2_plane(const Pool2dShape& s, const float* xp, float* yp, std::int
         __m256 v[2];
         deinterleave(a, b, v[0], v[1]);
         for (int j = 0; j < 2; ++j) {
-          const __m256 take = _mm256_or_ps(_mm256_cmp_ps(v[j], best, _CMP_GT_OQ), _mm256_cmp_ps(v[j], v[j], _CMP_UNORD_Q));
+          const __m256 take =
+              _mm256_or_ps(_mm256_cmp_ps(v[j], best, _CMP_GT_OQ), _mm256_cmp_ps(v[j], v[j], _CMP_UNORD_Q));
           best = _mm256_blendv_ps(best, v[j], take);
           const __m256i idx = _mm256_add_epi32(base0, _mm256_set1_epi32(static_cast<int>(i * s.w + j)));
-          arg = _mm256_castps_si256(
-              _mm256_blendv_ps(_mm256_castsi256_ps(arg), _mm256_castsi256_ps(idx), take));
+          arg = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(arg), _mm256_castsi256_ps(idx), take));
         }
       }
       if (OW - ow0 >= 8) {

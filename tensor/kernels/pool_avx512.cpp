@@ -3,6 +3,8 @@
 #include <limits>
 
 #include "tensor/kernels/pool_2x2.h"
+
+// Last: everything below is compiled for the target ISA.
 #include "tensor/kernels/isa_target_begin_avx512.h"
 
 namespace nos::kernels::avx512 {
@@ -31,7 +33,8 @@ void maxpool2x2_plane(const Pool2dShape& s, const float* xp, float* yp, std::int
         const __m512 b = full ? _mm512_loadu_ps(row + 16) : _mm512_maskz_loadu_ps(l1, row + 16);
         const __m512 v[2] = {_mm512_permutex2var_ps(a, even, b), _mm512_permutex2var_ps(a, odd, b)};
         for (int j = 0; j < 2; ++j) {
-          const __mmask16 take = _mm512_cmp_ps_mask(v[j], best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v[j], v[j], _CMP_UNORD_Q);
+          const __mmask16 take =
+              _mm512_cmp_ps_mask(v[j], best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v[j], v[j], _CMP_UNORD_Q);
           best = _mm512_mask_blend_ps(take, best, v[j]);
           const __m512i idx = _mm512_add_epi32(base0, _mm512_set1_epi32(static_cast<int>(i * s.w + j)));
           arg = _mm512_mask_blend_epi32(take, arg, idx);
