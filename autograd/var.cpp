@@ -35,7 +35,8 @@ Var::Var(Tensor value, bool requires_grad) : node_(std::make_shared<Node>()) {
 
 Var Var::param(Tensor value, Tensor grad) {
   if (value.shape() != grad.shape())
-    throw_shape_error("Var::param", fmt::format("value {} and gradient {} differ", to_string(value.shape()), to_string(grad.shape())));
+    throw_shape_error("Var::param", fmt::format("value {} and gradient {} differ", to_string(value.shape()),
+                                                to_string(grad.shape())));
   Var v(std::move(value), true);
   v.node_->grad = std::move(grad);
   v.node_->grad_owned = true;
@@ -60,7 +61,8 @@ Var record(const char* op, Tensor value, std::vector<Var> inputs, std::function<
 void accumulate_grad(Node& n, const Tensor& g) {
   if (!n.requires_grad) return;
   if (g.shape() != n.value.shape())
-    throw_shape_error(n.op, fmt::format("gradient of shape {} for a value of shape {}", to_string(g.shape()), to_string(n.value.shape())));
+    throw_shape_error(n.op, fmt::format("gradient of shape {} for a value of shape {}", to_string(g.shape()),
+                                        to_string(n.value.shape())));
   if (!n.grad.defined()) {
     const bool leaf = n.inputs.empty();  // a leaf accumulates in place from now on: copy
     n.grad = leaf ? g.clone() : g;

@@ -109,8 +109,16 @@ void BM_conv2d_backward(benchmark::State& state) {
                         c.db.data(), c.ws.data());
   conv_counters(state, c.s, want_dx ? 2 : 1);
 }
-BENCHMARK(BM_conv2d_forward)->ArgNames({"cin", "threads", "isa"})->ArgsProduct({{3, 32}, {1, 2}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_conv2d_backward)->ArgNames({"cin", "threads", "isa"})->ArgsProduct({{3, 32}, {1, 2}, {0, 1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_conv2d_forward)
+    ->ArgNames({"cin", "threads", "isa"})
+    ->ArgsProduct({{3, 32}, {1, 2}, {0, 1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_conv2d_backward)
+    ->ArgNames({"cin", "threads", "isa"})
+    ->ArgsProduct({{3, 32}, {1, 2}, {0, 1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Batch norm on the child network's activations: [100, 32, 32, 32]. Args: threads.
 void BM_batchnorm_forward_train(benchmark::State& state) {
@@ -129,8 +137,7 @@ void BM_batchnorm_backward(benchmark::State& state) {
   auto x = random_vec(s.n * s.c * s.hw, 1), dy = random_vec(s.n * s.c * s.hw, 2);
   std::vector<float> dx(x.size()), g(s.c, 1.0f), sm(s.c, 0.0f), si(s.c, 1.0f), dg(s.c), db(s.c);
   for (auto _ : state)
-    nk::batchnorm2d_backward(s, x.data(), dy.data(), g.data(), sm.data(), si.data(), dx.data(), dg.data(),
-                             db.data());
+    nk::batchnorm2d_backward(s, x.data(), dy.data(), g.data(), sm.data(), si.data(), dx.data(), dg.data(), db.data());
   state.SetBytesProcessed(state.iterations() * x.size() * sizeof(float) * 5);
 }
 BENCHMARK(BM_batchnorm_forward_train)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
@@ -158,7 +165,11 @@ void BM_maxpool_backward(benchmark::State& state) {
   for (auto _ : state) nk::maxpool2d_backward(s, y.data(), am.data(), dx.data());
   state.SetBytesProcessed(state.iterations() * (dx.size() + 2 * y.size()) * sizeof(float));
 }
-BENCHMARK(BM_maxpool_forward)->ArgNames({"threads", "isa"})->ArgsProduct({{1, 2}, {0, 1, 2}})->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_maxpool_forward)
+    ->ArgNames({"threads", "isa"})
+    ->ArgsProduct({{1, 2}, {0, 1, 2}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 BENCHMARK(BM_maxpool_backward)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace

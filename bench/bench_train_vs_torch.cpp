@@ -8,8 +8,8 @@
 //   nos-bench-train-vs-torch [--threads N] [--steps N] [--only convnet|wrn|lstm] [--profile-nos-lstm]
 #include <torch/torch.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -165,11 +165,13 @@ Row bench_convnet(bool pooling, int steps) {
 struct TorchWideBlock : torch::nn::Module {
   TorchWideBlock(int64_t in, int64_t out, int64_t stride) {
     bn1 = register_module("bn1", torch::nn::BatchNorm2d(in));
-    conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
+    conv1 = register_module(
+        "conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
     bn2 = register_module("bn2", torch::nn::BatchNorm2d(out));
     conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(out, out, 3).padding(1).bias(false)));
     if (in != out || stride != 1)
-      shortcut = register_module("sc", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)));
+      shortcut =
+          register_module("sc", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)));
   }
   torch::Tensor forward(torch::Tensor x) {
     auto a = torch::relu(bn1(x));
@@ -188,7 +190,8 @@ struct TorchWrn : torch::nn::Module {
     int64_t in = 16;
     for (int g = 0; g < 3; ++g)
       for (int b = 0; b < n; ++b) {
-        blocks.push_back(register_module(fmt::format("b{}_{}", g, b), std::make_shared<TorchWideBlock>(in, w[g + 1], (g > 0 && b == 0) ? 2 : 1)));
+        blocks.push_back(register_module(fmt::format("b{}_{}", g, b),
+                                         std::make_shared<TorchWideBlock>(in, w[g + 1], (g > 0 && b == 0) ? 2 : 1)));
         in = w[g + 1];
       }
     bn = register_module("bn", torch::nn::BatchNorm2d(in));
@@ -283,7 +286,8 @@ int main(int argc, char** argv) {
   bool profile_nos = false;
   app.add_option("--threads", threads, "Threads for both (default: NOS_THREADS or all cores)");
   app.add_option("--steps", steps, "Timed steps per model (median reported)")->check(CLI::Range(1, 10000));
-  app.add_option("--only", only, "Run one model: convnet, wrn or lstm")->check(CLI::IsMember({"convnet", "wrn", "lstm"}));
+  app.add_option("--only", only, "Run one model: convnet, wrn or lstm")
+      ->check(CLI::IsMember({"convnet", "wrn", "lstm"}));
   app.add_flag("--profile-nos-lstm", profile_nos, "Run only nos's LSTM steps (to profile them with perf)");
   CLI11_PARSE(app, argc, argv);
   if (profile_nos) {
@@ -305,8 +309,9 @@ int main(int argc, char** argv) {
   }
   if (only.empty() || only == "lstm") rows.push_back(bench_lstm(steps, false));
   if (only.empty() || only == "wrn") rows.push_back(bench_wrn(std::max(3, steps / 3)));
-  fmt::print("| model, one SGD training step (steps interleaved, medians) | libtorch ms | nos ms | libtorch / nos "
-             "| libtorch CPU ms | nos CPU ms | CPU ratio |\n|---|---|---|---|---|---|---|\n");
+  fmt::print(
+      "| model, one SGD training step (steps interleaved, medians) | libtorch ms | nos ms | libtorch / nos "
+      "| libtorch CPU ms | nos CPU ms | CPU ratio |\n|---|---|---|---|---|---|---|\n");
   for (const auto& r : rows)
     fmt::print("| {} | {:.1f} | {:.1f} | {:.2f} | {:.1f} | {:.1f} | {:.2f} |\n", r.name, r.torch_ms, r.nos_ms,
                r.torch_ms / r.nos_ms, r.torch_cpu_ms, r.nos_cpu_ms, r.torch_cpu_ms / r.nos_cpu_ms);

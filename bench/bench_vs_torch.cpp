@@ -25,9 +25,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -104,10 +102,11 @@ Row run_case(const char* layer, std::int64_t c_in, bool want_dx, int threads, bo
   const double db_scale = std::get<2>(tg).abs().max().item<double>();
   const bool same = dy_diff <= 1e-4 * y_scale && dw_diff <= 1e-4 * w_scale && db_diff <= 1e-4 * db_scale &&
                     dx_diff <= 1e-4 * dx_scale;
-  std::printf("# %s threads=%d mkldnn=%d: max|diff| y %.2e (max|y| %.1f), dx %.2e (%.1f), dw %.2e (%.1f), "
-              "db %.2e (%.1f) -> %s\n",
-              layer, threads, mkldnn, dy_diff, y_scale, dx_diff, dx_scale, dw_diff, w_scale, db_diff, db_scale,
-              same ? "same" : "DIFFERENT");
+  std::printf(
+      "# %s threads=%d mkldnn=%d: max|diff| y %.2e (max|y| %.1f), dx %.2e (%.1f), dw %.2e (%.1f), "
+      "db %.2e (%.1f) -> %s\n",
+      layer, threads, mkldnn, dy_diff, y_scale, dx_diff, dx_scale, dw_diff, w_scale, db_diff, db_scale,
+      same ? "same" : "DIFFERENT");
   if (!same) g_ok = false;
 
   Timings ours, torch;
@@ -176,8 +175,8 @@ int main(int argc, char** argv) {
   std::printf("|---|---|---|---|---|---|---|\n");
   for (const Row& r : rows) {
     auto line = [&](const char* pass, double t, double o) {
-      std::printf("| %s | %d | %s | %s | %.2f | %.2f | %.2f |\n", r.layer.c_str(), r.threads, r.backend.c_str(), pass, t,
-                  o, t / o);
+      std::printf("| %s | %d | %s | %s | %.2f | %.2f | %.2f |\n", r.layer.c_str(), r.threads, r.backend.c_str(), pass,
+                  t, o, t / o);
     };
     line("forward", r.torch_fwd, r.ours_fwd);
     line("backward", r.torch_bwd, r.ours_bwd);
@@ -207,8 +206,9 @@ int main(int argc, char** argv) {
       min_lines.push_back(buf);
     }
   }
-  std::printf("\nFastest repetition, forward+backward:\n\n| layer | threads | best libtorch ms | nos ms | libtorch/nos |\n"
-              "|---|---|---|---|---|\n");
+  std::printf(
+      "\nFastest repetition, forward+backward:\n\n| layer | threads | best libtorch ms | nos ms | libtorch/nos |\n"
+      "|---|---|---|---|---|\n");
   for (const std::string& l : min_lines) std::printf("%s", l.c_str());
   if (!g_ok) {
     std::printf("\nRESULTS DIFFER between nos and libtorch\n");

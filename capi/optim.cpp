@@ -50,12 +50,25 @@ nos_status guarded(nos_status on_invalid, F&& f) {
 
 nos::optim::OptimizerOptions to_cpp(const nos_options& o) {
   nos::optim::OptimizerOptions r;
-  r.hyper = {.lr = o.lr, .beta1 = o.beta1, .beta2 = o.beta2, .beta3 = o.beta3, .eps = o.eps, .mu = o.mu,
-             .lion_beta2 = o.lion_beta2, .total_steps = o.total_steps, .seed = o.seed};
+  r.hyper = {.lr = o.lr,
+             .beta1 = o.beta1,
+             .beta2 = o.beta2,
+             .beta3 = o.beta3,
+             .eps = o.eps,
+             .mu = o.mu,
+             .lion_beta2 = o.lion_beta2,
+             .total_steps = o.total_steps,
+             .seed = o.seed};
   r.threads = o.threads;
-  r.schedule = {.kind = static_cast<nos::optim::ScheduleKind>(o.schedule), .decay_steps = o.decay_steps,
-                .decay_rate = o.decay_rate, .alpha = o.alpha, .beta = o.beta, .num_periods = o.num_periods,
-                .initial_variance = o.initial_variance, .variance_decay = o.variance_decay, .seed = o.schedule_seed};
+  r.schedule = {.kind = static_cast<nos::optim::ScheduleKind>(o.schedule),
+                .decay_steps = o.decay_steps,
+                .decay_rate = o.decay_rate,
+                .alpha = o.alpha,
+                .beta = o.beta,
+                .num_periods = o.num_periods,
+                .initial_variance = o.initial_variance,
+                .variance_decay = o.variance_decay,
+                .seed = o.schedule_seed};
   return r;
 }
 
@@ -67,11 +80,24 @@ void nos_options_init(nos_options* options) {
   if (!options) return;
   const nos::dslc::Hyper h;
   const nos::optim::Schedule s;
-  *options = nos_options{.lr = h.lr, .beta1 = h.beta1, .beta2 = h.beta2, .beta3 = h.beta3, .eps = h.eps, .mu = h.mu,
-                         .lion_beta2 = h.lion_beta2, .total_steps = h.total_steps, .seed = h.seed, .threads = 0,
-                         .schedule = NOS_SCHEDULE_CONSTANT, .decay_steps = s.decay_steps, .decay_rate = s.decay_rate,
-                         .alpha = s.alpha, .beta = s.beta, .num_periods = s.num_periods,
-                         .initial_variance = s.initial_variance, .variance_decay = s.variance_decay,
+  *options = nos_options{.lr = h.lr,
+                         .beta1 = h.beta1,
+                         .beta2 = h.beta2,
+                         .beta3 = h.beta3,
+                         .eps = h.eps,
+                         .mu = h.mu,
+                         .lion_beta2 = h.lion_beta2,
+                         .total_steps = h.total_steps,
+                         .seed = h.seed,
+                         .threads = 0,
+                         .schedule = NOS_SCHEDULE_CONSTANT,
+                         .decay_steps = s.decay_steps,
+                         .decay_rate = s.decay_rate,
+                         .alpha = s.alpha,
+                         .beta = s.beta,
+                         .num_periods = s.num_periods,
+                         .initial_variance = s.initial_variance,
+                         .variance_decay = s.variance_decay,
                          .schedule_seed = s.seed};
 }
 
@@ -85,12 +111,15 @@ nos_status nos_optimizer_create(const char* rule, const nos_options* options, no
   nos_options_init(&o);
   if (options) o = *options;
   if (o.schedule < NOS_SCHEDULE_CONSTANT || o.schedule > NOS_SCHEDULE_NOISY_LINEAR_COSINE)
-    return fail(NOS_ERROR_ARGUMENT, "nos_optimizer_create: unknown schedule " + std::to_string(static_cast<int>(o.schedule)));
+    return fail(NOS_ERROR_ARGUMENT,
+                "nos_optimizer_create: unknown schedule " + std::to_string(static_cast<int>(o.schedule)));
   const nos::optim::OptimizerOptions cpp = to_cpp(o);
   // Hyperparameters first, so that every std::invalid_argument the constructor throws after this
   // is about the rule (dslc's diagnostics, more than one rule, ld/cd/rd without total_steps).
-  if (const std::string why = nos::dslc::validate(cpp.hyper); !why.empty()) return fail(NOS_ERROR_ARGUMENT, "nos: " + why);
-  if (const std::string why = nos::optim::validate(cpp.schedule); !why.empty()) return fail(NOS_ERROR_ARGUMENT, "nos: " + why);
+  if (const std::string why = nos::dslc::validate(cpp.hyper); !why.empty())
+    return fail(NOS_ERROR_ARGUMENT, "nos: " + why);
+  if (const std::string why = nos::optim::validate(cpp.schedule); !why.empty())
+    return fail(NOS_ERROR_ARGUMENT, "nos: " + why);
   return guarded(NOS_ERROR_RULE, [&] { *out = new nos_optimizer{nos::optim::Optimizer(rule, cpp)}; });
 }
 
@@ -113,7 +142,8 @@ nos_status nos_optimizer_set_lr(nos_optimizer* opt, double lr) {
 
 nos_status nos_optimizer_set_threads(nos_optimizer* opt, int threads) {
   if (!opt) return fail(NOS_ERROR_ARGUMENT, "nos_optimizer_set_threads: optimizer is NULL");
-  if (threads < 0) return fail(NOS_ERROR_ARGUMENT, "nos_optimizer_set_threads: threads " + std::to_string(threads) + " < 0");
+  if (threads < 0)
+    return fail(NOS_ERROR_ARGUMENT, "nos_optimizer_set_threads: threads " + std::to_string(threads) + " < 0");
   opt->opt.set_threads(threads);
   return NOS_OK;
 }

@@ -15,9 +15,9 @@ struct Loc {
 
 struct Ast {
   Sym sym = Sym::Lit;
-  double value = 0;    // Lit only
-  uint32_t draw = 0;   // random symbols only: the draw slot (see number_draws)
-  Loc loc;             // where the symbol was written
+  double value = 0;   // Lit only
+  uint32_t draw = 0;  // random symbols only: the draw slot (see number_draws)
+  Loc loc;            // where the symbol was written
   std::vector<Ast> args;
 };
 

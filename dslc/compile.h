@@ -16,7 +16,7 @@ struct Info {
   int ops_per_element = 0;    // arithmetic per element: prologue + body + the update w -= lr*r
   bool depends_on_g = false;  // false for rules such as `w4` or `one` that ignore the gradient
   bool random = false;
-  bool needs_total = false;   // reads ld/cd/rd: the run's total step count must be known
+  bool needs_total = false;  // reads ld/cd/rd: the run's total step count must be known
   uint32_t draws = 0;
 };
 

@@ -17,8 +17,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       const size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      const bool same =
+          std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
       row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
       diag = up;
     }
@@ -26,8 +26,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-std::optional<std::string_view> nearest_name(std::string_view word,
-                                             const std::function<bool(const Symbol&)>& want) {
+std::optional<std::string_view> nearest_name(std::string_view word, const std::function<bool(const Symbol&)>& want) {
   if (word.size() > 64) return std::nullopt;  // not a typo of any symbol; keeps this cheap
   std::optional<std::string_view> best;
   size_t best_d = std::max<size_t>(2, word.size() / 2) + 1;

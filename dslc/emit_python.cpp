@@ -303,8 +303,7 @@ StepCode lower_step(const Ir& prog, PortKind kind) {
         Storage& dst = st[static_cast<size_t>(b)];
         if (sa || at[in.a] != b) {
           if (last[root[dst.holder]] > k) throw std::logic_error("emit_python: store over a value still read");
-          if (sa)
-            emit(torch ? each(dst.name, "x.fill_(" + A + ")") : dst.name + "[...] = " + A);
+          if (sa) emit(torch ? each(dst.name, "x.fill_(" + A + ")") : dst.name + "[...] = " + A);
           else
             emit(torch ? "for d, x in zip(" + dst.name + ", " + A + "):\n    d.copy_(x)" : dst.name + "[...] = " + A);
         }
@@ -346,7 +345,8 @@ StepCode lower_step(const Ir& prog, PortKind kind) {
           case Op::Sqrt: code = ip ? "torch._foreach_sqrt_(" + X + ")" : "torch._foreach_sqrt(" + X + ")"; break;
           case Op::Sign: code = ip ? each(X, "x.sign_()") : "[torch.sign(x) for x in " + X + "]"; break;
           case Op::Clip:
-            code = ip ? each(X, "x.clamp_(" + lo + ", " + hi + ")") : "[x.clamp(" + lo + ", " + hi + ") for x in " + X + "]";
+            code = ip ? each(X, "x.clamp_(" + lo + ", " + hi + ")")
+                      : "[x.clamp(" + lo + ", " + hi + ") for x in " + X + "]";
             break;
           case Op::Drop:
             code = ip ? each(X, "x.masked_fill_(" + rand + ", 0.0)")
@@ -355,7 +355,8 @@ StepCode lower_step(const Ir& prog, PortKind kind) {
           default: throw std::logic_error("emit_python: not a unary op");
         }
       } else {
-        const std::string lo = "np.float32(" + f32_literal(-in.imm) + ")", hi = "np.float32(" + f32_literal(in.imm) + ")";
+        const std::string lo = "np.float32(" + f32_literal(-in.imm) + ")",
+                          hi = "np.float32(" + f32_literal(in.imm) + ")";
         const std::string out_arg = ip ? ", out=" + X + ")" : ")";
         switch (in.op) {
           case Op::Neg: code = "np.negative(" + X + out_arg; break;
@@ -373,10 +374,8 @@ StepCode lower_step(const Ir& prog, PortKind kind) {
           default: throw std::logic_error("emit_python: not a unary op");
         }
       }
-      if (ip)
-        in_place(k, src, code);
-      else
-        fresh(k, code);
+      if (ip) in_place(k, src, code);
+      else fresh(k, code);
       continue;
     }
     // Binary, at least one tensor operand. Overwrite a if possible, else b where the op allows.
@@ -410,14 +409,10 @@ StepCode lower_step(const Ir& prog, PortKind kind) {
     } else {
       const char* sym = in.op == Op::Add ? "+" : in.op == Op::Sub ? "-" : in.op == Op::Mul ? "*" : "/";
       const char* uf = in.op == Op::Sub ? "np.subtract" : "np.divide";
-      if (ip_a)
-        in_place(k, in.a, A + " " + sym + "= " + B);
-      else if (ip_b && commutes)
-        in_place(k, in.b, B + " " + sym + "= " + A);
-      else if (ip_b)
-        in_place(k, in.b, std::string(uf) + "(" + A + ", " + B + ", out=" + B + ")");
-      else
-        fresh(k, A + " " + sym + " " + B);
+      if (ip_a) in_place(k, in.a, A + " " + sym + "= " + B);
+      else if (ip_b && commutes) in_place(k, in.b, B + " " + sym + "= " + A);
+      else if (ip_b) in_place(k, in.b, std::string(uf) + "(" + A + ", " + B + ", out=" + B + ")");
+      else fresh(k, A + " " + sym + " " + B);
     }
   }
   return out;
@@ -461,11 +456,13 @@ std::string torch_class(const Compiled& c) {
   o += "    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), beta3=0.999, eps=1e-8, mu=0.9, lion_beta2=0.99,\n"
        "                 total_steps=0, seed=None):\n";
   o += "        if not 0.0 <= lr:\n            raise ValueError(f'invalid learning rate {lr}')\n";
-  o += "        for name, b in (('beta1', betas[0]), ('beta2', betas[1]), ('beta3', beta3), ('lion_beta2', lion_beta2)):\n"
+  o += "        for name, b in (('beta1', betas[0]), ('beta2', betas[1]), ('beta3', beta3), ('lion_beta2', "
+       "lion_beta2)):\n"
        "            if not 0.0 <= b < 1.0:\n                raise ValueError(f'{name} must lie in [0, 1), got {b}')\n";
   if (c.info.needs_total)
     o += "        if total_steps <= 0:\n            raise ValueError('this rule reads ld/cd/rd: give total_steps')\n";
-  o += "        super().__init__(params, dict(lr=lr, betas=tuple(betas), beta3=beta3, eps=eps, mu=mu, lion_beta2=lion_beta2,\n"
+  o += "        super().__init__(params, dict(lr=lr, betas=tuple(betas), beta3=beta3, eps=eps, mu=mu, "
+       "lion_beta2=lion_beta2,\n"
        "                                      total_steps=total_steps))\n";
   o += "        self._seed = seed\n        self._generators = {}\n\n";
   o += "    def _generator(self, device):\n"
@@ -474,12 +471,14 @@ std::string torch_class(const Compiled& c) {
        "            self._generators[device] = torch.Generator(device=device).manual_seed(self._seed)\n"
        "        return self._generators[device]\n\n";
   o += "    @torch.no_grad()\n    def step(self, closure=None):\n";
-  o += "        loss = None\n        if closure is not None:\n            with torch.enable_grad():\n                loss = closure()\n";
+  o += "        loss = None\n        if closure is not None:\n            with torch.enable_grad():\n                "
+       "loss = closure()\n";
   o += "        for group in self.param_groups:\n";
   o += "            # Parameters at the same step share one set of per-step scalars: one foreach call each.\n";
   o += "            buckets = {}\n";
   o += "            for p in group['params']:\n                if p.grad is None:\n                    continue\n";
-  o += "                if p.grad.is_sparse:\n                    raise RuntimeError('" + cls + " does not support sparse gradients')\n";
+  o += "                if p.grad.is_sparse:\n                    raise RuntimeError('" + cls +
+       " does not support sparse gradients')\n";
   o += "                st = self.state[p]\n                if not st:\n                    st['step'] = 0\n";
   for (const StateDef* d : kept)
     o += "                    st['" + std::string(d->name) + "'] = " +
@@ -515,7 +514,8 @@ std::string numpy_class(const Compiled& c) {
   o += "        self.params = list(params)\n";
   o += "        for w in self.params:\n"
        "            if not isinstance(w, np.ndarray) or w.dtype != np.float32:\n"
-       "                raise TypeError('" + cls + ": parameters must be float32 numpy arrays')\n";
+       "                raise TypeError('" +
+       cls + ": parameters must be float32 numpy arrays')\n";
   if (c.info.needs_total)
     o += "        if total_steps <= 0:\n            raise ValueError('this rule reads ld/cd/rd: give total_steps')\n";
   o += "        self.hyper = dict(lr=lr, betas=tuple(betas), beta3=beta3, eps=eps, mu=mu, lion_beta2=lion_beta2,\n"
@@ -546,7 +546,8 @@ std::string emit_python_port(const std::vector<Compiled>& rules, PortKind kind) 
   std::string o = "\"\"\"Generated by nos's dslc --emit=" + std::string(torch ? "torch" : "numpy") + ": " +
                   std::to_string(rules.size()) + (rules.size() == 1 ? " update rule" : " update rules") +
                   " as self-contained Python optimizers\n"
-                  "(needing only " + (torch ? "torch" : "numpy") +
+                  "(needing only " +
+                  (torch ? "torch" : "numpy") +
                   "). Each step runs, per element and in float32, the step program nos's JIT kernel runs\n"
                   "(dslc/step_program.h), instruction by instruction: each state's update (the class docstring\n"
                   "lists them), the rule, then w -= lr * rule. State is stored raw; the rule applies the bias\n"

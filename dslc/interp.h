@@ -48,8 +48,8 @@ Element begin_element(const StepProgram& prologue, const StepParams& p, double w
 void interp_step(const Ir& ir, const StepParams& p, std::span<double> w, std::span<const double> g, State& s,
                  uint64_t index_base = 0);
 // The same step through the tree evaluator; `state_bits` is the state the tree reads.
-void ast_step(const Ast& a, StateSet state_bits, const StepParams& p, std::span<double> w,
-              std::span<const double> g, State& s, uint64_t index_base = 0);
+void ast_step(const Ast& a, StateSet state_bits, const StepParams& p, std::span<double> w, std::span<const double> g,
+              State& s, uint64_t index_base = 0);
 
 // Runs steps 1..grads.size() from w0 and returns the weights after each step.
 std::vector<std::vector<double>> interp_run(const Ir& ir, const Hyper& h, std::vector<double> w0,

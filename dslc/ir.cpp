@@ -2,7 +2,6 @@
 
 #include <array>
 
-
 namespace nos::dslc {
 
 namespace {
@@ -12,10 +11,22 @@ struct OpInfo {
   bool random;
 };
 constexpr std::array<OpInfo, kOpCount> kOps = {{
-    {"const", 0, false}, {"load", 0, false}, {"param", 0, false}, {"neg", 1, false},
-    {"abs", 1, false},   {"sign", 1, false}, {"exp", 1, false},   {"log", 1, false},
-    {"sqrt", 1, false},  {"clip", 1, false}, {"add", 2, false},   {"sub", 2, false},
-    {"mul", 2, false},   {"div", 2, false},  {"normal", 0, true}, {"drop", 1, true},
+    {"const", 0, false},
+    {"load", 0, false},
+    {"param", 0, false},
+    {"neg", 1, false},
+    {"abs", 1, false},
+    {"sign", 1, false},
+    {"exp", 1, false},
+    {"log", 1, false},
+    {"sqrt", 1, false},
+    {"clip", 1, false},
+    {"add", 2, false},
+    {"sub", 2, false},
+    {"mul", 2, false},
+    {"div", 2, false},
+    {"normal", 0, true},
+    {"drop", 1, true},
     {"store", 1, false},
 }};
 static_assert(kOps.size() == 17 && kOpCount == 17, "add the new op to kOps");

@@ -24,12 +24,20 @@
 namespace nos::dslc {
 
 enum class Op : uint8_t {
-  Const,   // imm
-  Load,    // buf
-  Param,   // slot
-  Neg, Abs, Sign, Exp, Log, Sqrt,  // unary on a (Log and Sqrt take the raw argument)
-  Clip,    // a clipped to [-imm, imm]; NaN stays NaN
-  Add, Sub, Mul, Div,              // binary on a, b (plain IEEE; no epsilon)
+  Const,  // imm
+  Load,   // buf
+  Param,  // slot
+  Neg,
+  Abs,
+  Sign,
+  Exp,
+  Log,
+  Sqrt,  // unary on a (Log and Sqrt take the raw argument)
+  Clip,  // a clipped to [-imm, imm]; NaN stays NaN
+  Add,
+  Sub,
+  Mul,
+  Div,     // binary on a, b (plain IEEE; no epsilon)
   Normal,  // a standard normal from draw slot `draw` (Box-Muller, random.h)
   Drop,    // 0 if the draw falls below rng::drop_threshold(imm), else a
   Store,   // step programs only: writes a to buffer buf (its value is a)
@@ -48,14 +56,14 @@ struct Inst {
 };
 
 struct Ir {
-  StateSet state = 0;       // state the prologue updates (closed under StateDef::requires_)
-  bool program = false;     // a step program: Load reads memory, Store writes it, no prologue
+  StateSet state = 0;    // state the prologue updates (closed under StateDef::requires_)
+  bool program = false;  // a step program: Load reads memory, Store writes it, no prologue
   std::vector<Inst> body;
   uint32_t result = 0;
-  uint32_t draws = 0;       // draw slots are 0 .. draws-1
+  uint32_t draws = 0;  // draw slots are 0 .. draws-1
 };
 
-int op_arity(Op op);       // operands among a, b
+int op_arity(Op op);  // operands among a, b
 std::string_view op_name(Op op);
 bool op_is_random(Op op);
 

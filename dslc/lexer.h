@@ -11,11 +11,11 @@
 namespace nos::dslc {
 
 enum class Tok : uint8_t {
-  Word,     // a symbol name, or one of + - * /
-  Number,   // an unsigned decimal literal: 0.5, 3, 1e-3
-  Ref,      // $k
-  Semi,     // ;
-  Colon,    // :
+  Word,    // a symbol name, or one of + - * /
+  Number,  // an unsigned decimal literal: 0.5, 3, 1e-3
+  Ref,     // $k
+  Semi,    // ;
+  Colon,   // :
   Newline,
   Bad,
 };

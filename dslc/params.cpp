@@ -9,8 +9,8 @@ namespace nos::dslc {
 
 std::string_view slot_name(Slot s) {
   static constexpr std::array<std::string_view, kSlotCount> names = {
-      "lr", "beta1", "1-beta1", "beta2", "1-beta2", "beta3", "1-beta3", "bc1", "bc2", "bc3",
-      "eps", "ld", "cd", "rd", "ep_std", "mu", "lion_beta2", "1-lion_beta2", "beta2^t"};
+      "lr",  "beta1", "1-beta1", "beta2", "1-beta2", "beta3", "1-beta3",    "bc1",          "bc2",    "bc3",
+      "eps", "ld",    "cd",      "rd",    "ep_std",  "mu",    "lion_beta2", "1-lion_beta2", "beta2^t"};
   return names[static_cast<size_t>(s)];
 }
 

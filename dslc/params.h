@@ -34,14 +34,24 @@ std::string validate(const Hyper& h);
 // Slots of the per-step block. IR Param instructions name a slot.
 enum class Slot : uint8_t {
   Lr,
-  Beta1, OneMinusBeta1, Beta2, OneMinusBeta2, Beta3, OneMinusBeta3,
-  Bc1, Bc2, Bc3,  // bias corrections 1 - beta^t
+  Beta1,
+  OneMinusBeta1,
+  Beta2,
+  OneMinusBeta2,
+  Beta3,
+  OneMinusBeta3,
+  Bc1,
+  Bc2,
+  Bc3,  // bias corrections 1 - beta^t
   Eps,
-  Ld, Cd, Rd,     // sign-decay values at the 0-based step
-  EpStd,          // standard deviation of ep at this step
-  Mu,                           // heavy-ball momentum
-  LionBeta2, OneMinusLionBeta2, // Lion's momentum decay
-  Beta2Pow,       // beta2^t, in double before the cast: what is left of an accumulator started at 1
+  Ld,
+  Cd,
+  Rd,     // sign-decay values at the 0-based step
+  EpStd,  // standard deviation of ep at this step
+  Mu,     // heavy-ball momentum
+  LionBeta2,
+  OneMinusLionBeta2,  // Lion's momentum decay
+  Beta2Pow,           // beta2^t, in double before the cast: what is left of an accumulator started at 1
   Count
 };
 inline constexpr int kSlotCount = static_cast<int>(Slot::Count);

@@ -61,8 +61,8 @@ std::optional<Ast> slot_token(const Token& t, int slot, size_t gi, size_t& ref, 
       }
       if (t.ref < 1 || static_cast<size_t>(t.ref) >= gi) {
         std::string msg = "'" + std::string(t.text) + "' names no earlier group (";
-        msg += gi == 1 ? std::string("group 1 has none") : "group " + std::to_string(gi) + " can use $1" +
-                                                               (gi > 2 ? "..$" + std::to_string(gi - 1) : "");
+        msg += gi == 1 ? std::string("group 1 has none")
+                       : "group " + std::to_string(gi) + " can use $1" + (gi > 2 ? "..$" + std::to_string(gi - 1) : "");
         ctx.error(t.loc, msg + ")");
         return std::nullopt;
       }
@@ -124,9 +124,8 @@ std::optional<Ast> parse_controller(std::span<const Token> toks, Loc end, const 
   for (size_t gi = 1; gi <= groups.size(); ++gi) {
     const Group& g = groups[gi - 1];
     if (g.toks.size() != 5) {
-      ctx.error(g.start, "group " + std::to_string(gi) + " has " + std::to_string(g.toks.size()) +
-                             " token" + (g.toks.size() == 1 ? "" : "s") +
-                             "; a group is 'op1 op2 u1 u2 b' (5 tokens)");
+      ctx.error(g.start, "group " + std::to_string(gi) + " has " + std::to_string(g.toks.size()) + " token" +
+                             (g.toks.size() == 1 ? "" : "s") + "; a group is 'op1 op2 u1 u2 b' (5 tokens)");
       return std::nullopt;
     }
     Linked l;

@@ -31,16 +31,15 @@ struct PrefixParser {
       case Tok::Number: return make_lit(t.number, t.loc);
       case Tok::Bad: ctx.error(t.loc, t.error); return std::nullopt;
       case Tok::Ref:
-        ctx.error(t.loc, "'" + std::string(t.text) +
-                             "' names a group of the controller form; a prefix rule cannot use it");
+        ctx.error(t.loc,
+                  "'" + std::string(t.text) + "' names a group of the controller form; a prefix rule cannot use it");
         return std::nullopt;
       case Tok::Semi:
-        ctx.error(t.loc, "unexpected ';': groups separated by ';' are the controller form, "
-                         "whose groups start with an operand");
+        ctx.error(t.loc,
+                  "unexpected ';': groups separated by ';' are the controller form, "
+                  "whose groups start with an operand");
         return std::nullopt;
-      case Tok::Colon:
-        ctx.error(t.loc, "unexpected ':' (a rule name goes first: 'name: rule')");
-        return std::nullopt;
+      case Tok::Colon: ctx.error(t.loc, "unexpected ':' (a rule name goes first: 'name: rule')"); return std::nullopt;
       case Tok::Newline: break;
       case Tok::Word: {
         const auto s = find_symbol(t.text);
@@ -55,8 +54,8 @@ struct PrefixParser {
         for (int k = 1; k <= n; ++k) {
           if (pos >= toks.size()) {
             ctx.error(end, "missing operand: the rule ends before '" + std::string(t.text) + "' at " +
-                               std::to_string(t.loc.line) + ":" + std::to_string(t.loc.col) + " has its " +
-                               ordinal(k) + " operand (it takes " + std::to_string(n) + ")");
+                               std::to_string(t.loc.line) + ":" + std::to_string(t.loc.col) + " has its " + ordinal(k) +
+                               " operand (it takes " + std::to_string(n) + ")");
             return std::nullopt;
           }
           auto c = node(depth + 1);

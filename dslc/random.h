@@ -38,7 +38,8 @@ constexpr uint64_t step_key(uint64_t seed, uint64_t step) { return mix64(mix64(s
 
 // The key of one draw slot for the parameters whose index has high half `index_hi` (0 below 2^32).
 constexpr uint64_t draw_key(uint64_t step_key, uint32_t draw, uint32_t index_hi) {
-  return mix64(mix64(step_key ^ (uint64_t{draw} * 0x8CB92BA72F3D8DD7ull + 1)) ^ (uint64_t{index_hi} * 0xD1B54A32D192ED03ull));
+  return mix64(mix64(step_key ^ (uint64_t{draw} * 0x8CB92BA72F3D8DD7ull + 1)) ^
+               (uint64_t{index_hi} * 0xD1B54A32D192ED03ull));
 }
 
 // 64 random bits for one draw. Each key component goes through the mixer in turn so that no two

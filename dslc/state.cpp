@@ -51,8 +51,8 @@ constexpr std::array<StateDef, kStateCount> kStates = {{
     {Buf::V, "v", "v = beta2*v + (1-beta2)*(g*g)", "v adam rmsprop rms", kStateNone, 0.0f, lower_v},
     {Buf::Y, "y", "y = beta3*y + (1-beta3)*((g*g)*g)", "y", kStateNone, 0.0f, lower_y},
     {Buf::K, "k", "k = mu*k + g", "mom nesterov", kStateNone, 0.0f, lower_k},
-    {Buf::L, "l", "l' = beta1*l + (1-beta1)*g (read); l = lion_beta2*l + (1-lion_beta2)*g", "lion", kStateNone,
-     0.0f, lower_l},
+    {Buf::L, "l", "l' = beta1*l + (1-beta1)*g (read); l = lion_beta2*l + (1-lion_beta2)*g", "lion", kStateNone, 0.0f,
+     lower_l},
     {Buf::S, "s", "s = beta2*s + (1-beta2)*((g-m)*(g-m)) + eps", "adabelief", kStateM, 0.0f, lower_s},
 }};
 

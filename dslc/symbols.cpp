@@ -85,13 +85,14 @@ double ev_keep(const EvalArgs& a) { return a.x; }
 
 using B = IrBuilder;
 uint32_t hat(B& b, Buf buf, Slot bc) { return b.binary(Op::Div, b.load(buf), b.param(bc)); }
-uint32_t sq(B& b) { uint32_t g = b.load(Buf::G); return b.binary(Op::Mul, g, g); }
+uint32_t sq(B& b) {
+  uint32_t g = b.load(Buf::G);
+  return b.binary(Op::Mul, g, g);
+}
 
 uint32_t lo_g(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) { return b.load(Buf::G); }
 uint32_t lo_g2(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) { return sq(b); }
-uint32_t lo_g3(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) {
-  return b.binary(Op::Mul, sq(b), b.load(Buf::G));
-}
+uint32_t lo_g3(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) { return b.binary(Op::Mul, sq(b), b.load(Buf::G)); }
 uint32_t lo_m(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) { return hat(b, Buf::M, Slot::Bc1); }
 uint32_t lo_v(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) { return hat(b, Buf::V, Slot::Bc2); }
 uint32_t lo_y(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) { return hat(b, Buf::Y, Slot::Bc3); }
@@ -106,9 +107,7 @@ uint32_t lo_noise(B& b, const Symbol& s, uint32_t, uint32_t, uint32_t d) {
 uint32_t lo_wscale(B& b, const Symbol& s, uint32_t, uint32_t, uint32_t) {
   return b.binary(Op::Mul, b.constant(s.param), b.load(Buf::W));
 }
-uint32_t adam_den(B& b) {
-  return b.binary(Op::Add, b.unary(Op::Sqrt, hat(b, Buf::V, Slot::Bc2)), b.param(Slot::Eps));
-}
+uint32_t adam_den(B& b) { return b.binary(Op::Add, b.unary(Op::Sqrt, hat(b, Buf::V, Slot::Bc2)), b.param(Slot::Eps)); }
 uint32_t lo_adam(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) {
   uint32_t num = hat(b, Buf::M, Slot::Bc1);
   return b.binary(Op::Div, num, adam_den(b));
@@ -150,15 +149,11 @@ uint32_t lo_lit(B& b, const Symbol&, uint32_t, uint32_t, uint32_t) { return 0; }
 uint32_t lo_id(B&, const Symbol&, uint32_t x, uint32_t, uint32_t) { return x; }
 uint32_t lo_neg(B& b, const Symbol&, uint32_t x, uint32_t, uint32_t) { return b.unary(Op::Neg, x); }
 uint32_t lo_exp(B& b, const Symbol&, uint32_t x, uint32_t, uint32_t) { return b.unary(Op::Exp, x); }
-uint32_t lo_log(B& b, const Symbol&, uint32_t x, uint32_t, uint32_t) {
-  return b.unary(Op::Log, b.unary(Op::Abs, x));
-}
+uint32_t lo_log(B& b, const Symbol&, uint32_t x, uint32_t, uint32_t) { return b.unary(Op::Log, b.unary(Op::Abs, x)); }
 uint32_t lo_clip(B& b, const Symbol& s, uint32_t x, uint32_t, uint32_t) { return b.clip(x, s.param); }
 uint32_t lo_drop(B& b, const Symbol& s, uint32_t x, uint32_t, uint32_t d) { return b.drop(x, s.param, d); }
 uint32_t lo_sign(B& b, const Symbol&, uint32_t x, uint32_t, uint32_t) { return b.unary(Op::Sign, x); }
-uint32_t lo_sqrt(B& b, const Symbol&, uint32_t x, uint32_t, uint32_t) {
-  return b.unary(Op::Sqrt, b.unary(Op::Abs, x));
-}
+uint32_t lo_sqrt(B& b, const Symbol&, uint32_t x, uint32_t, uint32_t) { return b.unary(Op::Sqrt, b.unary(Op::Abs, x)); }
 uint32_t lo_add(B& b, const Symbol&, uint32_t x, uint32_t y, uint32_t) { return b.binary(Op::Add, x, y); }
 uint32_t lo_sub(B& b, const Symbol&, uint32_t x, uint32_t y, uint32_t) { return b.binary(Op::Sub, x, y); }
 uint32_t lo_mul(B& b, const Symbol&, uint32_t x, uint32_t y, uint32_t) { return b.binary(Op::Mul, x, y); }

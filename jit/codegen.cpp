@@ -9,6 +9,7 @@
 
 #include <llvm/Analysis/CGSCCPassManager.h>
 #include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/IntrinsicsX86.h>
@@ -16,24 +17,23 @@
 #include <llvm/IR/Module.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/IR/Verifier.h>
-#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/SubtargetFeature.h>
 #include <llvm/Transforms/IPO/AlwaysInliner.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
 #include <llvm/Transforms/Scalar/EarlyCSE.h>
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
-#include <llvm/Support/TargetSelect.h>
-#include <llvm/TargetParser/SubtargetFeature.h>
-#include <llvm/Support/raw_ostream.h>
-#include <llvm/Target/TargetMachine.h>
 
 #include <cstdlib>
 #include <limits>
 #include <map>
-#include <string>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "dslc/random.h"
@@ -109,7 +109,8 @@ class Emitter {
     b_.SetInsertPoint(run);
     llvm::Value* low = b_.CreateZExt(b_.CreateTrunc(b_.CreateAdd(fn->getArg(4), lo), i32_), i64_);
     llvm::Value* span = b_.CreateSub(b_.getInt64(uint64_t{1} << 32), low);
-    llvm::Value* chunk_end = b_.CreateAdd(lo, b_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b_.CreateSub(end, lo), span));
+    llvm::Value* chunk_end =
+        b_.CreateAdd(lo, b_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b_.CreateSub(end, lo), span));
     args[kBufs + 4] = lo;
     args[kBufs + 5] = chunk_end;
     b_.CreateCall(body, args);
@@ -234,10 +235,9 @@ class Emitter {
     // The loop is vectorized by construction: keep LLVM from peeling the tail's iteration off (a
     // second copy of the body, twice the compile time) and from re-vectorizing or unrolling it.
     llvm::MDNode* self = llvm::MDNode::getTemporary(ctx_, {}).release();
-    llvm::Metadata* md[] = {
-        self, llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.unroll.disable")}),
-        llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.enable"),
-                                 llvm::ConstantAsMetadata::get(b_.getFalse())})};
+    llvm::Metadata* md[] = {self, llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.unroll.disable")}),
+                            llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.enable"),
+                                                     llvm::ConstantAsMetadata::get(b_.getFalse())})};
     llvm::MDNode* loop_id = llvm::MDNode::getDistinct(ctx_, md);
     loop_id->replaceOperandWith(0, loop_id);
     llvm::MDNode::deleteTemporary(self);
@@ -278,7 +278,9 @@ class Emitter {
 
   // ---- helpers -------------------------------------------------------------------------------
   llvm::Constant* cf(float x) { return llvm::ConstantFP::get(vf_, x); }
-  llvm::Constant* ci32(int32_t x) { return llvm::ConstantInt::get(vi32_, static_cast<uint64_t>(static_cast<int64_t>(x)), true); }
+  llvm::Constant* ci32(int32_t x) {
+    return llvm::ConstantInt::get(vi32_, static_cast<uint64_t>(static_cast<int64_t>(x)), true);
+  }
   llvm::Value* fma(llvm::Value* a, llvm::Value* x, llvm::Value* c) {
     return b_.CreateIntrinsic(llvm::Intrinsic::fma, {vf_}, {a, x, c});
   }
@@ -377,8 +379,8 @@ class Emitter {
     llvm::Value* x = b_.CreateFMul(b_.CreateFSub(u, b_.CreateFMul(q, cf(0.25f))), cf(kTwoPi));
     llvm::Value* z = b_.CreateFMul(x, x);
     llvm::Value* s = fma(fma(fma(cf(kSinP[0]), z, cf(kSinP[1])), z, cf(kSinP[2])), b_.CreateFMul(z, x), x);
-    llvm::Value* c = fma(fma(fma(cf(kCosP[0]), z, cf(kCosP[1])), z, cf(kCosP[2])), b_.CreateFMul(z, z),
-                         fma(cf(-0.5f), z, cf(1.0f)));
+    llvm::Value* c =
+        fma(fma(fma(cf(kCosP[0]), z, cf(kCosP[1])), z, cf(kCosP[2])), b_.CreateFMul(z, z), fma(cf(-0.5f), z, cf(1.0f)));
     llvm::Value* qi = b_.CreateAnd(b_.CreateFPToSI(q, vi32_), ci32(3));
     llvm::Value* r = select(b_.CreateICmpEQ(qi, ci32(2)), b_.CreateFNeg(c), s);
     r = select(b_.CreateICmpEQ(qi, ci32(1)), b_.CreateFNeg(s), r);

@@ -46,9 +46,9 @@ struct CompiledKernel;  // owns the JIT code; releases it when the last Kernel g
 // removed) when the last handle is destroyed.
 struct Kernel {
   KernelFn fn = nullptr;
-  uint64_t hash = 0;    // the rule's canonical hash (0 for IR given without one)
+  uint64_t hash = 0;         // the rule's canonical hash (0 for IR given without one)
   dslc::StateSet state = 0;  // the state buffers the kernel reads and writes
-  int width = 0;        // floats per vector
+  int width = 0;             // floats per vector
   std::shared_ptr<const CompiledKernel> code;
   // Set by compile_kernel(const dslc::Compiled&), empty/false for IR given alone: what an
   // optim::Optimizer built from the kernel reports and checks without the rule's text.
@@ -56,12 +56,13 @@ struct Kernel {
   bool needs_total = false;  // the rule reads ld/cd/rd (hyper.total_steps must be set)
 
   explicit operator bool() const { return fn != nullptr; }
-  void operator()(float* w, const float* g, const StateBufs& s, const StepBlock& p, uint64_t index_base,
-                  uint64_t begin, uint64_t end) const {
+  void operator()(float* w, const float* g, const StateBufs& s, const StepBlock& p, uint64_t index_base, uint64_t begin,
+                  uint64_t end) const {
     std::array<float*, dslc::kBufCount> bufs;
     bufs[0] = w;
     bufs[1] = const_cast<float*>(g);  // never written (dslc::verify refuses a store to g)
-    for (int k = 0; k < dslc::kStateCount; ++k) bufs[static_cast<size_t>(dslc::kFirstState + k)] = s[static_cast<size_t>(k)];
+    for (int k = 0; k < dslc::kStateCount; ++k)
+      bufs[static_cast<size_t>(dslc::kFirstState + k)] = s[static_cast<size_t>(k)];
     fn(bufs.data(), p.slot.data(), p.step, p.seed, index_base, begin, end);
   }
 };

@@ -31,7 +31,8 @@ void reference_step(const dslc::Ir& ir, float* w, const float* g, const StateBuf
   std::array<float*, dslc::kBufCount> buf{};
   buf[static_cast<size_t>(Buf::W)] = w;
   buf[static_cast<size_t>(Buf::G)] = const_cast<float*>(g);  // the program never stores to g
-  for (int k = 0; k < dslc::kStateCount; ++k) buf[static_cast<size_t>(dslc::kFirstState + k)] = st[static_cast<size_t>(k)];
+  for (int k = 0; k < dslc::kStateCount; ++k)
+    buf[static_cast<size_t>(dslc::kFirstState + k)] = st[static_cast<size_t>(k)];
   auto s = [&](Slot k) { return p.slot[static_cast<size_t>(k)]; };
   std::vector<float> r(prog.body.size());
   for (uint64_t i = begin; i < end; ++i) {

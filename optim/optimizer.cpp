@@ -3,9 +3,9 @@
 #include <omp.h>
 #include <sys/mman.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <cmath>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -66,8 +66,10 @@ struct Optimizer::Impl {
 namespace {
 
 void validate_options(const OptimizerOptions& options) {
-  if (const std::string why = dslc::validate(options.hyper); !why.empty()) throw std::invalid_argument("optimizer: " + why);
-  if (const std::string why = validate(options.schedule); !why.empty()) throw std::invalid_argument("optimizer: " + why);
+  if (const std::string why = dslc::validate(options.hyper); !why.empty())
+    throw std::invalid_argument("optimizer: " + why);
+  if (const std::string why = validate(options.schedule); !why.empty())
+    throw std::invalid_argument("optimizer: " + why);
 }
 
 // The options are checked before the rule is compiled: a bad option is reported as such even
@@ -155,7 +157,8 @@ double Optimizer::learning_rate() const {
   return optim::learning_rate(impl_->opt.schedule, impl_->opt.hyper.lr, impl_->t);
 }
 void Optimizer::set_learning_rate(double lr) {
-  if (!std::isfinite(lr) || lr < 0) throw std::invalid_argument("optimizer: learning rate " + std::to_string(lr) + " is not finite and >= 0");
+  if (!std::isfinite(lr) || lr < 0)
+    throw std::invalid_argument("optimizer: learning rate " + std::to_string(lr) + " is not finite and >= 0");
   impl_->lr_override = lr;
 }
 void Optimizer::set_threads(int threads) { impl_->opt.threads = threads; }
@@ -181,12 +184,13 @@ void Optimizer::load(std::istream& in) {
   in.read(magic, sizeof magic);
   in.read(reinterpret_cast<char*>(head), sizeof head);
   in.read(&bits, 1);
-  if (!in || std::memcmp(magic, kMagic, sizeof kMagic) != 0) throw std::runtime_error("optimizer: not a nos optimizer checkpoint");
+  if (!in || std::memcmp(magic, kMagic, sizeof kMagic) != 0)
+    throw std::runtime_error("optimizer: not a nos optimizer checkpoint");
   if (head[0] != s.kernel.hash || static_cast<uint8_t>(bits) != s.kernel.state)
     throw std::runtime_error("optimizer: the checkpoint is of another rule");
   if (head[2] != s.total)
-    throw std::runtime_error("optimizer: the checkpoint holds " + std::to_string(head[2]) + " parameters, the optimizer " +
-                             std::to_string(s.total));
+    throw std::runtime_error("optimizer: the checkpoint holds " + std::to_string(head[2]) +
+                             " parameters, the optimizer " + std::to_string(s.total));
   // Read into fresh buffers so a truncated stream leaves the optimizer as it was.
   FloatBuf nb[dslc::kStateCount];
   for (int k = 0; k < dslc::kStateCount; ++k) {

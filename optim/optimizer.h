@@ -31,9 +31,9 @@ struct Kernel;  // jit/kernel.h: a compiled rule; not part of the installed API
 namespace nos::optim {
 
 struct OptimizerOptions {
-  dslc::Hyper hyper;   // lr is the base rate the schedule scales; total_steps feeds ld/cd/rd
+  dslc::Hyper hyper;  // lr is the base rate the schedule scales; total_steps feeds ld/cd/rd
   Schedule schedule;
-  int threads = 0;     // 0: OpenMP's default (omp_get_max_threads)
+  int threads = 0;  // 0: OpenMP's default (omp_get_max_threads)
 };
 
 class Optimizer {
@@ -59,18 +59,18 @@ class Optimizer {
   // One update of every registered element: step t = steps() + 1.
   void step();
 
-  uint64_t steps() const;             // steps taken
-  size_t size() const;                // registered elements
-  size_t state_bytes() const;         // bytes of optimizer state allocated
-  uint8_t state_bits() const;         // dslc::StateBits of the rule
-  uint64_t hash() const;              // canonical hash of the rule
+  uint64_t steps() const;                // steps taken
+  size_t size() const;                   // registered elements
+  size_t state_bytes() const;            // bytes of optimizer state allocated
+  uint8_t state_bits() const;            // dslc::StateBits of the rule
+  uint64_t hash() const;                 // canonical hash of the rule
   const std::string& canonical() const;  // canonical prefix form
-  double learning_rate() const;       // the rate the next step() will use
+  double learning_rate() const;          // the rate the next step() will use
   // Overrides the schedule: every following step() uses exactly `lr` (rules still see it as
   // their `lr`), until the next call. For embedders that drive the rate themselves (nos's own
   // loops give the rate to the schedule instead). Throws std::invalid_argument unless finite and >= 0.
   void set_learning_rate(double lr);
-  void set_threads(int threads);      // 0: OpenMP's default
+  void set_threads(int threads);  // 0: OpenMP's default
   int vector_width() const;
 
   // Checkpoints: the step count and every state buffer, bit for bit. load() requires the same

@@ -9,12 +9,14 @@
 namespace nos::optim {
 
 Schedule zaremba_schedule(uint64_t steps_per_epoch, int decay_start, double decay) {
-  return {.kind = ScheduleKind::Zaremba, .decay_steps = steps_per_epoch, .decay_rate = decay, .decay_start = decay_start};
+  return {
+      .kind = ScheduleKind::Zaremba, .decay_steps = steps_per_epoch, .decay_rate = decay, .decay_start = decay_start};
 }
 
 std::string validate(const Schedule& s) {
   if (s.kind != ScheduleKind::Constant && s.decay_steps == 0) return "schedule: decay_steps must be > 0";
-  if ((s.kind == ScheduleKind::Step || s.kind == ScheduleKind::Zaremba) && !(s.decay_rate >= 0.0 && std::isfinite(s.decay_rate)))
+  if ((s.kind == ScheduleKind::Step || s.kind == ScheduleKind::Zaremba) &&
+      !(s.decay_rate >= 0.0 && std::isfinite(s.decay_rate)))
     return "schedule: decay_rate must be finite and >= 0";
   if (!std::isfinite(s.alpha) || !std::isfinite(s.beta) || !std::isfinite(s.num_periods))
     return "schedule: alpha, beta and num_periods must be finite";
@@ -32,8 +34,7 @@ double learning_rate(const Schedule& s, double lr0, uint64_t global_step) {
   const double T = static_cast<double>(s.decay_steps);
   switch (s.kind) {
     case ScheduleKind::Constant: return lr0;
-    case ScheduleKind::Step:
-      return lr0 * std::pow(s.decay_rate, std::floor(static_cast<double>(global_step) / T));
+    case ScheduleKind::Step: return lr0 * std::pow(s.decay_rate, std::floor(static_cast<double>(global_step) / T));
     case ScheduleKind::Cosine: {
       const double t = static_cast<double>(std::min(global_step, s.decay_steps));
       const double cosine = 0.5 * (1.0 + std::cos(std::numbers::pi * t / T));

@@ -22,14 +22,14 @@ enum class ScheduleKind {
 
 struct Schedule {
   ScheduleKind kind = ScheduleKind::Constant;
-  uint64_t decay_steps = 0;  // must be > 0 for every kind but Constant
-  double decay_rate = 0.1;   // Step, Zaremba
-  int decay_start = 4;       // Zaremba: the last epoch at the base rate
-  double alpha = 0.0;        // Cosine, LinearCosine, NoisyLinearCosine
-  double beta = 0.001;       // LinearCosine, NoisyLinearCosine
-  double num_periods = 0.5;  // LinearCosine, NoisyLinearCosine
+  uint64_t decay_steps = 0;                              // must be > 0 for every kind but Constant
+  double decay_rate = 0.1;                               // Step, Zaremba
+  int decay_start = 4;                                   // Zaremba: the last epoch at the base rate
+  double alpha = 0.0;                                    // Cosine, LinearCosine, NoisyLinearCosine
+  double beta = 0.001;                                   // LinearCosine, NoisyLinearCosine
+  double num_periods = 0.5;                              // LinearCosine, NoisyLinearCosine
   double initial_variance = 1.0, variance_decay = 0.55;  // NoisyLinearCosine
-  uint64_t seed = 0;         // NoisyLinearCosine: its noise is a pure function of (seed, step)
+  uint64_t seed = 0;  // NoisyLinearCosine: its noise is a pure function of (seed, step)
 };
 
 // Zaremba's schedule for epochs of `steps_per_epoch` steps.

@@ -31,7 +31,8 @@ void masked_softmax(const float* z, const float* allowed, std::int64_t k, double
   double mx = -std::numeric_limits<double>::infinity();
   for (std::int64_t i = 0; i < k; ++i)
     if (allowed[i] != 0.0f) mx = std::max(mx, static_cast<double>(z[i]));
-  if (mx == -std::numeric_limits<double>::infinity()) throw std::invalid_argument("masked_softmax: every choice is masked");
+  if (mx == -std::numeric_limits<double>::infinity())
+    throw std::invalid_argument("masked_softmax: every choice is masked");
   double sum = 0;
   for (std::int64_t i = 0; i < k; ++i) {
     p[i] = allowed[i] != 0.0f ? std::exp(static_cast<double>(z[i]) - mx) : 0.0;
@@ -50,18 +51,20 @@ ag::Var masked_log_prob(const ag::Var& logits, const Tensor& allowed, const Tens
   Tensor out = Tensor::empty({B});
   for (std::int64_t b = 0; b < B; ++b) {
     if (c[b] < 0 || c[b] >= K || allowed.data()[b * K + c[b]] == 0.0f)
-      throw std::invalid_argument(fmt::format("masked_log_prob: row {} chose {}, which is masked or out of range", b, c[b]));
+      throw std::invalid_argument(
+          fmt::format("masked_log_prob: row {} chose {}, which is masked or out of range", b, c[b]));
     out.data()[b] = static_cast<float>(std::log(p[b * K + c[b]]));
   }
-  return ag::record("masked_log_prob", std::move(out), {logits}, [p = std::move(p), c = std::move(c), B, K](ag::Node& n) {
-    // d log p_c / d z_k = [k == c] - p_k; masked entries have p_k = 0 and get nothing.
-    Tensor g = Tensor::zeros({B, K});
-    const float* go = n.grad.data();
-    for (std::int64_t b = 0; b < B; ++b)
-      for (std::int64_t k = 0; k < K; ++k)
-        g.data()[b * K + k] = static_cast<float>(go[b] * ((k == c[b] ? 1.0 : 0.0) - p[b * K + k]));
-    ag::accumulate_grad(*n.inputs[0], g);
-  });
+  return ag::record("masked_log_prob", std::move(out), {logits},
+                    [p = std::move(p), c = std::move(c), B, K](ag::Node& n) {
+                      // d log p_c / d z_k = [k == c] - p_k; masked entries have p_k = 0 and get nothing.
+                      Tensor g = Tensor::zeros({B, K});
+                      const float* go = n.grad.data();
+                      for (std::int64_t b = 0; b < B; ++b)
+                        for (std::int64_t k = 0; k < K; ++k)
+                          g.data()[b * K + k] = static_cast<float>(go[b] * ((k == c[b] ? 1.0 : 0.0) - p[b * K + k]));
+                      ag::accumulate_grad(*n.inputs[0], g);
+                    });
 }
 
 ag::Var masked_entropy(const ag::Var& logits, const Tensor& allowed) {
@@ -75,17 +78,18 @@ ag::Var masked_entropy(const ag::Var& logits, const Tensor& allowed) {
       if (p[b * K + k] > 0) h[b] -= p[b * K + k] * std::log(p[b * K + k]);
     out.data()[b] = static_cast<float>(h[b]);
   }
-  return ag::record("masked_entropy", std::move(out), {logits}, [p = std::move(p), h = std::move(h), B, K](ag::Node& n) {
-    // H = -sum p log p, so dH/dz_k = -p_k (log p_k + H).
-    Tensor g = Tensor::zeros({B, K});
-    const float* go = n.grad.data();
-    for (std::int64_t b = 0; b < B; ++b)
-      for (std::int64_t k = 0; k < K; ++k) {
-        const double pk = p[b * K + k];
-        if (pk > 0) g.data()[b * K + k] = static_cast<float>(-go[b] * pk * (std::log(pk) + h[b]));
-      }
-    ag::accumulate_grad(*n.inputs[0], g);
-  });
+  return ag::record("masked_entropy", std::move(out), {logits},
+                    [p = std::move(p), h = std::move(h), B, K](ag::Node& n) {
+                      // H = -sum p log p, so dH/dz_k = -p_k (log p_k + H).
+                      Tensor g = Tensor::zeros({B, K});
+                      const float* go = n.grad.data();
+                      for (std::int64_t b = 0; b < B; ++b)
+                        for (std::int64_t k = 0; k < K; ++k) {
+                          const double pk = p[b * K + k];
+                          if (pk > 0) g.data()[b * K + k] = static_cast<float>(-go[b] * pk * (std::log(pk) + h[b]));
+                        }
+                      ag::accumulate_grad(*n.inputs[0], g);
+                    });
 }
 
 }  // namespace nos::rl

@@ -26,7 +26,6 @@ const SearchSpace& checked(const SearchSpace& s) {
 
 }  // namespace
 
-
 Controller::Controller(SearchSpace space, ControllerConfig cfg)
     : space_(checked(space)),
       cfg_(cfg),
@@ -131,11 +130,13 @@ std::vector<ag::Var> Controller::logits(const std::vector<Choices>& strings) con
   std::vector<std::int32_t> in(static_cast<size_t>(T * B), 0);
   for (std::int64_t b = 0; b < B; ++b) {
     if (static_cast<int>(strings[b].size()) != T)
-      throw std::invalid_argument(fmt::format("Controller: string {} has {} choices, the space has {}", b, strings[b].size(), T));
+      throw std::invalid_argument(
+          fmt::format("Controller: string {} has {} choices, the space has {}", b, strings[b].size(), T));
     for (int pos = 1; pos < T; ++pos) {
       const int c = strings[b][pos - 1];
       if (c < 0 || c >= static_cast<int>(choices_[pos - 1].size()))
-        throw std::invalid_argument(fmt::format("Controller: string {} position {}: choice {} out of range", b, pos - 1, c));
+        throw std::invalid_argument(
+            fmt::format("Controller: string {} position {}: choice {} out of range", b, pos - 1, c));
       in[pos * B + b] = token_id(pos - 1, c);
     }
   }
@@ -143,7 +144,8 @@ std::vector<ag::Var> Controller::logits(const std::vector<Choices>& strings) con
   nn::Context ctx{.training = false};
   nn::LstmState state;
   // All steps in one LSTM call: the input projection is one GEMM over every position.
-  ag::Var hs = ag::reshape(lstm_.forward(embed_.forward(Tensor::from_ints({T, B}, in)), state, ctx), {T * B, cfg_.hidden});
+  ag::Var hs =
+      ag::reshape(lstm_.forward(embed_.forward(Tensor::from_ints({T, B}, in)), state, ctx), {T * B, cfg_.hidden});
   std::vector<ag::Var> out;
   for (int pos = 0; pos < T; ++pos) out.push_back(head(pos, ag::slice(hs, 0, pos * B, (pos + 1) * B)));
   return out;

@@ -45,9 +45,9 @@ struct ControllerConfig {
 };
 
 struct Sample {
-  Choices choices;       // one index per position into choices(space, p)
-  double log_prob = 0;   // sum over positions of the masked log-probability of the choice
-  double entropy = 0;    // sum over positions of the masked distribution's entropy
+  Choices choices;      // one index per position into choices(space, p)
+  double log_prob = 0;  // sum over positions of the masked log-probability of the choice
+  double entropy = 0;   // sum over positions of the masked distribution's entropy
 };
 
 // Differentiable per-string sums over positions, each [B].

@@ -43,8 +43,9 @@ void get_controller(const search::Checkpoint& c, Controller& ctrl, PgState& st) 
   const int hidden = cfg.pod<std::int32_t>(), embed = cfg.pod<std::int32_t>();
   cfg.finish();
   if (hidden != ctrl.config().hidden || embed != ctrl.config().embed)
-    throw std::runtime_error(fmt::format("{}: controller with hidden {} and embed {}, this one has hidden {} and embed {}",
-                                         c.source, hidden, embed, ctrl.config().hidden, ctrl.config().embed));
+    throw std::runtime_error(
+        fmt::format("{}: controller with hidden {} and embed {}, this one has hidden {} and embed {}", c.source, hidden,
+                    embed, ctrl.config().hidden, ctrl.config().embed));
 
   auto& a = ctrl.arena();
   search::ByteReader ar{c.get("controller.arena"), c.source + " section controller.arena"};
@@ -55,8 +56,8 @@ void get_controller(const search::Checkpoint& c, Controller& ctrl, PgState& st) 
     const std::string name(ar.str(false));
     const auto numel = ar.pod<std::int64_t>();
     if (name != e.name || numel != e.numel)
-      throw std::runtime_error(fmt::format("{}: parameter {} with {} floats where {} with {} was expected", c.source, name,
-                                           numel, e.name, e.numel));
+      throw std::runtime_error(fmt::format("{}: parameter {} with {} floats where {} with {} was expected", c.source,
+                                           name, numel, e.name, e.numel));
   }
   const auto values = ar.floats();
   ar.finish();
@@ -74,7 +75,8 @@ void get_controller(const search::Checkpoint& c, Controller& ctrl, PgState& st) 
   pg.finish();
   for (const auto* mv : {&s.adam.m, &s.adam.v})
     if (!mv->empty() && static_cast<std::int64_t>(mv->size()) != a.size())
-      throw std::runtime_error(fmt::format("{}: Adam state of {} floats for an arena of {}", c.source, mv->size(), a.size()));
+      throw std::runtime_error(
+          fmt::format("{}: Adam state of {} floats for an arena of {}", c.source, mv->size(), a.size()));
 
   std::copy(values.begin(), values.end(), a.values());
   st = std::move(s);

@@ -80,9 +80,11 @@ void ppo(Controller& c, PgState& st, const PgConfig& cfg, const std::vector<Choi
   }
 }
 
-double surrogate(const PolicySnapshot& now, const PolicySnapshot& old, std::span<const double> adv, double entropy_coef) {
+double surrogate(const PolicySnapshot& now, const PolicySnapshot& old, std::span<const double> adv,
+                 double entropy_coef) {
   double s = 0;
-  for (size_t i = 0; i < adv.size(); ++i) s += std::exp(now.log_prob[i] - old.log_prob[i]) * adv[i] + entropy_coef * now.entropy[i];
+  for (size_t i = 0; i < adv.size(); ++i)
+    s += std::exp(now.log_prob[i] - old.log_prob[i]) * adv[i] + entropy_coef * now.entropy[i];
   return s / static_cast<double>(adv.size());
 }
 
@@ -210,7 +212,8 @@ std::vector<double> fisher_vector_product(Controller& c, const PolicySnapshot& a
                                           double fd_step) {
   SingleThreaded one_thread;
   ParamArena& arena = c.arena();
-  if (static_cast<std::int64_t>(v.size()) != arena.size()) throw std::invalid_argument("fisher_vector_product: size mismatch");
+  if (static_cast<std::int64_t>(v.size()) != arena.size())
+    throw std::invalid_argument("fisher_vector_product: size mismatch");
   const double norm = std::sqrt(dot(v, v));
   if (norm == 0) return std::vector<double>(v.size(), 0.0);
   const double h = fd_step / norm;
@@ -239,7 +242,8 @@ std::vector<double> fisher_vector_product(Controller& c, const PolicySnapshot& a
         jv[k] = (static_cast<double>(plus[pos].data()[b * K + k]) - minus[pos].data()[b * K + k]) / (2 * h);
         pjv += p[k] * jv[k];
       }
-      for (std::int64_t k = 0; k < K; ++k) u[b * K + k] = static_cast<float>(p[k] * (jv[k] - pjv) / static_cast<double>(B));
+      for (std::int64_t k = 0; k < K; ++k)
+        u[b * K + k] = static_cast<float>(p[k] * (jv[k] - pjv) / static_cast<double>(B));
     }
     ag::Var term = ag::sum(ag::mul(z[pos], ag::Var(Tensor::from({B, K}, u))));
     loss = pos == 0 ? term : ag::add(loss, term);
@@ -256,7 +260,8 @@ UpdateStats update(Controller& c, PgState& st, const PgConfig& cfg, const std::v
   if (samples.size() != rewards.size())
     throw std::invalid_argument(fmt::format("update: {} samples but {} rewards", samples.size(), rewards.size()));
   for (double r : rewards)
-    if (!std::isfinite(r)) throw std::invalid_argument("update: a reward is not finite (give failed runs a finite reward)");
+    if (!std::isfinite(r))
+      throw std::invalid_argument("update: a reward is not finite (give failed runs a finite reward)");
   const auto strings = strings_of(samples);
   for (size_t i = 0; i < strings.size(); ++i)
     if (auto why = check(c.space(), strings[i]); !why.empty())
@@ -264,8 +269,8 @@ UpdateStats update(Controller& c, PgState& st, const PgConfig& cfg, const std::v
 
   for (size_t i = 0; i < samples.size(); ++i)
     if (!(samples[i].log_prob <= 0.0) || !std::isfinite(samples[i].log_prob))
-      throw std::invalid_argument(fmt::format("update: sample {} has no sampling-time log-probability ({})", i,
-                                              samples[i].log_prob));
+      throw std::invalid_argument(
+          fmt::format("update: sample {} has no sampling-time log-probability ({})", i, samples[i].log_prob));
 
   UpdateStats stats;
   stats.mean_reward = mean(rewards);

@@ -45,7 +45,7 @@
 namespace nos::rl {
 
 enum class Method { Reinforce, Ppo, Trpo };
-std::string_view method_name(Method m);               // "reinforce", "ppo", "trpo"
+std::string_view method_name(Method m);  // "reinforce", "ppo", "trpo"
 std::optional<Method> parse_method(std::string_view name);
 
 struct PgConfig {
@@ -60,11 +60,11 @@ struct PgConfig {
   // TRPO
   double max_kl = 0.01;
   int cg_iters = 10;
-  double cg_damping = 1e-2;      // F + damping*I, keeps CG stable where the batch says nothing
+  double cg_damping = 1e-2;  // F + damping*I, keeps CG stable where the batch says nothing
   int line_search_steps = 10;
   double line_search_shrink = 0.5;
-  double kl_accept = 1.5;        // a step is accepted while KL <= kl_accept * max_kl
-  double fvp_step = 1e-2;        // length of the finite-difference step for J v, in parameter space
+  double kl_accept = 1.5;  // a step is accepted while KL <= kl_accept * max_kl
+  double fvp_step = 1e-2;  // length of the finite-difference step for J v, in parameter space
   // Off-policy correction: importance weights pi_old/mu are truncated at rho_bar (V-trace's 1).
   double rho_bar = 1.0;
 };
@@ -88,13 +88,13 @@ struct PgState {
 
 struct UpdateStats {
   double mean_reward = 0;
-  double baseline = 0;       // after the update
-  double entropy = 0;        // mean string entropy before the update
-  double kl = 0;             // KL(pi_old || pi_new) on this batch, measured after the update
-  int line_search_steps = 0; // TRPO: step halvings before acceptance
-  bool stepped = true;       // TRPO: false if the line search found no acceptable step
-  double mean_weight = 0;    // mean importance weight rho_i of the batch (1: on-policy)
-  double min_weight = 1;     // its smallest
+  double baseline = 0;        // after the update
+  double entropy = 0;         // mean string entropy before the update
+  double kl = 0;              // KL(pi_old || pi_new) on this batch, measured after the update
+  int line_search_steps = 0;  // TRPO: step halvings before acceptance
+  bool stepped = true;        // TRPO: false if the line search found no acceptable step
+  double mean_weight = 0;     // mean importance weight rho_i of the batch (1: on-policy)
+  double min_weight = 1;      // its smallest
 };
 
 // One update from a batch of samples and their rewards (same order). Any batch size >= 1. Each

@@ -22,8 +22,8 @@ constexpr std::string_view kMagic = "NOSCKPT\n";
 
 void ByteReader::need(size_t n) const {
   if (in.size() - pos < n)
-    throw std::runtime_error(fmt::format("{}: truncated (needed {} more bytes at offset {}, {} left)", what, n, pos,
-                                         in.size() - pos));
+    throw std::runtime_error(
+        fmt::format("{}: truncated (needed {} more bytes at offset {}, {} left)", what, n, pos, in.size() - pos));
 }
 
 std::string_view ByteReader::str(bool wide) {
@@ -44,7 +44,8 @@ std::vector<float> ByteReader::floats() {
 }
 
 void ByteReader::finish() const {
-  if (pos != in.size()) throw std::runtime_error(fmt::format("{}: {} unexpected trailing bytes", what, in.size() - pos));
+  if (pos != in.size())
+    throw std::runtime_error(fmt::format("{}: {} unexpected trailing bytes", what, in.size() - pos));
 }
 
 void Checkpoint::put(std::string name, std::string data) {
@@ -82,13 +83,13 @@ std::string encode(const Checkpoint& c) {
 
 Checkpoint decode(std::string_view bytes, std::string source) {
   if (bytes.size() < kMagic.size() || bytes.substr(0, kMagic.size()) != kMagic)
-    throw std::runtime_error(fmt::format("{}: not a nos checkpoint (expected the magic \"NOSCKPT\", {} bytes)", source,
-                                         bytes.size()));
+    throw std::runtime_error(
+        fmt::format("{}: not a nos checkpoint (expected the magic \"NOSCKPT\", {} bytes)", source, bytes.size()));
   ByteReader r{bytes, source, kMagic.size()};
   const auto version = r.pod<std::uint32_t>();
   if (version != kCheckpointVersion)
-    throw std::runtime_error(fmt::format("{}: checkpoint version {}, this program reads version {}", source, version,
-                                         kCheckpointVersion));
+    throw std::runtime_error(
+        fmt::format("{}: checkpoint version {}, this program reads version {}", source, version, kCheckpointVersion));
   const auto payload = r.str(true);
   const auto sum = r.pod<std::uint64_t>();
   r.finish();

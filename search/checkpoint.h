@@ -20,8 +20,8 @@
 #include <random>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace nos::search {

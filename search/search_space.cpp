@@ -14,7 +14,8 @@ std::vector<dslc::Sym> syms_of(const std::vector<std::string>& names, dslc::Kind
     auto s = dslc::find_symbol(n);
     if (!s) throw std::invalid_argument(fmt::format("search space: unknown {} '{}'", what, n));
     if (dslc::symbol(*s).kind != kind)
-      throw std::invalid_argument(fmt::format("search space: '{}' is not {} {}", n, kind == dslc::Kind::Unary ? "a" : "an", what));
+      throw std::invalid_argument(
+          fmt::format("search space: '{}' is not {} {}", n, kind == dslc::Kind::Unary ? "a" : "an", what));
     out.push_back(*s);
   }
   return out;
@@ -30,7 +31,8 @@ std::vector<std::string_view> split_tokens(std::string_view text) {
       continue;
     }
     size_t j = i;
-    while (j < text.size() && text[j] != ' ' && text[j] != '\t' && text[j] != '\r' && text[j] != '\n' && text[j] != ';') ++j;
+    while (j < text.size() && text[j] != ' ' && text[j] != '\t' && text[j] != '\r' && text[j] != '\n' && text[j] != ';')
+      ++j;
     out.push_back(text.substr(i, j - i));
     i = j;
   }
@@ -74,7 +76,8 @@ SearchSpace make_space(const std::vector<std::string>& operands, const std::vect
 }
 
 std::string validate(const SearchSpace& s) {
-  if (s.groups < 1 || s.groups > kMaxGroups) return fmt::format("search space: {} groups, need 1..{}", s.groups, kMaxGroups);
+  if (s.groups < 1 || s.groups > kMaxGroups)
+    return fmt::format("search space: {} groups, need 1..{}", s.groups, kMaxGroups);
   const std::pair<const std::vector<dslc::Sym>*, dslc::Kind> lists[] = {
       {&s.operands, dslc::Kind::Operand}, {&s.unary, dslc::Kind::Unary}, {&s.binary, dslc::Kind::Binary}};
   const char* names[] = {"operands", "unary functions", "binary functions"};
@@ -85,7 +88,8 @@ std::string validate(const SearchSpace& s) {
       if (v[a] == dslc::Sym::Lit || dslc::symbol(v[a]).kind != lists[i].second)
         return fmt::format("search space: a symbol of the wrong kind among the {}", names[i]);
       for (size_t b = a + 1; b < v.size(); ++b)
-        if (v[a] == v[b]) return fmt::format("search space: '{}' twice among the {}", dslc::symbol(v[a]).name, names[i]);
+        if (v[a] == v[b])
+          return fmt::format("search space: '{}' twice among the {}", dslc::symbol(v[a]).name, names[i]);
     }
   }
   if (s.constraints.distinct_operands && s.operands.size() < 2)
@@ -113,7 +117,9 @@ std::vector<Choice> choices(const SearchSpace& s, int p) {
   return out;
 }
 
-std::string token(const Choice& c) { return c.is_ref() ? fmt::format("${}", c.ref) : std::string(dslc::symbol(c.sym).name); }
+std::string token(const Choice& c) {
+  return c.is_ref() ? fmt::format("${}", c.ref) : std::string(dslc::symbol(c.sym).name);
+}
 
 std::vector<uint8_t> allowed(const SearchSpace& s, int p, std::span<const int> prefix) {
   if (static_cast<int>(prefix.size()) < p) throw std::invalid_argument("allowed: prefix shorter than the position");
@@ -163,10 +169,12 @@ std::optional<Choices> from_string(const SearchSpace& s, std::string_view text) 
 }
 
 std::string check(const SearchSpace& s, std::span<const int> c) {
-  if (static_cast<int>(c.size()) != length(s)) return fmt::format("{} choices, the space has {} positions", c.size(), length(s));
+  if (static_cast<int>(c.size()) != length(s))
+    return fmt::format("{} choices, the space has {} positions", c.size(), length(s));
   for (int p = 0; p < length(s); ++p) {
     const auto ok = allowed(s, p, c.subspan(0, p));
-    if (c[p] < 0 || c[p] >= static_cast<int>(ok.size())) return fmt::format("position {}: choice {} out of range", p, c[p]);
+    if (c[p] < 0 || c[p] >= static_cast<int>(ok.size()))
+      return fmt::format("position {}: choice {} out of range", p, c[p]);
     if (!ok[c[p]]) return fmt::format("position {}: '{}' is forbidden here", p, token(choices(s, p)[c[p]]));
   }
   return "";

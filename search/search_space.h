@@ -24,8 +24,8 @@
 namespace nos::search {
 
 struct Constraints {
-  bool distinct_operands = true;   // op1 != op2 in every group (as choices: `g g` and `$1 $1` are out)
-  bool final_not_add = true;       // the last group's binary function is not `add`
+  bool distinct_operands = true;  // op1 != op2 in every group (as choices: `g g` and `$1 $1` are out)
+  bool final_not_add = true;      // the last group's binary function is not `add`
   // Every group after the first takes at least one earlier group's output ($k) as an operand.
   // (Any earlier group, as the paper says; a group can still end up unused, e.g. $1 when group 3
   // reads only $2. The search's canonical hash makes such strings cost nothing extra.)
@@ -36,7 +36,7 @@ struct SearchSpace {
   std::vector<dslc::Sym> operands;  // never Sym::Lit
   std::vector<dslc::Sym> unary;
   std::vector<dslc::Sym> binary;
-  int groups = 1;                   // n: strings of 5n tokens
+  int groups = 1;  // n: strings of 5n tokens
   Constraints constraints;
 };
 

@@ -23,10 +23,10 @@ void* cached_alloc(std::size_t bytes);
 void cached_free(void* p, std::size_t bytes) noexcept;
 
 struct AllocatorStats {
-  std::uint64_t allocations = 0;   // calls to cached_alloc
-  std::uint64_t cache_hits = 0;    // served from a free list without touching the system
-  std::size_t bytes_in_use = 0;    // handed out and not yet freed (rounded sizes)
-  std::size_t bytes_cached = 0;    // held in free lists
+  std::uint64_t allocations = 0;  // calls to cached_alloc
+  std::uint64_t cache_hits = 0;   // served from a free list without touching the system
+  std::size_t bytes_in_use = 0;   // handed out and not yet freed (rounded sizes)
+  std::size_t bytes_cached = 0;   // held in free lists
 };
 AllocatorStats allocator_stats();
 // Gives every cached block back to the system (e.g. between two different workloads).

@@ -35,9 +35,11 @@ std::string blas_coretype_advice() {
   const char* forced = std::getenv("OPENBLAS_CORETYPE");
   const std::string best = best_blas_coretype();
   if (!forced || !*forced || best.empty() || is_avx512_core(forced)) return "";
-  return fmt::format("OPENBLAS_CORETYPE={} forces OpenBLAS below this CPU's AVX-512 kernels "
-                     "(sgemm runs at about half speed); nos runs with OPENBLAS_CORETYPE={} instead. "
-                     "Set NOS_KEEP_OPENBLAS_CORETYPE=1 to keep {}.", forced, best, forced);
+  return fmt::format(
+      "OPENBLAS_CORETYPE={} forces OpenBLAS below this CPU's AVX-512 kernels "
+      "(sgemm runs at about half speed); nos runs with OPENBLAS_CORETYPE={} instead. "
+      "Set NOS_KEEP_OPENBLAS_CORETYPE=1 to keep {}.",
+      forced, best, forced);
 }
 
 void ensure_blas_coretype(int argc, char** argv) {

@@ -57,7 +57,8 @@ Tensor ParamArena::grads_tensor() const {
 ParamArena::Param ParamArena::get(const std::string& name) const {
   for (const auto& e : entries_)
     if (e.name == name)
-      return {Tensor::view_of(values_, e.offset, e.shape, DType::f32), Tensor::view_of(grads_, e.offset, e.shape, DType::f32)};
+      return {Tensor::view_of(values_, e.offset, e.shape, DType::f32),
+              Tensor::view_of(grads_, e.offset, e.shape, DType::f32)};
   throw std::out_of_range(fmt::format("ParamArena: no parameter named '{}'", name));
 }
 

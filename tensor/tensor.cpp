@@ -33,8 +33,8 @@ Tensor Tensor::view_of(std::shared_ptr<Storage> storage, std::int64_t offset, Sh
   Tensor t;
   t.numel_ = nos::numel(shape);
   if (static_cast<std::size_t>(offset + t.numel_) * elem_size(dtype) > storage->bytes)
-    throw_shape_error("view", fmt::format("{} at offset {} does not fit in storage of {} bytes",
-                                          to_string(shape), offset, storage->bytes));
+    throw_shape_error("view", fmt::format("{} at offset {} does not fit in storage of {} bytes", to_string(shape),
+                                          offset, storage->bytes));
   t.storage_ = std::move(storage);
   t.offset_ = offset;
   t.shape_ = std::move(shape);
@@ -149,7 +149,8 @@ void Tensor::fill(float value) {
 void Tensor::zero() { std::memset(raw(), 0, numel_ * elem_size(dtype_)); }
 
 float Tensor::item() const {
-  if (numel_ != 1) throw_shape_error("item", fmt::format("tensor of shape {} has {} elements, not 1", to_string(shape_), numel_));
+  if (numel_ != 1)
+    throw_shape_error("item", fmt::format("tensor of shape {} has {} elements, not 1", to_string(shape_), numel_));
   return data()[0];
 }
 

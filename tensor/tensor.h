@@ -58,14 +58,14 @@ class Tensor {
   const std::int32_t* idata() const;
 
   // Views sharing storage.
-  Tensor reshape(Shape shape) const;             // one dimension may be -1
+  Tensor reshape(Shape shape) const;                          // one dimension may be -1
   Tensor slice0(std::int64_t begin, std::int64_t end) const;  // rows [begin, end) of dim 0
 
-  Tensor clone() const;                 // a copy with its own storage
-  void copy_from(const Tensor& src);    // same numel required
+  Tensor clone() const;               // a copy with its own storage
+  void copy_from(const Tensor& src);  // same numel required
   void fill(float value);
   void zero();
-  float item() const;                   // the value of a one-element float tensor
+  float item() const;  // the value of a one-element float tensor
   std::vector<float> to_vector() const;
 
   bool shares_storage_with(const Tensor& other) const { return storage_ == other.storage_; }

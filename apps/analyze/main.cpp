@@ -5,8 +5,8 @@
 //   nos-analyze powersign adam 'mul g exp mul sign_g sign_m'
 //   nos-analyze --all --json
 //   nos-analyze powersign addsign adam momentum --plot figures/
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <iostream>
@@ -19,8 +19,9 @@
 using namespace nos;
 
 int main(int argc, char** argv) {
-  CLI::App app{"nos-analyze: probe compiled update rules for their mechanisms (momentum, clipping, "
-               "learning-rate adaptation, schedules)"};
+  CLI::App app{
+      "nos-analyze: probe compiled update rules for their mechanisms (momentum, clipping, "
+      "learning-rate adaptation, schedules)"};
   std::vector<std::string> wanted;
   std::string rules_flag, plot_dir;
   bool json = false, all = false;
@@ -29,15 +30,18 @@ int main(int argc, char** argv) {
                  "Rules: names from the rules file (powersign, t1_01, powersign-ld, ...), baselines (sgd, momentum, "
                  "adam, rmsprop, lion), NAME=RULE, or rule text ('mul g exp mul sign_g sign_m')");
   app.add_flag("--all", all, "Every named rule of the rules file, after the baselines");
-  app.add_option("--rules", rules_flag, "Rules file (default: rules/paper.rules, looked for upwards from here and from the executable)");
+  app.add_option("--rules", rules_flag,
+                 "Rules file (default: rules/paper.rules, looked for upwards from here and from the executable)");
   app.add_flag("--json", json, "One JSON object per rule, one per line, instead of the table");
-  app.add_option("--plot", plot_dir, "Also write update_vs_gradient and impulse_response figures (PNG, SVG) of the rules to DIR");
+  app.add_option("--plot", plot_dir,
+                 "Also write update_vs_gradient and impulse_response figures (PNG, SVG) of the rules to DIR");
   app.add_option("--seed", o.seed, "Seed of the random probe gradients and of the rules' own draws (default 0)");
   app.add_option("--total-steps", o.total_steps, "T of the ld/cd/rd decays during the probes (default 1000)")
       ->check(CLI::Range(uint64_t{300}, uint64_t{1} << 40));
   CLI11_PARSE(app, argc, argv);
   try {
-    const std::filesystem::path rules_file = rules_flag.empty() ? app::default_rules_file() : std::filesystem::path(rules_flag);
+    const std::filesystem::path rules_file =
+        rules_flag.empty() ? app::default_rules_file() : std::filesystem::path(rules_flag);
     std::vector<app::OptimizerSpec> rules;
     if (!rules_file.empty()) rules = app::read_rules_file(rules_file);
     if (all) {
@@ -48,7 +52,8 @@ int main(int argc, char** argv) {
         if (std::find(names.begin(), names.end(), r.name) == names.end()) names.push_back(r.name);
       wanted.insert(wanted.begin(), names.begin(), names.end());
     }
-    if (wanted.empty()) throw std::invalid_argument("no rules given: name some (e.g. nos-analyze powersign adam) or use --all");
+    if (wanted.empty())
+      throw std::invalid_argument("no rules given: name some (e.g. nos-analyze powersign adam) or use --all");
     const auto specs = app::resolve_optimizers(wanted, rules, rules_file.string());
     std::vector<analyze::Mechanisms> rows;
     for (const auto& s : specs) {

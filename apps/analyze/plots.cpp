@@ -31,7 +31,8 @@ void write_plots(const fs::path& dir, const std::vector<std::pair<std::string, s
   for (size_t r = 0; r < rules.size(); ++r) {
     const auto& [name, rule] = rules[r];
     const std::string title = app::gnuplot_quote(name);
-    const optim::Optimizer keep(rule, {.hyper = {.total_steps = o.total_steps}, .threads = 1});  // one compilation for the curves
+    const optim::Optimizer keep(
+        rule, {.hyper = {.total_steps = o.total_steps}, .threads = 1});  // one compilation for the curves
     const std::vector<double> warm = warm_curve(rule, x, o);
     const std::vector<double> steady = steady_response(rule, mags, 20, o);
     const std::vector<double> imp = impulse_response(rule, o);
@@ -50,8 +51,10 @@ void write_plots(const fs::path& dir, const std::vector<std::pair<std::string, s
     app::write_file_atomic(dir / fmt::format("impulse_{:02}.dat", r), d);
     const std::string sep = r == 0 ? "plot " : ", ";
     warm_plot += fmt::format("{}'warm_{:02}.dat' using 1:2 with lines lw 2 title {}", sep, r, title);
-    steady_plot += fmt::format("{}'steady_{:02}.dat' using 1:2 with linespoints pt 7 ps 0.4 lw 2 title {}", sep, r, title);
-    impulse_plot += fmt::format("{}'impulse_{:02}.dat' using 1:2 with linespoints pt 7 ps 0.6 lw 2 dt {} title {}", sep, r, r + 1, title);
+    steady_plot +=
+        fmt::format("{}'steady_{:02}.dat' using 1:2 with linespoints pt 7 ps 0.4 lw 2 title {}", sep, r, title);
+    impulse_plot += fmt::format("{}'impulse_{:02}.dat' using 1:2 with linespoints pt 7 ps 0.6 lw 2 dt {} title {}", sep,
+                                r, r + 1, title);
   }
   const std::string update = fmt::format(
       "set multiplot layout 1,2\n"

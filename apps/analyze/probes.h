@@ -18,16 +18,16 @@
 namespace nos::analyze {
 
 struct ProbeOptions {
-  uint64_t seed = 0;             // random gradients of the descent probe, and the rule's own draws
-  uint64_t total_steps = 1000;   // T for ld/cd/rd (the probes run at steps t <= ~200)
-  int descent_probes = 4096;     // coordinates of the descent probe
-  int warmup = 50;               // steps that warm the state before descent/agreement probes
-  int impulse_at = 101;          // the step that carries the impulse (zero gradients before and after)
-  double impulse = 0.01;         // its size: small, so the response is the rule's linearisation around
-                                 // zero gradients (a unit impulse inflates e^{g²}-type rules' peaks)
-  int horizon = 100;             // steps after the impulse that are followed
-  int replicas = 64;             // coordinates averaged by the scale, impulse and agreement probes
-  dslc::Hyper hyper;             // betas, eps, mu; lr, seed and total_steps are set by the probes
+  uint64_t seed = 0;            // random gradients of the descent probe, and the rule's own draws
+  uint64_t total_steps = 1000;  // T for ld/cd/rd (the probes run at steps t <= ~200)
+  int descent_probes = 4096;    // coordinates of the descent probe
+  int warmup = 50;              // steps that warm the state before descent/agreement probes
+  int impulse_at = 101;         // the step that carries the impulse (zero gradients before and after)
+  double impulse = 0.01;        // its size: small, so the response is the rule's linearisation around
+                                // zero gradients (a unit impulse inflates e^{g²}-type rules' peaks)
+  int horizon = 100;            // steps after the impulse that are followed
+  int replicas = 64;            // coordinates averaged by the scale, impulse and agreement probes
+  dslc::Hyper hyper;            // betas, eps, mu; lr, seed and total_steps are set by the probes
 };
 
 // The decay values a schedule multiplies by at the 0-based steps 0, T/2 and T.
@@ -38,11 +38,11 @@ struct DecayPoints {
 struct Mechanisms {
   std::string name, rule, canonical;
   double descent_fraction = 0;
-  std::optional<double> scale_exponent;        // nullopt: fewer than 3 finite nonzero points
-  std::optional<int> memory_steps;             // nullopt: still >= peak/e after `horizon` steps
-  std::optional<double> max_step;              // nullopt: unbounded (or non-finite) over the sweep
-  std::optional<double> sign_agreement_ratio;  // nullopt: the disagreeing update is 0 or not finite
-  std::map<std::string, DecayPoints> schedule; // ld/cd/rd the rule reads; empty: no schedule
+  std::optional<double> scale_exponent;         // nullopt: fewer than 3 finite nonzero points
+  std::optional<int> memory_steps;              // nullopt: still >= peak/e after `horizon` steps
+  std::optional<double> max_step;               // nullopt: unbounded (or non-finite) over the sweep
+  std::optional<double> sign_agreement_ratio;   // nullopt: the disagreeing update is 0 or not finite
+  std::map<std::string, DecayPoints> schedule;  // ld/cd/rd the rule reads; empty: no schedule
   bool stochastic = false;
   int draws = 0;
   double state_bytes_per_param = 0;

@@ -58,14 +58,14 @@ std::string table(const std::vector<Mechanisms>& rows, const ProbeOptions& o) {
       "stochastic | state B/param |\n"
       "|---|---|---:|---:|---:|---:|---:|---|---|---:|\n";
   for (const auto& m : rows) {
-    out += fmt::format(
-        "| {} | `{}` | {:.3f} | {} | {} | {} | {} | {} | {} | {:g} |\n", cell(m.name), cell(m.canonical),
-        m.descent_fraction, m.scale_exponent ? fmt::format("{:.2f}", *m.scale_exponent) : "n/a",
-        m.memory_steps ? fmt::format("{}", *m.memory_steps) : fmt::format(">{}", o.horizon),
-        m.max_step ? fmt::format("{:.3g}", *m.max_step) : "unbounded",
-        m.sign_agreement_ratio ? fmt::format("{:.3f}", *m.sign_agreement_ratio) : "undefined", schedule_text(m),
-        m.stochastic ? fmt::format("yes ({} draw{})", m.draws, m.draws == 1 ? "" : "s") : "no",
-        m.state_bytes_per_param);
+    out += fmt::format("| {} | `{}` | {:.3f} | {} | {} | {} | {} | {} | {} | {:g} |\n", cell(m.name), cell(m.canonical),
+                       m.descent_fraction, m.scale_exponent ? fmt::format("{:.2f}", *m.scale_exponent) : "n/a",
+                       m.memory_steps ? fmt::format("{}", *m.memory_steps) : fmt::format(">{}", o.horizon),
+                       m.max_step ? fmt::format("{:.3g}", *m.max_step) : "unbounded",
+                       m.sign_agreement_ratio ? fmt::format("{:.3f}", *m.sign_agreement_ratio) : "undefined",
+                       schedule_text(m),
+                       m.stochastic ? fmt::format("yes ({} draw{})", m.draws, m.draws == 1 ? "" : "s") : "no",
+                       m.state_bytes_per_param);
   }
   return out;
 }

@@ -26,7 +26,8 @@ inline CLI::Validator finite_check(const char* name, const char* want, bool (*ok
 }  // namespace detail
 
 inline const CLI::Validator Finite = detail::finite_check("FINITE", "a finite number", [](double) { return true; });
-inline const CLI::Validator Positive = detail::finite_check("POSITIVE", "a finite number > 0", [](double x) { return x > 0; });
+inline const CLI::Validator Positive =
+    detail::finite_check("POSITIVE", "a finite number > 0", [](double x) { return x > 0; });
 inline const CLI::Validator NonNegative =
     detail::finite_check("NONNEGATIVE", "a finite number >= 0", [](double x) { return x >= 0; });
 

@@ -40,14 +40,13 @@ void plot_png_svg(const std::filesystem::path& workdir, std::string_view stem, s
   for (const auto& f : formats) {
     const auto script_path = workdir / fmt::format("{}.{}.gp", stem, f.ext);
     const auto err_path = workdir / fmt::format("{}.{}.gp.err", stem, f.ext);
-    const std::string script = fmt::format("set terminal {} size {},{}\nset output {}\n{}\nunset output\n",
-                                           f.terminal, width, height, gnuplot_quote(fmt::format("{}.{}", stem, f.ext)),
-                                           commands);
+    const std::string script = fmt::format("set terminal {} size {},{}\nset output {}\n{}\nunset output\n", f.terminal,
+                                           width, height, gnuplot_quote(fmt::format("{}.{}", stem, f.ext)), commands);
     write_file_atomic(script_path, script);
     // The script stays beside the figure so a user can tweak and re-run it.
-    const std::string cmd = fmt::format("cd {} && gnuplot {} 2> {}", gnuplot_quote(workdir.string()),
-                                        gnuplot_quote(script_path.filename().string()),
-                                        gnuplot_quote(err_path.filename().string()));
+    const std::string cmd =
+        fmt::format("cd {} && gnuplot {} 2> {}", gnuplot_quote(workdir.string()),
+                    gnuplot_quote(script_path.filename().string()), gnuplot_quote(err_path.filename().string()));
     const int rc = std::system(cmd.c_str());
     std::string err;
     try {

@@ -14,8 +14,8 @@
 namespace nos::app {
 
 struct HalvingSpec {
-  int eta = 3;     // keep 1/eta per rung (>= 2)
-  int rungs = 3;   // rungs, the last one at the whole budget (>= 1; 1 is no halving)
+  int eta = 3;    // keep 1/eta per rung (>= 2)
+  int rungs = 3;  // rungs, the last one at the whole budget (>= 1; 1 is no halving)
 };
 
 // Empty when the spec is valid, else why (for a flag's error message).

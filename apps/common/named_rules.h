@@ -34,8 +34,7 @@ const std::vector<OptimizerSpec>& baselines();
 // An entry that is none of these throws std::runtime_error naming it and the names on offer, or
 // with dslc's diagnostics if it looked like a rule. Duplicate names are an error.
 std::vector<OptimizerSpec> resolve_optimizers(const std::vector<std::string>& wanted,
-                                              const std::vector<OptimizerSpec>& rules,
-                                              const std::string& rules_origin);
+                                              const std::vector<OptimizerSpec>& rules, const std::string& rules_origin);
 
 // TensorFlow's RMSPropOptimizer decays its mean square by 0.9 and adds eps 1e-10 inside the root.
 // The rmsprop_tf operand reads v, whose decay is beta2, so a rule that reads rmsprop_tf runs with

@@ -19,7 +19,8 @@ bool RunDir::has_config() const { return std::filesystem::exists(config_file());
 nlohmann::json RunDir::read_config() const {
   const auto f = config_file();
   if (!std::filesystem::exists(f))
-    throw std::runtime_error(fmt::format("{}: missing: {} is not a {} run directory", f.string(), dir_.string(), program_));
+    throw std::runtime_error(
+        fmt::format("{}: missing: {} is not a {} run directory", f.string(), dir_.string(), program_));
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(read_file(f));

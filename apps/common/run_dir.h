@@ -66,8 +66,8 @@ struct ResumeConflict {
 };
 
 struct Resumed {
-  nlohmann::json settings;                  // what the resumed run continues with
-  std::optional<ResumeConflict> conflict;   // set: the run must not continue
+  nlohmann::json settings;                 // what the resumed run continues with
+  std::optional<ResumeConflict> conflict;  // set: the run must not continue
 };
 
 // `stored` (config.json's settings, absent keys already filled) with the MayChange keys of

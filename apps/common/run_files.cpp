@@ -65,8 +65,8 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 int remove_stale_temporaries(const std::filesystem::path& dir) {
   int removed = 0;
   std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
     const auto at = name.rfind(".tmp.");
     if (at == std::string::npos || at == 0 || at + 5 == name.size()) continue;

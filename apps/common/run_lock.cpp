@@ -42,12 +42,15 @@ RunLock::RunLock(const std::filesystem::path& dir, std::string_view program) {
       const std::string who = holder_of(fd_);
       ::close(fd_);
       fd_ = -1;
-      throw std::runtime_error(fmt::format("{} is in use by {} (lock {}); wait for it to finish or stop it, or "
-                                           "choose another directory",
-                                           dir.string(), who, path.string()));
+      throw std::runtime_error(
+          fmt::format("{} is in use by {} (lock {}); wait for it to finish or stop it, or "
+                      "choose another directory",
+                      dir.string(), who, path.string()));
     }
-    fmt::print(stderr, "{}: warning: cannot lock {} ({}): the file system has no locks; nothing stops a second "
-                       "process from writing this directory\n", program, path.string(), std::strerror(err));
+    fmt::print(stderr,
+               "{}: warning: cannot lock {} ({}): the file system has no locks; nothing stops a second "
+               "process from writing this directory\n",
+               program, path.string(), std::strerror(err));
     return;
   }
   locked_ = true;
@@ -55,7 +58,8 @@ RunLock::RunLock(const std::filesystem::path& dir, std::string_view program) {
   ::gethostname(host, sizeof host - 1);
   const std::string me = fmt::format("{} {} {}\n", ::getpid(), host, program);
   if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size()))
-    fmt::print(stderr, "{}: warning: cannot record the holder in {}: {}\n", program, path.string(), std::strerror(errno));
+    fmt::print(stderr, "{}: warning: cannot record the holder in {}: {}\n", program, path.string(),
+               std::strerror(errno));
 }
 
 RunLock::~RunLock() {

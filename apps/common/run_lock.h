@@ -30,8 +30,8 @@ class RunLock {
   RunLock(const RunLock&) = delete;
   RunLock& operator=(const RunLock&) = delete;
 
-  bool locked() const { return locked_; }         // false: the file system has no locks (warned)
-  bool created_dir() const { return created_; }   // this call created `dir`
+  bool locked() const { return locked_; }        // false: the file system has no locks (warned)
+  bool created_dir() const { return created_; }  // this call created `dir`
   static std::filesystem::path file(const std::filesystem::path& dir) { return dir / ".lock"; }
 
  private:

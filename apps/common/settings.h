@@ -83,8 +83,10 @@ class Settings {
     }
     for (const auto& [key, value] : j.items())
       if (!rule(key) && std::find(derived.begin(), derived.end(), key) == derived.end())
-        throw std::runtime_error(fmt::format("{}: unknown setting '{}' (written by a newer version, or a typo in a "
-                                             "hand edit?)", source, key));
+        throw std::runtime_error(
+            fmt::format("{}: unknown setting '{}' (written by a newer version, or a typo in a "
+                        "hand edit?)",
+                        source, key));
     return c;
   }
 
@@ -95,10 +97,11 @@ class Settings {
     for (const auto& s : list_) {
       if (out.contains(s.rule.key)) continue;
       if (!s.rule.if_absent)
-        throw std::runtime_error(fmt::format("{}: missing setting '{}': the file was written by an older version that "
-                                             "did not record it, or edited; which value the run used is unknown, so "
-                                             "it cannot be resumed (add the key with the value it ran with)",
-                                             source, s.rule.key));
+        throw std::runtime_error(
+            fmt::format("{}: missing setting '{}': the file was written by an older version that "
+                        "did not record it, or edited; which value the run used is unknown, so "
+                        "it cannot be resumed (add the key with the value it ran with)",
+                        source, s.rule.key));
       out[s.rule.key] = *s.rule.if_absent;
     }
     return out;

@@ -3,16 +3,16 @@
 // network (nn/models/convnet.h) with it on the 10,000-image CIFAR-10 training subset, reporting
 // accuracy on the fixed 5,000-image held-out split. Every parameter lives in one arena, so one
 // kernel call per thread steps the whole model.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
+#include "apps/common/cli_checks.h"
 #include "nn/data/cifar10.h"
 #include "nn/data/data_path.h"
 #include "nn/data/splits.h"
 #include "nn/models/convnet.h"
 #include "nn/train/progress.h"
 #include "nn/train/train.h"
-#include "apps/common/cli_checks.h"
 #include "optim/arena_optimizer.h"
 #include "tensor/blas_env.h"
 #include "tensor/threads.h"
@@ -60,8 +60,10 @@ int main(int argc, char** argv) {
     const auto total = static_cast<std::uint64_t>(epochs * nn::classifier_steps_per_epoch(split.train.size(), batch));
     optim::Optimizer opt(rule, {.hyper = {.lr = lr, .total_steps = total, .seed = seed}});
     optim::add_arena(opt, arena);
-    fmt::print(stderr, "rule {} (canonical: {}), {} bytes of optimizer state\n", rule, opt.canonical(), opt.state_bytes());
-    nn::ClassifierConfig cfg{.epochs = epochs, .batch = batch, .seed = seed, .log_path = log_path, .label = "child-net"};
+    fmt::print(stderr, "rule {} (canonical: {}), {} bytes of optimizer state\n", rule, opt.canonical(),
+               opt.state_bytes());
+    nn::ClassifierConfig cfg{
+        .epochs = epochs, .batch = batch, .seed = seed, .log_path = log_path, .label = "child-net"};
     const auto r = nn::train_classifier(net, arena, split.train, split.validation, cfg, opt);
     for (const auto& e : r.epochs)
       fmt::print("epoch {}: train loss {:.4f}, validation accuracy {:.2f}% ({} images), {:.0f} images/s\n", e.epoch,

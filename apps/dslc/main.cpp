@@ -3,20 +3,20 @@
 #include <CLI/CLI.hpp>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
+#include "apps/dslc/run_input.h"
 #include "dslc/compile.h"
 #include "dslc/emit_python.h"
 #include "dslc/interp.h"
-#include "jit/kernel.h"
 #include "dslc/parser.h"
 #include "dslc/print.h"
-#include "apps/dslc/run_input.h"
+#include "jit/kernel.h"
 
 namespace {
 
@@ -166,8 +166,9 @@ int run_rule(const Compiled& c, const Options& o) {
 
 int main(int argc, char** argv) {
   Options o;
-  CLI::App app{"dslc: the nos update-rule compiler. Reads rules in prefix or controller form "
-               "(see dslc/README.md), prints them, or runs one with --run."};
+  CLI::App app{
+      "dslc: the nos update-rule compiler. Reads rules in prefix or controller form "
+      "(see dslc/README.md), prints them, or runs one with --run."};
   app.add_option("file", o.file, "rule file (one rule per line), or - for standard input");
   app.add_option("-e,--expr", o.expr, "a single rule given on the command line");
   app.add_option("--emit", o.emit, "what to print for each rule")
@@ -233,7 +234,9 @@ int main(int argc, char** argv) {
   for (const Diagnostic& d : parsed.errors) std::cerr << d.str() << "\n";
   if (!parsed.ok()) return kInputError;
   if (parsed.rules.empty()) {
-    std::cerr << (have_expr ? "<expr>" : o.file == "-" ? "<stdin>" : o.file)
+    std::cerr << (have_expr       ? "<expr>"
+                  : o.file == "-" ? "<stdin>"
+                                  : o.file)
               << ":1:1: error: no rules (the input is empty or holds only comments)\n";
     return kInputError;
   }

@@ -49,8 +49,8 @@ std::optional<std::vector<double>> parse_vector(std::string_view text, std::stri
   return split(text, error);
 }
 
-std::optional<std::vector<std::vector<double>>> parse_grads(std::string_view text, std::string_view file,
-                                                            size_t width, std::string& error) {
+std::optional<std::vector<std::vector<double>>> parse_grads(std::string_view text, std::string_view file, size_t width,
+                                                            std::string& error) {
   std::vector<std::vector<double>> rows;
   size_t line_no = 0;
   while (!text.empty()) {

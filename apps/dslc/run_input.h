@@ -13,7 +13,7 @@ std::optional<std::vector<double>> parse_vector(std::string_view text, std::stri
 
 // One row per non-blank line, each with exactly `width` values. Errors name the file and line:
 // "grads.csv:3: expected 2 values (one per weight), found 3".
-std::optional<std::vector<std::vector<double>>> parse_grads(std::string_view text, std::string_view file,
-                                                            size_t width, std::string& error);
+std::optional<std::vector<std::vector<double>>> parse_grads(std::string_view text, std::string_view file, size_t width,
+                                                            std::string& error);
 
 }  // namespace nos::dslc

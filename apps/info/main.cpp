@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "-h" || a == "--help") {
-      fmt::print("Usage: nos-info\nPrints the threads (NOS_THREADS), the OpenBLAS core type and advice, AVX-512 "
-                 "support and the data search path (--data, NOS_DATA_DIR, defaults). Takes no options.\n");
+      fmt::print(
+          "Usage: nos-info\nPrints the threads (NOS_THREADS), the OpenBLAS core type and advice, AVX-512 "
+          "support and the data search path (--data, NOS_DATA_DIR, defaults). Takes no options.\n");
       return 0;
     }
     fmt::print(stderr, "nos-info: error: unknown argument '{}' (nos-info takes no options; see --help)\n", a);

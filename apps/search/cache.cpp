@@ -31,16 +31,24 @@ void EvalCache::index(size_t i) {
 
 void EvalCache::insert(const RuleIdentity& id, const Evaluation& e, std::int64_t sample) {
   if (find(id)) return;
-  entries_.push_back({.hash = id.canonical_hash, .fingerprint = id.fingerprint, .canonical = id.canonical,
-                      .infix = id.infix, .eval = e, .sample = sample});
+  entries_.push_back({.hash = id.canonical_hash,
+                      .fingerprint = id.fingerprint,
+                      .canonical = id.canonical,
+                      .infix = id.infix,
+                      .eval = e,
+                      .sample = sample});
   index(entries_.size() - 1);
 }
 
 nlohmann::json EvalCache::to_json() const {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& e : entries_)
-    list.push_back({{"hash", hex64(e.hash)}, {"fingerprint", hex64(e.fingerprint)}, {"canonical", e.canonical},
-                    {"infix", e.infix}, {"sample", e.sample}, {"eval", search::to_json(e.eval)}});
+    list.push_back({{"hash", hex64(e.hash)},
+                    {"fingerprint", hex64(e.fingerprint)},
+                    {"canonical", e.canonical},
+                    {"infix", e.infix},
+                    {"sample", e.sample},
+                    {"eval", search::to_json(e.eval)}});
   return {{"format", "nos-search cache"}, {"version", 1}, {"entries", list}};
 }
 

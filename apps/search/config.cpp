@@ -82,7 +82,8 @@ bool resumable_key(const std::string& key) {
 std::string validate(const SearchConfig& c) {
   if (c.strategy != "controller" && c.strategy != "random" && c.strategy != "evolution")
     return fmt::format("unknown strategy '{}' (expected controller, random or evolution)", c.strategy);
-  if (!rl::parse_method(c.method)) return fmt::format("unknown method '{}' (expected trpo, ppo or reinforce)", c.method);
+  if (!rl::parse_method(c.method))
+    return fmt::format("unknown method '{}' (expected trpo, ppo or reinforce)", c.method);
   try {
     (void)make_space(c);
   } catch (const std::exception& e) {
@@ -90,7 +91,8 @@ std::string validate(const SearchConfig& c) {
   }
   if (c.reward != "child" && c.reward != "synthetic")
     return fmt::format("unknown reward '{}' (expected child or synthetic)", c.reward);
-  if (c.batch < 1 || c.samples < 1 || c.hidden < 1 || c.lookahead < 0) return "batch, samples and hidden must be positive, lookahead >= 0";
+  if (c.batch < 1 || c.samples < 1 || c.hidden < 1 || c.lookahead < 0)
+    return "batch, samples and hidden must be positive, lookahead >= 0";
   if (c.population < 2 || c.tournament < 1 || c.tournament > c.population)
     return "evolution needs population >= 2 and 1 <= tournament <= population";
   // NaN and infinity would be written to config.json as null, which no resume can read back.
@@ -126,7 +128,8 @@ std::string unused_flags(const SearchConfig& c, const std::set<std::string>& giv
 
 SearchSpace make_space(const SearchConfig& c) {
   SearchSpace s = preset(c.space, c.groups);
-  s.constraints = {.distinct_operands = c.distinct_operands, .final_not_add = c.final_not_add,
+  s.constraints = {.distinct_operands = c.distinct_operands,
+                   .final_not_add = c.final_not_add,
                    .use_earlier_output = c.use_earlier_output};
   if (auto why = search::validate(s); !why.empty()) throw std::invalid_argument(why);
   return s;
@@ -156,7 +159,10 @@ RewardConfig reward_config(const SearchConfig& c) {
 }
 
 ChildDataConfig child_data_config(const SearchConfig& c) {
-  return {.dataset = c.dataset, .data_dir = c.data, .train_images = c.train_images, .val_images = c.val_images,
+  return {.dataset = c.dataset,
+          .data_dir = c.data,
+          .train_images = c.train_images,
+          .val_images = c.val_images,
           .seed = c.reward_seed};
 }
 
@@ -166,8 +172,11 @@ namespace nos::search {
 
 nlohmann::json reward_protocol(const SearchConfig& c) {
   if (c.reward == "synthetic")
-    return {{"reward", "synthetic"}, {"definition", "1 when the canonical rule uses both exp and sign_m, else 0 (apps/search/synthetic_reward.h; no training)"},
-            {"failed_reward", c.failed_reward}};
+    return {
+        {"reward", "synthetic"},
+        {"definition",
+         "1 when the canonical rule uses both exp and sign_m, else 0 (apps/search/synthetic_reward.h; no training)"},
+        {"failed_reward", c.failed_reward}};
   const RewardConfig r = reward_config(c);
   return {{"reward", "child"},
           {"network", "convnet"},

@@ -28,15 +28,15 @@ struct SearchConfig {
   std::string space = "paper";          // search preset: paper | paper-small | tiny
   int groups = 2;                       // n: 5n tokens per rule
   // The paper's three sampling constraints (search::Constraints), each switchable, on by default.
-  bool distinct_operands = true;        // the two operands of a group differ
-  bool final_not_add = true;            // the last group's binary function is not add
-  bool use_earlier_output = true;       // every group after the first reads an earlier group's output
-  int batch = 5;                        // samples per controller update (paper §4.2); every strategy observes in batches
-  double lr = 1e-5;                     // controller Adam (REINFORCE, PPO)
-  double entropy = 0.0015;              // entropy bonus
-  double max_kl = 0.01;                 // TRPO trust region
-  int hidden = 150;                     // controller LSTM size
-  int lookahead = 1;                    // batches sampled beyond the one being evaluated (see README: determinism)
+  bool distinct_operands = true;   // the two operands of a group differ
+  bool final_not_add = true;       // the last group's binary function is not add
+  bool use_earlier_output = true;  // every group after the first reads an earlier group's output
+  int batch = 5;                   // samples per controller update (paper §4.2); every strategy observes in batches
+  double lr = 1e-5;                // controller Adam (REINFORCE, PPO)
+  double entropy = 0.0015;         // entropy bonus
+  double max_kl = 0.01;            // TRPO trust region
+  int hidden = 150;                // controller LSTM size
+  int lookahead = 1;               // batches sampled beyond the one being evaluated (see README: determinism)
   int population = 20, tournament = 5;  // evolution: population P, tournament S
   std::int64_t samples = 200;           // budget: rules evaluated in total
   std::uint64_t seed = 1;               // controller weights and every sampling rng

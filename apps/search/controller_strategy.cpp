@@ -16,7 +16,9 @@ namespace {
 class ControllerStrategy final : public Strategy {
  public:
   explicit ControllerStrategy(const SearchConfig& c)
-      : ctrl_(make_space(c), {.hidden = c.hidden, .embed = c.hidden, .seed = c.seed}), pg_(pg_config(c)), rng_(c.seed) {}
+      : ctrl_(make_space(c), {.hidden = c.hidden, .embed = c.hidden, .seed = c.seed}),
+        pg_(pg_config(c)),
+        rng_(c.seed) {}
 
   std::vector<Choices> propose(int n) override {
     std::vector<Choices> out;
@@ -45,7 +47,8 @@ class ControllerStrategy final : public Strategy {
     rl::put_controller(c, ctrl_, state_);
     put_rng(c, "strategy.rng", rng_);
     std::string bytes(sampled_log_prob_.size() * sizeof(double), '\0');  // exact bits, proposal order
-    for (size_t i = 0; i < sampled_log_prob_.size(); ++i) std::memcpy(bytes.data() + i * sizeof(double), &sampled_log_prob_[i], sizeof(double));
+    for (size_t i = 0; i < sampled_log_prob_.size(); ++i)
+      std::memcpy(bytes.data() + i * sizeof(double), &sampled_log_prob_[i], sizeof(double));
     c.put(kLogProbSection, std::move(bytes));
   }
   void load(const Checkpoint& c) override {
@@ -88,6 +91,8 @@ class ControllerStrategy final : public Strategy {
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_controller_strategy(const SearchConfig& c) { return std::make_unique<ControllerStrategy>(c); }
+std::unique_ptr<Strategy> make_controller_strategy(const SearchConfig& c) {
+  return std::make_unique<ControllerStrategy>(c);
+}
 
 }  // namespace nos::search

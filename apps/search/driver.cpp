@@ -40,8 +40,8 @@ struct Identified {
 
 // The driver's own state beside the strategy's: what has been proposed and observed.
 struct Outstanding {
-  std::int64_t observed = 0;               // samples in observed batches
-  std::deque<std::vector<Slot>> batches;   // proposed, not yet observed, in order
+  std::int64_t observed = 0;              // samples in observed batches
+  std::deque<std::vector<Slot>> batches;  // proposed, not yet observed, in order
   std::int64_t next_sample() const {
     std::int64_t n = observed;
     for (const auto& b : batches) n += static_cast<std::int64_t>(b.size());
@@ -60,7 +60,12 @@ struct Outstanding {
 class Driver {
  public:
   Driver(const SearchConfig& c, const RunPaths& p, Workers& w, const std::atomic<bool>& stop)
-      : cfg_(c), paths_(p), workers_(w), stop_(stop), space_(make_space(c)), strategy_(make_strategy(c)),
+      : cfg_(c),
+        paths_(p),
+        workers_(w),
+        stop_(stop),
+        space_(make_space(c)),
+        strategy_(make_strategy(c)),
         progress_(c.samples, !c.quiet) {}
 
   RunOutcome run() {
@@ -120,12 +125,13 @@ class Driver {
       if (!seen.emplace(sample, i).second)
         throw std::runtime_error(fmt::format("{}: sample {} recorded twice", where, sample));
       if (sample >= st_.next_sample())
-        throw std::runtime_error(fmt::format("{}: sample {}, but {} has only proposed {}: the files do not belong together",
-                                             where, sample, paths_.checkpoint().string(), st_.next_sample()));
+        throw std::runtime_error(
+            fmt::format("{}: sample {}, but {} has only proposed {}: the files do not belong together", where, sample,
+                        paths_.checkpoint().string(), st_.next_sample()));
       if (Slot* s = st_.slot(sample)) {
         if (s->rule != rule)
-          throw std::runtime_error(fmt::format("{}: sample {} is '{}' but the checkpoint proposed '{}'", where, sample,
-                                               rule, s->rule));
+          throw std::runtime_error(
+              fmt::format("{}: sample {} is '{}' but the checkpoint proposed '{}'", where, sample, rule, s->rule));
         s->state = SlotState::Done;
         s->reward = reward;
       }
@@ -133,8 +139,10 @@ class Driver {
         // Records written after the last cache.json replace still count as cached.
         try {
           RuleIdentity id{.canonical_hash = parse_hex64(r.at("hash").get<std::string>()),
-                          .canonical = r.at("canonical").get<std::string>(), .infix = r.at("infix").get<std::string>(),
-                          .depends_on_g = true, .fingerprint = parse_hex64(r.at("fingerprint").get<std::string>())};
+                          .canonical = r.at("canonical").get<std::string>(),
+                          .infix = r.at("infix").get<std::string>(),
+                          .depends_on_g = true,
+                          .fingerprint = parse_hex64(r.at("fingerprint").get<std::string>())};
           cache_.insert(id, evaluation_from_json(r), sample);
         } catch (const std::exception& e) {
           throw std::runtime_error(fmt::format("{}: incomplete trained record: {}", where, e.what()));
@@ -147,10 +155,10 @@ class Driver {
     // bring back what the strategy learnt from it.
     for (std::int64_t i = 0; i < st_.observed; ++i)
       if (!seen.count(i))
-        throw std::runtime_error(fmt::format("{}: {} records, but {} observed {} samples (sample {} has no record): "
-                                             "records were lost; restore the file or start a new run",
-                                             paths_.evaluations().string(), contents.records.size(),
-                                             paths_.checkpoint().string(), st_.observed, i));
+        throw std::runtime_error(fmt::format(
+            "{}: {} records, but {} observed {} samples (sample {} has no record): "
+            "records were lost; restore the file or start a new run",
+            paths_.evaluations().string(), contents.records.size(), paths_.checkpoint().string(), st_.observed, i));
     if (!contents.records.empty() || have_checkpoint)
       fmt::print(stderr, "nos-search: resuming {}: {} samples recorded, {} observed, {} cached rules\n",
                  paths_.dir.string(), contents.records.size(), st_.observed, cache_.size());
@@ -177,9 +185,10 @@ class Driver {
     const nlohmann::json now = shaping_settings();
     for (const auto& [k, v] : now.items())
       if (was.contains(k) && was[k] != v)
-        throw std::runtime_error(fmt::format("{}: '{}' is {} but the run was started with {} ({}); restore it, or "
-                                             "start a new run for other settings",
-                                             paths_.config().string(), k, v.dump(), was[k].dump(), ck.source));
+        throw std::runtime_error(
+            fmt::format("{}: '{}' is {} but the run was started with {} ({}); restore it, or "
+                        "start a new run for other settings",
+                        paths_.config().string(), k, v.dump(), was[k].dump(), ck.source));
   }
 
   void load_checkpoint() {
@@ -188,7 +197,8 @@ class Driver {
     try {
       const auto j = nlohmann::json::parse(ck.get("search.state"));
       if (j.at("strategy") != cfg_.strategy)
-        throw std::runtime_error(fmt::format("written by strategy {}, the run is {}", j.at("strategy").dump(), cfg_.strategy));
+        throw std::runtime_error(
+            fmt::format("written by strategy {}, the run is {}", j.at("strategy").dump(), cfg_.strategy));
       st_.observed = j.at("observed").get<std::int64_t>();
       for (const auto& b : j.at("pending")) {
         std::vector<Slot> batch;
@@ -215,7 +225,8 @@ class Driver {
       for (const auto& s : b) batch.push_back(s.rule);
       pending.push_back(batch);
     }
-    ck.put("search.state", nlohmann::json{{"strategy", cfg_.strategy}, {"observed", st_.observed}, {"pending", pending}}.dump());
+    ck.put("search.state",
+           nlohmann::json{{"strategy", cfg_.strategy}, {"observed", st_.observed}, {"pending", pending}}.dump());
     ck.put("search.config", shaping_settings().dump());
     strategy_->save(ck);
     app::write_file_atomic(paths_.checkpoint(), encode(ck));
@@ -292,7 +303,9 @@ class Driver {
         Identified& ided = std::get<Identified>(idv);
         const RuleIdentity& id = ided.id;
         if (!id.depends_on_g) {
-          Evaluation e{.reward = cfg_.failed_reward, .diverged = true, .status = "no_gradient",
+          Evaluation e{.reward = cfg_.failed_reward,
+                       .diverged = true,
+                       .status = "no_gradient",
                        .error = "the rule does not depend on g: it cannot train anything"};
           record(i, s, &id, e, "driver", false, false);
           ided.compiled.reset();
@@ -372,7 +385,8 @@ class Driver {
 
 }  // namespace
 
-RunOutcome run_search(const SearchConfig& config, const RunPaths& paths, Workers& workers, const std::atomic<bool>& stop) {
+RunOutcome run_search(const SearchConfig& config, const RunPaths& paths, Workers& workers,
+                      const std::atomic<bool>& stop) {
   return Driver(config, paths, workers, stop).run();
 }
 

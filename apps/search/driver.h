@@ -33,14 +33,15 @@
 namespace nos::search {
 
 struct RunOutcome {
-  std::int64_t samples = 0;   // evaluated in total (this and earlier sessions)
-  bool interrupted = false;   // stopped by `stop` before the budget was spent
+  std::int64_t samples = 0;  // evaluated in total (this and earlier sessions)
+  bool interrupted = false;  // stopped by `stop` before the budget was spent
 };
 
 // Runs (or continues, when the directory holds a checkpoint or records) the search in `paths`
 // until `config.samples` samples are observed or `stop` becomes true; on stop, no new rule is
 // dispatched and the evaluations in flight are finished and recorded before returning.
 // Throws std::runtime_error naming the file for damaged or mismatched run files.
-RunOutcome run_search(const SearchConfig& config, const RunPaths& paths, Workers& workers, const std::atomic<bool>& stop);
+RunOutcome run_search(const SearchConfig& config, const RunPaths& paths, Workers& workers,
+                      const std::atomic<bool>& stop);
 
 }  // namespace nos::search

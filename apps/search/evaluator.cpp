@@ -10,9 +10,12 @@ namespace nos::search {
 nlohmann::json to_json(const Evaluation& e) {
   nlohmann::json sweep = nlohmann::json::array();
   for (const auto& r : e.sweep)
-    sweep.push_back({{"lr", r.lr}, {"accuracy", r.accuracy}, {"diverged", r.diverged}, {"reason", r.reason},
+    sweep.push_back({{"lr", r.lr},
+                     {"accuracy", r.accuracy},
+                     {"diverged", r.diverged},
+                     {"reason", r.reason},
                      {"seconds", r.seconds}});
-  return {{"reward", e.reward}, {"best_lr", e.best_lr}, {"sweep", sweep},   {"diverged", e.diverged},
+  return {{"reward", e.reward}, {"best_lr", e.best_lr}, {"sweep", sweep},      {"diverged", e.diverged},
           {"status", e.status}, {"error", e.error},     {"seconds", e.seconds}};
 }
 
@@ -21,8 +24,10 @@ Evaluation evaluation_from_json(const nlohmann::json& j) {
   e.reward = j.at("reward").get<double>();
   e.best_lr = j.at("best_lr").get<double>();
   for (const auto& r : j.at("sweep"))
-    e.sweep.push_back({.lr = r.at("lr").get<double>(), .accuracy = r.at("accuracy").get<double>(),
-                       .diverged = r.at("diverged").get<bool>(), .reason = r.at("reason").get<std::string>(),
+    e.sweep.push_back({.lr = r.at("lr").get<double>(),
+                       .accuracy = r.at("accuracy").get<double>(),
+                       .diverged = r.at("diverged").get<bool>(),
+                       .reason = r.at("reason").get<std::string>(),
                        .seconds = r.at("seconds").get<double>()});
   e.diverged = j.at("diverged").get<bool>();
   e.status = j.at("status").get<std::string>();

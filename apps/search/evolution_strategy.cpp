@@ -64,7 +64,8 @@ class EvolutionStrategy final : public Strategy {
       proposed_ = j.at("proposed").get<std::int64_t>();
       population_.clear();
       for (const auto& m : j.at("population")) {
-        population_.push_back({parse_choices(space_, m.at("string").get<std::string>(), c.source), m.at("reward").get<double>()});
+        population_.push_back(
+            {parse_choices(space_, m.at("string").get<std::string>(), c.source), m.at("reward").get<double>()});
       }
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(fmt::format("{}: section evolution.state is malformed: {}", c.source, e.what()));
@@ -82,6 +83,8 @@ class EvolutionStrategy final : public Strategy {
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_evolution_strategy(const SearchConfig& c) { return std::make_unique<EvolutionStrategy>(c); }
+std::unique_ptr<Strategy> make_evolution_strategy(const SearchConfig& c) {
+  return std::make_unique<EvolutionStrategy>(c);
+}
 
 }  // namespace nos::search

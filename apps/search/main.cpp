@@ -1,8 +1,8 @@
 // nos-search: the optimizer search of Bello et al. 2017 (§3-§4). Runs a search into a run
 // directory (default), continues one (--resume DIR), or reports on finished runs (report DIR...).
 // See apps/search/README.md for the data flow, the run directory and MPI/Slurm use.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -10,8 +10,8 @@
 #include <set>
 #include <thread>
 
-#include "apps/common/run_files.h"
 #include "apps/common/run_dir.h"
+#include "apps/common/run_files.h"
 #include "apps/search/driver.h"
 #include "apps/search/evaluator.h"
 #include "apps/search/local_workers.h"
@@ -87,8 +87,10 @@ int main(int argc, char** argv) {
   Options opt{app};
   std::string dir = "nos-search-run", resume;
   int top = 10;
-  opt.add("--strategy", cfg.strategy, "controller | random | evolution")->check(CLI::IsMember({"controller", "random", "evolution"}));
-  opt.add("--method", cfg.method, "Controller update: trpo | ppo | reinforce")->check(CLI::IsMember({"trpo", "ppo", "reinforce"}));
+  opt.add("--strategy", cfg.strategy, "controller | random | evolution")
+      ->check(CLI::IsMember({"controller", "random", "evolution"}));
+  opt.add("--method", cfg.method, "Controller update: trpo | ppo | reinforce")
+      ->check(CLI::IsMember({"trpo", "ppo", "reinforce"}));
   opt.add("--space", cfg.space, "Search space preset: paper | paper-small | tiny");
   opt.add("--groups", cfg.groups, "Groups n per rule (5n tokens)");
   opt.flag("--distinct-operands,!--no-distinct-operands", cfg.distinct_operands,
@@ -98,18 +100,21 @@ int main(int argc, char** argv) {
   opt.flag("--use-earlier-output,!--no-use-earlier-output", cfg.use_earlier_output,
            "Sampling constraint (paper): every group after the first reads an earlier group's output (default on)");
   opt.add("--batch", cfg.batch, "Samples per controller update (paper: 5); every strategy observes in batches");
-  opt.add("--lr", cfg.lr, "Controller Adam learning rate of --method reinforce and ppo (paper: 1e-5); an error with "
-                          "trpo, which takes no Adam step");
+  opt.add("--lr", cfg.lr,
+          "Controller Adam learning rate of --method reinforce and ppo (paper: 1e-5); an error with "
+          "trpo, which takes no Adam step");
   opt.add("--entropy", cfg.entropy, "Entropy bonus (paper: 0.0015)");
   opt.add("--max-kl", cfg.max_kl, "TRPO's trust region: the KL bound that sizes each controller step (trpo only)");
   opt.add("--hidden", cfg.hidden, "Controller LSTM size (paper: 150)");
-  opt.add("--lookahead", cfg.lookahead, "Batches proposed beyond the one being evaluated (keeps workers busy; part of the run's identity)");
+  opt.add("--lookahead", cfg.lookahead,
+          "Batches proposed beyond the one being evaluated (keeps workers busy; part of the run's identity)");
   opt.add("--population", cfg.population, "Evolution: population size P");
   opt.add("--tournament", cfg.tournament, "Evolution: tournament size S");
   opt.add("--samples", cfg.samples, "Budget: rules evaluated in total (may be raised on --resume)");
   opt.add("--seed", cfg.seed, "Seed of the controller weights and of every sampling rng");
-  opt.add("--reward", cfg.reward, "child: the paper's child-network reward; synthetic: a test proxy (1 when the "
-                                  "canonical rule uses both exp and sign_m, no training)")
+  opt.add("--reward", cfg.reward,
+          "child: the paper's child-network reward; synthetic: a test proxy (1 when the "
+          "canonical rule uses both exp and sign_m, no training)")
       ->check(CLI::IsMember({"child", "synthetic"}));
   opt.add("--synthetic-seconds", cfg.synthetic_seconds, "Synthetic reward: seconds of sleep per evaluation");
   opt.add("--sweep-rates", cfg.sweep_rates, "Learning rates of the sweep (paper: 1e-5 ... 10)")->delimiter(',');
@@ -124,12 +129,14 @@ int main(int argc, char** argv) {
   opt.flag("--padding,!--no-padding", cfg.padding, "Child network: padded 3x3 convolutions (default on)");
   opt.add("--failed-reward", cfg.failed_reward, "Reward of a rule that diverges or ignores g");
   opt.add("--reward-seed", cfg.reward_seed, "Seed of the child network's initialisation, shuffles and data split");
-  opt.add("--references", cfg.references, "Reference optimizers scored once at the run's protocol, shown in the "
-                                          "report, never fed to the strategy: names of rules/paper.rules or "
-                                          "baselines, or NAME=RULE; 'none' for none")
+  opt.add("--references", cfg.references,
+          "Reference optimizers scored once at the run's protocol, shown in the "
+          "report, never fed to the strategy: names of rules/paper.rules or "
+          "baselines, or NAME=RULE; 'none' for none")
       ->delimiter(',');
-  opt.add("--reference-cache", cfg.reference_cache, "Directory of reference scores shared by runs, keyed by the "
-                                                    "protocol's hash (empty: only the run directory's references.jsonl)");
+  opt.add("--reference-cache", cfg.reference_cache,
+          "Directory of reference scores shared by runs, keyed by the "
+          "protocol's hash (empty: only the run directory's references.jsonl)");
   opt.add("--workers", cfg.workers, "Local evaluation threads (0: one per core; ignored under mpirun)");
   opt.flag("--quiet", cfg.quiet, "No progress lines");
   auto* resume_opt = app.add_option("--resume", resume, "Continue the search in this run directory");
@@ -219,7 +226,8 @@ int main(int argc, char** argv) {
       // One worker per core by default, whatever NOS_THREADS says: each worker trains its child
       // network on one thread (evaluate_rule(..., threads = 1)).
       init_threads_from_env();
-      const int threads = cfg.workers > 0 ? cfg.workers : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+      const int threads =
+          cfg.workers > 0 ? cfg.workers : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
       const Evaluator evaluator(cfg);
       LocalWorkers workers(evaluator, threads);
       record_resolution(paths, cfg, resolved_data_set(cfg, evaluator.dataset()));
@@ -229,8 +237,10 @@ int main(int argc, char** argv) {
     }
     write_report(paths, top);
     if (outcome.interrupted) {
-      fmt::print(stderr, "nos-search: interrupted after {} samples (evaluations in flight were finished and recorded); "
-                         "continue with --resume {}\n", outcome.samples, paths.dir.string());
+      fmt::print(stderr,
+                 "nos-search: interrupted after {} samples (evaluations in flight were finished and recorded); "
+                 "continue with --resume {}\n",
+                 outcome.samples, paths.dir.string());
       return 130;
     }
   } catch (const std::exception& e) {

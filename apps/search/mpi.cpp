@@ -74,7 +74,8 @@ std::string mpi_receive_config() {
 }
 
 MpiWorkers::MpiWorkers(int world_size) : ranks_(world_size - 1) {
-  if (ranks_ < 1) throw std::invalid_argument("MPI run with one rank: start at least 2 (rank 0 drives, the others evaluate)");
+  if (ranks_ < 1)
+    throw std::invalid_argument("MPI run with one rank: start at least 2 (rank 0 drives, the others evaluate)");
   for (int r = ranks_; r >= 1; --r) idle_.push_back(r);  // rank 1 first
 }
 
@@ -97,10 +98,12 @@ std::optional<Outcome> MpiWorkers::wait(std::chrono::milliseconds timeout) {
     MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
     if (flag) {
       const std::string text = receive_text(st);
-      if (st.MPI_TAG == kFailure) throw std::runtime_error(fmt::format("worker rank {} failed: {}", st.MPI_SOURCE, text));
+      if (st.MPI_TAG == kFailure)
+        throw std::runtime_error(fmt::format("worker rank {} failed: {}", st.MPI_SOURCE, text));
       idle_.push_back(st.MPI_SOURCE);
       const auto j = nlohmann::json::parse(text);
-      return Outcome{.sample = j.at("sample").get<std::int64_t>(), .eval = evaluation_from_json(j.at("eval")),
+      return Outcome{.sample = j.at("sample").get<std::int64_t>(),
+                     .eval = evaluation_from_json(j.at("eval")),
                      .worker = j.at("worker").get<std::string>()};
     }
     if (std::chrono::steady_clock::now() >= until) return std::nullopt;

@@ -6,8 +6,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "apps/common/run_files.h"
 #include "apps/common/named_rules.h"
+#include "apps/common/run_files.h"
 #include "dslc/hash.h"
 
 namespace nos::search {
@@ -15,25 +15,25 @@ namespace {
 
 constexpr const char* kFile = "references.jsonl";
 
-double now_unix() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double now_unix() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 }  // namespace
 
 std::vector<ReferenceRule> resolve_references(const std::vector<std::string>& names) {
   if (names.empty()) return {};
   const std::filesystem::path file = app::default_rules_file();
-  const std::vector<app::OptimizerSpec> rules = file.empty() ? std::vector<app::OptimizerSpec>{}
-                                                                  : app::read_rules_file(file);
+  const std::vector<app::OptimizerSpec> rules =
+      file.empty() ? std::vector<app::OptimizerSpec>{} : app::read_rules_file(file);
   std::vector<ReferenceRule> out;
   try {
     for (const auto& s : app::resolve_optimizers(names, rules, file.string())) {
       // The child reward runs every rule with dslc's beta2 0.999; TensorFlow's RMSProp decays by
       // 0.9 (apps/common/named_rules.h), so under this name it would be another optimizer.
       if (app::reads_rmsprop_tf(s.rule))
-        throw std::runtime_error(fmt::format("'{}' reads rmsprop_tf, which needs beta2 0.9; the search's reward runs "
-                                             "every rule with beta2 0.999", s.name));
+        throw std::runtime_error(
+            fmt::format("'{}' reads rmsprop_tf, which needs beta2 0.9; the search's reward runs "
+                        "every rule with beta2 0.999",
+                        s.name));
       out.push_back({.name = s.name, .rule = s.rule});
     }
   } catch (const std::runtime_error& e) {
@@ -65,7 +65,8 @@ References::References(const SearchConfig& c, const RunPaths& p)
   const auto path = paths_.dir / kFile;
   auto contents = app::read_jsonl(path);
   if (contents.torn_tail) {
-    fmt::print(stderr, "nos-search: {}: dropped a torn last record (the process was killed while writing it)\n", path.string());
+    fmt::print(stderr, "nos-search: {}: dropped a torn last record (the process was killed while writing it)\n",
+               path.string());
     app::truncate_torn_tail(path);
   }
   std::set<std::string> have;  // canonical hashes recorded under this protocol
@@ -144,7 +145,8 @@ nlohmann::json read_shared(const std::filesystem::path& f) {
     (void)j.at("entries").items();
     return j;
   } catch (const std::exception& e) {
-    throw std::runtime_error(fmt::format("{}: malformed reference cache ({}); delete it to start it again", f.string(), e.what()));
+    throw std::runtime_error(
+        fmt::format("{}: malformed reference cache ({}); delete it to start it again", f.string(), e.what()));
   }
 }
 
@@ -171,7 +173,10 @@ void References::shared_store(const Entry& e, const Evaluation& ev) const {
   // Read again before writing: another run on the same protocol may have added entries meanwhile.
   nlohmann::json j = read_shared(f);
   if (j.is_null())
-    j = {{"format", "nos-search reference cache"}, {"version", 1}, {"protocol", protocol_}, {"entries", nlohmann::json::object()}};
+    j = {{"format", "nos-search reference cache"},
+         {"version", 1},
+         {"protocol", protocol_},
+         {"entries", nlohmann::json::object()}};
   j["entries"][hex64(e.id.canonical_hash)] = {{"name", e.ref.name}, {"rule", e.ref.rule}, {"eval", to_json(ev)}};
   app::write_file_atomic(f, j.dump(1) + "\n");
 }

@@ -13,14 +13,16 @@ namespace nos::search {
 
 std::vector<nlohmann::json> read_records(const RunPaths& p) {
   if (!std::filesystem::exists(p.evaluations()))
-    throw std::runtime_error(fmt::format("{}: missing: no evaluations recorded in {}", p.evaluations().string(), p.dir.string()));
+    throw std::runtime_error(
+        fmt::format("{}: missing: no evaluations recorded in {}", p.evaluations().string(), p.dir.string()));
   auto records = app::read_jsonl(p.evaluations()).records;
   for (size_t i = 0; i < records.size(); ++i)
     for (const char* key : {"sample", "rule", "reward", "best_lr", "infix", "hash"})
       if (!records[i].contains(key))
         throw std::runtime_error(fmt::format("{} record {}: missing '{}'", p.evaluations().string(), i + 1, key));
-  std::stable_sort(records.begin(), records.end(),
-                   [](const auto& a, const auto& b) { return a["sample"].template get<std::int64_t>() < b["sample"].template get<std::int64_t>(); });
+  std::stable_sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+    return a["sample"].template get<std::int64_t>() < b["sample"].template get<std::int64_t>();
+  });
   return records;
 }
 
@@ -31,7 +33,8 @@ std::vector<nlohmann::json> read_reference_records(const RunPaths& p) {
   const auto all = app::read_jsonl(file).records;
   for (size_t i = 0; i < all.size(); ++i) {
     for (const char* key : {"name", "rule", "reward", "best_lr", "infix"})
-      if (!all[i].contains(key)) throw std::runtime_error(fmt::format("{} record {}: missing '{}'", file.string(), i + 1, key));
+      if (!all[i].contains(key))
+        throw std::runtime_error(fmt::format("{} record {}: missing '{}'", file.string(), i + 1, key));
     auto same = std::find_if(out.begin(), out.end(), [&](const auto& r) { return r["name"] == all[i]["name"]; });
     if (same != out.end()) *same = all[i];
     else out.push_back(all[i]);
@@ -66,8 +69,9 @@ std::string leaderboard_markdown(const std::vector<nlohmann::json>& records, int
   });
   std::vector<const nlohmann::json*> refs;
   for (const auto& r : references) refs.push_back(&r);
-  std::stable_sort(refs.begin(), refs.end(),
-                   [](const nlohmann::json* a, const nlohmann::json* b) { return (*a)["reward"].get<double>() > (*b)["reward"].get<double>(); });
+  std::stable_sort(refs.begin(), refs.end(), [](const nlohmann::json* a, const nlohmann::json* b) {
+    return (*a)["reward"].get<double>() > (*b)["reward"].get<double>();
+  });
   std::string md = "| rank | reward | best lr | rule (infix) | string | first sample | times sampled |\n";
   md += "|---:|---:|---:|---|---|---:|---:|\n";
   size_t next_ref = 0;
@@ -127,18 +131,22 @@ RunSummary summarize(const RunPaths& p, const std::vector<nlohmann::json>& recor
 
 std::string reference_comparison(const RunSummary& s) {
   if (s.best_reference_name.empty()) return "";
-  if (s.samples == 0) return fmt::format("best reference: {} {:.4f}; no rule found yet", s.best_reference_name, s.best_reference);
+  if (s.samples == 0)
+    return fmt::format("best reference: {} {:.4f}; no rule found yet", s.best_reference_name, s.best_reference);
   const double d = s.best - s.best_reference;
   return fmt::format("best found rule {:.4f} vs best reference {} {:.4f}: {}", s.best, s.best_reference_name,
                      s.best_reference,
-                     d > 0 ? fmt::format("{:.4f} above it", d) : d < 0 ? fmt::format("{:.4f} below it", -d) : "equal");
+                     d > 0   ? fmt::format("{:.4f} above it", d)
+                     : d < 0 ? fmt::format("{:.4f} below it", -d)
+                             : "equal");
 }
 
 namespace {
 
 std::string summary_line(const RunSummary& s) {
-  return fmt::format("{} ({}): {} samples, {} trained, mean reward {:.4f}, last quarter {:.4f}, best {:.4f}, {:.0f} samples/h",
-                     s.dir, s.strategy, s.samples, s.trained, s.mean, s.last_quarter_mean, s.best, s.samples_per_hour);
+  return fmt::format(
+      "{} ({}): {} samples, {} trained, mean reward {:.4f}, last quarter {:.4f}, best {:.4f}, {:.0f} samples/h", s.dir,
+      s.strategy, s.samples, s.trained, s.mean, s.last_quarter_mean, s.best, s.samples_per_hour);
 }
 
 void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const std::vector<nlohmann::json>& refs) {
@@ -149,8 +157,8 @@ void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const s
   for (size_t i = 0; i < records.size(); ++i) {
     sum += records[i]["reward"].get<double>();
     if (i >= w) sum -= records[i - w]["reward"].get<double>();
-    dat += fmt::format("{} {:.6f} {:.6f}\n", records[i]["sample"].get<std::int64_t>(), records[i]["reward"].get<double>(),
-                       sum / static_cast<double>(std::min(i + 1, w)));
+    dat += fmt::format("{} {:.6f} {:.6f}\n", records[i]["sample"].get<std::int64_t>(),
+                       records[i]["reward"].get<double>(), sum / static_cast<double>(std::min(i + 1, w)));
   }
   app::write_file_atomic(p.dir / "rewards.dat", dat);
   if (!app::gnuplot_available()) {
@@ -160,9 +168,10 @@ void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const s
   // One dashed horizontal line per reference optimizer, at its reward under the same protocol.
   std::string ref_lines;
   for (size_t i = 0; i < refs.size(); ++i)
-    ref_lines += fmt::format(", {:.6f} with lines dt {} lw 1.5 lc {} title {}", refs[i]["reward"].get<double>(), 2 + i % 4,
-                             3 + i, app::gnuplot_quote(fmt::format("{} (reference) {:.4f}", refs[i]["name"].get<std::string>(),
-                                                                    refs[i]["reward"].get<double>())));
+    ref_lines += fmt::format(", {:.6f} with lines dt {} lw 1.5 lc {} title {}", refs[i]["reward"].get<double>(),
+                             2 + i % 4, 3 + i,
+                             app::gnuplot_quote(fmt::format("{} (reference) {:.4f}", refs[i]["name"].get<std::string>(),
+                                                            refs[i]["reward"].get<double>())));
   const std::string cmds = fmt::format(
       "set title 'rewards over samples: {}'\nset xlabel 'sample'\nset ylabel 'reward (validation accuracy)'\n"
       "set grid\nset key bottom right\n"
@@ -193,12 +202,14 @@ RunSummary write_report(const RunPaths& p, int top) {
 }
 
 std::string comparison_markdown(const std::vector<RunSummary>& runs) {
-  std::string md = "| run | strategy | samples | trained | mean reward | last-quarter mean | best | samples/h | best reference |\n";
+  std::string md =
+      "| run | strategy | samples | trained | mean reward | last-quarter mean | best | samples/h | best reference |\n";
   md += "|---|---|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& s : runs)
-    md += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.0f} | {} |\n", s.dir, s.strategy, s.samples, s.trained,
-                      s.mean, s.last_quarter_mean, s.best, s.samples_per_hour,
-                      s.best_reference_name.empty() ? "-" : fmt::format("{} {:.4f}", s.best_reference_name, s.best_reference));
+    md += fmt::format(
+        "| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.0f} | {} |\n", s.dir, s.strategy, s.samples, s.trained,
+        s.mean, s.last_quarter_mean, s.best, s.samples_per_hour,
+        s.best_reference_name.empty() ? "-" : fmt::format("{} {:.4f}", s.best_reference_name, s.best_reference));
   return md;
 }
 

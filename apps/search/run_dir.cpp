@@ -40,13 +40,16 @@ const char* relative_path_of(const std::string& dataset) {
 void create_run_dir(const app::RunDir& d, const SearchConfig& c) {
   const RunPaths p{.dir = d.path()};
   if (std::filesystem::exists(p.config()))
-    throw std::runtime_error(fmt::format("{} already holds a search run (config.json exists): continue it with "
-                                         "--resume {} or choose another --dir",
-                                         p.dir.string(), p.dir.string()));
+    throw std::runtime_error(
+        fmt::format("{} already holds a search run (config.json exists): continue it with "
+                    "--resume {} or choose another --dir",
+                    p.dir.string(), p.dir.string()));
   for (const auto& f : {p.evaluations(), p.checkpoint(), p.cache()})
     if (std::filesystem::exists(f))
-      throw std::runtime_error(fmt::format("{} exists but {} does not: the directory holds part of a run; choose "
-                                           "another --dir", f.string(), p.config().string()));
+      throw std::runtime_error(
+          fmt::format("{} exists but {} does not: the directory holds part of a run; choose "
+                      "another --dir",
+                      f.string(), p.config().string()));
   d.write_config(to_json(c));
 }
 
@@ -70,8 +73,8 @@ SearchConfig parse_config(const nlohmann::json& j, const std::filesystem::path& 
 
 nlohmann::json read_json(const RunPaths& p) {
   if (!std::filesystem::exists(p.config()))
-    throw std::runtime_error(fmt::format("{}: missing: {} is not a nos-search run directory", p.config().string(),
-                                         p.dir.string()));
+    throw std::runtime_error(
+        fmt::format("{}: missing: {} is not a nos-search run directory", p.config().string(), p.dir.string()));
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(app::read_file(p.config()));
@@ -91,13 +94,15 @@ SearchConfig resume_config(const app::RunDir& d, const SearchConfig& cli, const 
   const nlohmann::json stored = with_absent_keys(settings_of(file), p.config().string());
   const app::Resumed r = app::resume_settings(stored, to_json(cli), &given, config_rules());
   if (r.conflict)
-    throw std::runtime_error(fmt::format("--resume {}: --{} is {} on the command line but {} in {}; a resumed run "
-                                         "keeps its settings (only the budget, workers, data location and output "
-                                         "may change)",
-                                         p.dir.string(), flag_of(r.conflict->key), r.conflict->asked.dump(),
-                                         r.conflict->stored.dump(), p.config().string()));
+    throw std::runtime_error(
+        fmt::format("--resume {}: --{} is {} on the command line but {} in {}; a resumed run "
+                    "keeps its settings (only the budget, workers, data location and output "
+                    "may change)",
+                    p.dir.string(), flag_of(r.conflict->key), r.conflict->asked.dump(), r.conflict->stored.dump(),
+                    p.config().string()));
   SearchConfig out = config_from_json(r.settings, p.config().string());
-  if (auto why = validate(out); !why.empty()) throw std::runtime_error(fmt::format("--resume {}: {}", p.dir.string(), why));
+  if (auto why = validate(out); !why.empty())
+    throw std::runtime_error(fmt::format("--resume {}: {}", p.dir.string(), why));
   d.write_config(r.settings, derived_of(file));
   return out;
 }
@@ -140,11 +145,12 @@ void record_resolution(RunPaths& p, const SearchConfig& c, const nlohmann::json&
     // A change of reward kind (synthetic <-> child) is the checkpoint's to report (driver.cpp).
     const auto real = [&](const nlohmann::json& j) { return !name(j).is_null() && name(j) != "synthetic"; };
     if (real(was) && real(data_set) && name(was) != name(data_set))
-      throw std::runtime_error(fmt::format("{}: the run's child networks trained on {} ({}), but --dataset {} now "
-                                           "finds {} ({}); its rewards would not be comparable: make the data set "
-                                           "it used visible again (--data) or start a new run",
-                                           p.config().string(), name(was).dump(), was.value("path", nlohmann::json()).dump(),
-                                           c.dataset, name(data_set).dump(), data_set.value("path", nlohmann::json()).dump()));
+      throw std::runtime_error(
+          fmt::format("{}: the run's child networks trained on {} ({}), but --dataset {} now "
+                      "finds {} ({}); its rewards would not be comparable: make the data set "
+                      "it used visible again (--data) or start a new run",
+                      p.config().string(), name(was).dump(), was.value("path", nlohmann::json()).dump(), c.dataset,
+                      name(data_set).dump(), data_set.value("path", nlohmann::json()).dump()));
   }
   const nlohmann::json protocol = reward_protocol(c);
   file[kDataSetKey] = data_set;

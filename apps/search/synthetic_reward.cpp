@@ -5,14 +5,15 @@
 #include <string>
 #include <thread>
 
-
 namespace nos::search {
 namespace {
 
 // Whole tokens only: `exp` must not match inside another name.
 bool has_token(const std::string& text, std::string_view tok) {
   for (size_t at = text.find(tok); at != std::string::npos; at = text.find(tok, at + 1)) {
-    auto boundary = [&](size_t i) { return i >= text.size() || !(std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_'); };
+    auto boundary = [&](size_t i) {
+      return i >= text.size() || !(std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_');
+    };
     if ((at == 0 || boundary(at - 1)) && boundary(at + tok.size())) return true;
   }
   return false;

@@ -6,11 +6,10 @@
 //   nos-train convnet --epochs 5 --lr 0.01
 //   nos-train wrn --depth 16 --widen 4 --epochs 1 --augment
 //   nos-train lstm --epochs 13 --lr 1 --log ptb.jsonl
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "apps/common/cli_checks.h"
-#include "optim/arena_optimizer.h"
 #include "nn/data/cifar10.h"
 #include "nn/data/data_path.h"
 #include "nn/data/ptb.h"
@@ -21,6 +20,7 @@
 #include "nn/train/progress.h"
 #include "nn/train/train.h"
 #include "nn/train/zaremba.h"
+#include "optim/arena_optimizer.h"
 #include "tensor/blas_env.h"
 #include "tensor/threads.h"
 
@@ -65,8 +65,13 @@ int run_image(const std::string& model, const Common& c, std::int64_t train_n, s
   else net = std::make_unique<nn::WideResNet>(arena, wo, rng);
   fmt::print(stderr, "{}: {} parameters; {} training, {} validation, {} test images\n", model, arena.size(),
              split.train.size(), split.validation.size(), test.size());
-  nn::ClassifierConfig cfg{.epochs = c.epochs, .max_steps = c.max_steps, .batch = c.batch ? c.batch : (model == "wrn" ? 128 : 100),
-                           .augment = augment, .seed = c.seed, .log_path = c.log_path, .label = model};
+  nn::ClassifierConfig cfg{.epochs = c.epochs,
+                           .max_steps = c.max_steps,
+                           .batch = c.batch ? c.batch : (model == "wrn" ? 128 : 100),
+                           .augment = augment,
+                           .seed = c.seed,
+                           .log_path = c.log_path,
+                           .label = model};
   // The rate as the float the trainer's flag holds (the loop's former float rate, bit for bit).
   optim::Optimizer opt = make_optimizer(c, arena, c.lr ? c.lr : 0.01f);
   const auto r = nn::train_classifier(*net, arena, split.train, split.validation, cfg, opt);
@@ -89,18 +94,28 @@ int run_lstm(const Common& c, CLI::App& cmd, const std::string& size, std::int64
   const data::Corpus corpus = data::read_ptb(dir);
   std::mt19937_64 rng(c.seed);
   ParamArena arena;
-  nn::LstmLm lm(arena, size == "medium" ? nn::LstmLmOptions::medium(corpus.vocab.size()) : nn::LstmLmOptions::small(corpus.vocab.size()), rng);
+  nn::LstmLm lm(
+      arena,
+      size == "medium" ? nn::LstmLmOptions::medium(corpus.vocab.size()) : nn::LstmLmOptions::small(corpus.vocab.size()),
+      rng);
   fmt::print(stderr, "lstm {}: {} parameters; {} training tokens\n", size, arena.size(), corpus.train.size());
   const auto set = [&](const char* flag) { return cmd.count(flag) > 0; };
-  nn::LmConfig cfg{.epochs = set("--epochs") ? c.epochs : z.epochs, .max_steps = c.max_steps,
-                   .batch = c.batch ? c.batch : z.batch, .bptt = bptt ? bptt : z.bptt,
-                   .clip_norm = set("--clip") ? clip : z.clip, .seed = c.seed, .log_path = c.log_path, .label = "lstm-" + size};
-  for (const auto& [tokens, file] : {std::pair{&corpus.train, "ptb.train.txt"}, {&corpus.valid, "ptb.valid.txt"},
-                                     {&corpus.test, "ptb.test.txt"}})
+  nn::LmConfig cfg{.epochs = set("--epochs") ? c.epochs : z.epochs,
+                   .max_steps = c.max_steps,
+                   .batch = c.batch ? c.batch : z.batch,
+                   .bptt = bptt ? bptt : z.bptt,
+                   .clip_norm = set("--clip") ? clip : z.clip,
+                   .seed = c.seed,
+                   .log_path = c.log_path,
+                   .label = "lstm-" + size};
+  for (const auto& [tokens, file] :
+       {std::pair{&corpus.train, "ptb.train.txt"}, {&corpus.valid, "ptb.valid.txt"}, {&corpus.test, "ptb.test.txt"}})
     data::require_tokens_for_batch(*tokens, cfg.batch, dir / file);
-  const std::int64_t per_epoch = nn::lm_steps_per_epoch(static_cast<std::int64_t>(corpus.train.size()), cfg.batch, cfg.bptt);
-  optim::Optimizer opt = make_optimizer(c, arena, c.lr > 0 ? c.lr : z.lr,
-                                        optim::zaremba_schedule(static_cast<std::uint64_t>(per_epoch), z.decay_start, z.decay));
+  const std::int64_t per_epoch =
+      nn::lm_steps_per_epoch(static_cast<std::int64_t>(corpus.train.size()), cfg.batch, cfg.bptt);
+  optim::Optimizer opt =
+      make_optimizer(c, arena, c.lr > 0 ? c.lr : z.lr,
+                     optim::zaremba_schedule(static_cast<std::uint64_t>(per_epoch), z.decay_start, z.decay));
   const auto r = nn::train_language_model(lm, arena, corpus.train, corpus.valid, corpus.test, cfg, opt);
   for (const auto& e : r.epochs)
     fmt::print("epoch {}: train perplexity {:.2f}, validation perplexity {:.2f}, {:.0f} tokens/s\n", e.epoch,
@@ -125,7 +140,8 @@ int main(int argc, char** argv) {
     s->add_option("--epochs", c.epochs, "Epochs (default: 1; lstm: 13 small, 39 medium)")->check(CLI::Range(1, 100000));
     s->add_option("--max-steps", c.max_steps, "Stop after this many steps (0: no limit)")->check(app::NonNegative);
     s->add_option("--batch", c.batch, "Batch size (default: 100, 128 for wrn, 20 for lstm)")->check(app::NonNegative);
-    s->add_option("--lr", c.lr, "Learning rate (default: 0.01; lstm: Zaremba's 1, decayed as his recipe for the size)")->check(app::Positive);
+    s->add_option("--lr", c.lr, "Learning rate (default: 0.01; lstm: Zaremba's 1, decayed as his recipe for the size)")
+        ->check(app::Positive);
     s->add_option("--momentum", c.momentum, "Heavy-ball momentum (0: plain SGD)")->check(CLI::Range(0.0, 0.999));
     s->add_option("--seed", c.seed, "Seed");
     s->add_option("--log", c.log_path, "Append per-epoch metrics to this JSONL file");
@@ -151,7 +167,8 @@ int main(int argc, char** argv) {
   wrn->add_option("--dropout", wo.dropout, "Dropout inside blocks")->check(CLI::Range(0.0, 0.99));
   common(lstm);
   lstm->add_option("--size", size, "small (2x200) or medium (2x650)")->check(CLI::IsMember({"small", "medium"}));
-  lstm->add_option("--bptt", bptt, "Truncated backpropagation length (default: small 20, medium 35, as Zaremba)")->check(CLI::Range(1, 10000));
+  lstm->add_option("--bptt", bptt, "Truncated backpropagation length (default: small 20, medium 35, as Zaremba)")
+      ->check(CLI::Range(1, 10000));
   lstm->add_option("--clip", clip, "Gradient-norm clipping (0: off; default 5)")->check(app::NonNegative);
   CLI11_PARSE(app, argc, argv);
 

@@ -26,7 +26,7 @@ struct TransferConfig {
   double lr_min = 1e-5, lr_max = 10;  // log-spaced, inclusive
   int rates = 7;
   std::map<std::string, std::vector<double>> lr_ranges;  // per optimizer name: {min, max}
-  std::vector<double> adam_eps{1e-8};                   // swept for the `adam` baseline only
+  std::vector<double> adam_eps{1e-8};                    // swept for the `adam` baseline only
   int repeats = 1;
   std::uint64_t seed = 1;  // the data split; repeat r initialises and shuffles with seed + r
 
@@ -35,16 +35,16 @@ struct TransferConfig {
   double x0 = -1.5, y0 = 2.0;
 
   // linreg (train = its samples), two-moons (train, val, test points)
-  int dim = 20;              // linreg: parameters
-  double condition = 100;    // linreg: condition number of the Hessian
-  double noise = 0.1;        // linreg: observation noise σ; two-moons: coordinate noise
-  int hidden = 16;           // two-moons: width of the MLP's two hidden layers
+  int dim = 20;            // linreg: parameters
+  double condition = 100;  // linreg: condition number of the Hessian
+  double noise = 0.1;      // linreg: observation noise σ; two-moons: coordinate noise
+  int hidden = 16;         // two-moons: width of the MLP's two hidden layers
 
   // convnet, wrn, lstm (and linreg, two-moons: epochs and batch)
   int epochs = 1;
-  std::int64_t steps_per_epoch = 0;  // 0: whole epochs; else stop each epoch after this many steps
-  std::int64_t batch = 0;            // 0: the task's default
-  std::string schedule = "constant"; // constant | step | cosine | linear-cosine | noisy-linear-cosine
+  std::int64_t steps_per_epoch = 0;           // 0: whole epochs; else stop each epoch after this many steps
+  std::int64_t batch = 0;                     // 0: the task's default
+  std::string schedule = "constant";          // constant | step | cosine | linear-cosine | noisy-linear-cosine
   double decay_epochs = 0, decay_rate = 0.1;  // step schedule
 
   // convnet, wrn

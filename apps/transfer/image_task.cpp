@@ -10,12 +10,12 @@
 #include <stdexcept>
 
 #include "apps/transfer/run_start.h"
-#include "optim/arena_optimizer.h"
 #include "nn/data/data_path.h"
 #include "nn/data/splits.h"
 #include "nn/models/convnet.h"
 #include "nn/models/wide_resnet.h"
 #include "nn/train/train.h"
+#include "optim/arena_optimizer.h"
 
 namespace nos::transfer {
 
@@ -55,8 +55,10 @@ optim::Schedule schedule_of(const TransferConfig& c, std::int64_t steps_per_epoc
     s.decay_steps = total;
     s.seed = c.seed;
   } else {
-    throw std::invalid_argument(fmt::format("unknown schedule '{}' (constant, step, cosine, linear-cosine, "
-                                            "noisy-linear-cosine)", c.schedule));
+    throw std::invalid_argument(
+        fmt::format("unknown schedule '{}' (constant, step, cosine, linear-cosine, "
+                    "noisy-linear-cosine)",
+                    c.schedule));
   }
   if (const std::string why = optim::validate(s); !why.empty()) throw std::invalid_argument("schedule: " + why);
   return s;
@@ -72,8 +74,12 @@ RunRecord train_image_run(const TransferConfig& c, const ImageData& d, const Pla
   std::mt19937_64 rng(p.seed);
   ParamArena arena;
   std::unique_ptr<nn::Module> net;
-  if (c.task == "convnet") net = std::make_unique<nn::ConvNet>(arena, nn::ConvNetOptions{.padding = !c.no_padding, .pooling = c.pooling}, rng);
-  else net = std::make_unique<nn::WideResNet>(arena, nn::WideResNetOptions{.depth = c.depth, .widen = c.widen, .dropout = static_cast<float>(c.dropout)}, rng);
+  if (c.task == "convnet")
+    net = std::make_unique<nn::ConvNet>(arena, nn::ConvNetOptions{.padding = !c.no_padding, .pooling = c.pooling}, rng);
+  else
+    net = std::make_unique<nn::WideResNet>(
+        arena, nn::WideResNetOptions{.depth = c.depth, .widen = c.widen, .dropout = static_cast<float>(c.dropout)},
+        rng);
 
   optim::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(total));
   o.schedule = schedule_of(c, per_epoch, total);
@@ -84,12 +90,19 @@ RunRecord train_image_run(const TransferConfig& c, const ImageData& d, const Pla
   // One run of the loop; each epoch draws from its own seed (nn::epoch_seed), and the loop scores
   // the test set after every epoch.
   auto e0 = std::chrono::steady_clock::now();
-  nn::ClassifierConfig cfg{.epochs = c.epochs, .steps_per_epoch = c.steps_per_epoch, .batch = batch, .augment = c.augment,
-                           .seed = p.seed, .reseed_each_epoch = true,
+  nn::ClassifierConfig cfg{.epochs = c.epochs,
+                           .steps_per_epoch = c.steps_per_epoch,
+                           .batch = batch,
+                           .augment = c.augment,
+                           .seed = p.seed,
+                           .reseed_each_epoch = true,
                            .label = fmt::format("{} lr={:g}", p.key.optimizer, p.key.lr)};
   cfg.on_epoch = [&](const nn::ClassifierEpoch& e) {
     const auto now = std::chrono::steady_clock::now();
-    EpochMetrics m{.epoch = e.epoch, .train = e.train_loss, .val = e.val_accuracy, .test = e.test_accuracy,
+    EpochMetrics m{.epoch = e.epoch,
+                   .train = e.train_loss,
+                   .val = e.val_accuracy,
+                   .test = e.test_accuracy,
                    .seconds = std::chrono::duration<double>(now - e0).count()};
     e0 = now;
     rec.epochs.push_back(m);

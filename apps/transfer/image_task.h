@@ -9,8 +9,8 @@
 #include "apps/transfer/config.h"
 #include "apps/transfer/records.h"
 #include "apps/transfer/sweep.h"
-#include "optim/schedule.h"
 #include "nn/data/cifar10.h"
+#include "optim/schedule.h"
 
 namespace nos::transfer {
 

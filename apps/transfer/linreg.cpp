@@ -35,7 +35,8 @@ void orthonormalise(std::vector<double>& a, int rows, int cols) {
 }  // namespace
 
 LinregProblem make_linreg(int n, int d, double kappa, double sigma, std::uint64_t seed) {
-  if (d < 1 || n < d) throw std::invalid_argument(fmt::format("linreg: need samples >= dim >= 1, got {} samples, dim {}", n, d));
+  if (d < 1 || n < d)
+    throw std::invalid_argument(fmt::format("linreg: need samples >= dim >= 1, got {} samples, dim {}", n, d));
   if (!(kappa >= 1)) throw std::invalid_argument(fmt::format("linreg: --condition must be >= 1, got {:g}", kappa));
   if (!(sigma >= 0)) throw std::invalid_argument(fmt::format("linreg: --noise must be >= 0, got {:g}", sigma));
   std::mt19937_64 rng(seed);
@@ -46,7 +47,8 @@ LinregProblem make_linreg(int n, int d, double kappa, double sigma, std::uint64_
   orthonormalise(u, n, d);
   orthonormalise(v, d, d);
   std::vector<double> s(d);
-  for (int i = 0; i < d; ++i) s[i] = std::sqrt(static_cast<double>(n)) * std::pow(kappa, d == 1 ? 0.0 : -0.5 * i / (d - 1));
+  for (int i = 0; i < d; ++i)
+    s[i] = std::sqrt(static_cast<double>(n)) * std::pow(kappa, d == 1 ? 0.0 : -0.5 * i / (d - 1));
   LinregProblem p;
   p.n = n;
   p.d = d;
@@ -86,7 +88,8 @@ double linreg_loss(const LinregProblem& p, const std::vector<double>& w) {
   return sum / (2.0 * p.n);
 }
 
-RunRecord train_linreg_run(const TransferConfig& c, const LinregProblem& prob, const PlannedRun& p, const EpochFn& on_epoch) {
+RunRecord train_linreg_run(const TransferConfig& c, const LinregProblem& prob, const PlannedRun& p,
+                           const EpochFn& on_epoch) {
   const auto t0 = std::chrono::steady_clock::now();
   const int n = prob.n, d = prob.d;
   const int batch = static_cast<int>(std::min<std::int64_t>(batch_size(c), n));
@@ -132,7 +135,10 @@ RunRecord train_linreg_run(const TransferConfig& c, const LinregProblem& prob, c
       rec.reason = fmt::format("epoch {}: loss is {}", epoch, f);
       break;
     }
-    EpochMetrics m{.epoch = epoch, .train = f, .val = f - prob.f_star, .test = std::sqrt(dist) / w_star_norm,
+    EpochMetrics m{.epoch = epoch,
+                   .train = f,
+                   .val = f - prob.f_star,
+                   .test = std::sqrt(dist) / w_star_norm,
                    .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count()};
     rec.epochs.push_back(m);
     on_epoch(m);

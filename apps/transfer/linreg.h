@@ -34,6 +34,7 @@ double linreg_loss(const LinregProblem& p, const std::vector<double>& w);
 // Per epoch (a shuffled pass in minibatches of batch_size(c)): train = f(w), val = f(w) − f*
 // (the excess loss, the score), test = ‖w − w*‖/‖w*‖. w starts at N(0, 1/d) drawn with the
 // run's seed, the same for every optimizer at a repeat.
-RunRecord train_linreg_run(const TransferConfig& c, const LinregProblem& prob, const PlannedRun& p, const EpochFn& on_epoch);
+RunRecord train_linreg_run(const TransferConfig& c, const LinregProblem& prob, const PlannedRun& p,
+                           const EpochFn& on_epoch);
 
 }  // namespace nos::transfer

@@ -7,10 +7,10 @@
 #include <random>
 
 #include "apps/transfer/run_start.h"
-#include "optim/arena_optimizer.h"
 #include "nn/data/data_path.h"
 #include "nn/models/lstm_lm.h"
 #include "nn/train/train.h"
+#include "optim/arena_optimizer.h"
 #include "optim/schedule.h"
 
 namespace nos::transfer {
@@ -19,8 +19,10 @@ LmData load_lm_data(const TransferConfig& c) {
   const auto dir = data::find_dataset("ptb", c.data_dir);
   data::Corpus corpus = data::read_ptb(dir);
   LmData d{corpus.vocab.size(), std::move(corpus.train), std::move(corpus.valid), std::move(corpus.test)};
-  if (c.valid_tokens > 0 && c.valid_tokens < static_cast<std::int64_t>(d.valid.size())) d.valid.resize(static_cast<size_t>(c.valid_tokens));
-  if (c.test_tokens > 0 && c.test_tokens < static_cast<std::int64_t>(d.test.size())) d.test.resize(static_cast<size_t>(c.test_tokens));
+  if (c.valid_tokens > 0 && c.valid_tokens < static_cast<std::int64_t>(d.valid.size()))
+    d.valid.resize(static_cast<size_t>(c.valid_tokens));
+  if (c.test_tokens > 0 && c.test_tokens < static_cast<std::int64_t>(d.test.size()))
+    d.test.resize(static_cast<size_t>(c.test_tokens));
   // Every split is checked before the first step, not when the first evaluation needs it.
   const std::int64_t batch = batch_size(c);
   data::require_tokens_for_batch(d.train, batch, dir / "ptb.train.txt");
@@ -45,7 +47,8 @@ RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRu
 
   std::mt19937_64 rng(p.seed);
   ParamArena arena;
-  nn::LstmLm lm(arena, c.size == "medium" ? nn::LstmLmOptions::medium(d.vocab) : nn::LstmLmOptions::small(d.vocab), rng);
+  nn::LstmLm lm(arena, c.size == "medium" ? nn::LstmLmOptions::medium(d.vocab) : nn::LstmLmOptions::small(d.vocab),
+                rng);
 
   optim::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(per_epoch * c.epochs));
   o.schedule = zaremba_schedule_of(c, per_epoch);
@@ -54,13 +57,22 @@ RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRu
 
   RunRecord rec = start_record(p);
   auto e0 = std::chrono::steady_clock::now();
-  nn::LmConfig cfg{.epochs = c.epochs, .steps_per_epoch = c.steps_per_epoch, .batch = batch, .bptt = c.bptt,
-                   .clip_norm = static_cast<float>(c.clip), .restart_cuts = c.lm_cuts != "continue", .seed = p.seed,
-                   .reseed_each_epoch = true, .test_each_epoch = true,
+  nn::LmConfig cfg{.epochs = c.epochs,
+                   .steps_per_epoch = c.steps_per_epoch,
+                   .batch = batch,
+                   .bptt = c.bptt,
+                   .clip_norm = static_cast<float>(c.clip),
+                   .restart_cuts = c.lm_cuts != "continue",
+                   .seed = p.seed,
+                   .reseed_each_epoch = true,
+                   .test_each_epoch = true,
                    .label = fmt::format("{} lr={:g}", p.key.optimizer, p.key.lr)};
   cfg.on_epoch = [&](const nn::LmEpoch& e) {
     const auto now = std::chrono::steady_clock::now();
-    EpochMetrics m{.epoch = e.epoch, .train = e.train_perplexity, .val = e.valid_perplexity, .test = e.test_perplexity,
+    EpochMetrics m{.epoch = e.epoch,
+                   .train = e.train_perplexity,
+                   .val = e.valid_perplexity,
+                   .test = e.test_perplexity,
                    .seconds = std::chrono::duration<double>(now - e0).count()};
     e0 = now;
     rec.epochs.push_back(m);

@@ -17,7 +17,8 @@ namespace {
 std::vector<const RunRecord*> runs_at(const std::vector<RunRecord>& runs, const RateSummary& s) {
   std::vector<const RunRecord*> out;
   for (const auto& r : runs)
-    if (r.key.optimizer == s.key.optimizer && r.key.lr == s.key.lr && r.key.eps == s.key.eps && !r.diverged) out.push_back(&r);
+    if (r.key.optimizer == s.key.optimizer && r.key.lr == s.key.lr && r.key.eps == s.key.eps && !r.diverged)
+      out.push_back(&r);
   return out;
 }
 
@@ -37,7 +38,8 @@ std::string epoch_means(const std::vector<const RunRecord*>& members) {
       a[3] += 1;
     }
   std::string out = "# epoch train val test (means over repeats)\n";
-  for (const auto& [epoch, a] : sum) out += fmt::format("{} {:.8g} {:.8g} {:.8g}\n", epoch, a[0] / a[3], a[1] / a[3], a[2] / a[3]);
+  for (const auto& [epoch, a] : sum)
+    out += fmt::format("{} {:.8g} {:.8g} {:.8g}\n", epoch, a[0] / a[3], a[1] / a[3], a[2] / a[3]);
   return out;
 }
 
@@ -61,18 +63,19 @@ std::vector<std::string> curve_plots(const fs::path& plots, const TransferConfig
   const std::vector<Figure> figs =
       c.task == "linreg" ? std::vector<Figure>{{"excess_loss", "excess loss f(w) - f*", 3, true, 1},
                                                {"distance", "|w - w*| / |w*|", 4, true, 1}}
-      : lm ? std::vector<Figure>{{"valid_perplexity", "validation perplexity", 3, true, 1},
-                               {"train_perplexity", "training perplexity", 2, true, 1}}
-         : std::vector<Figure>{{"val_accuracy", "validation accuracy (%)", 3, false, 100},
-                               {"test_accuracy", "test accuracy (%)", 4, false, 100},
-                               {"train_loss", "training loss", 2, true, 1}};
+      : lm               ? std::vector<Figure>{{"valid_perplexity", "validation perplexity", 3, true, 1},
+                                               {"train_perplexity", "training perplexity", 2, true, 1}}
+                         : std::vector<Figure>{{"val_accuracy", "validation accuracy (%)", 3, false, 100},
+                                               {"test_accuracy", "test accuracy (%)", 4, false, 100},
+                                               {"train_loss", "training loss", 2, true, 1}};
   std::vector<std::string> out;
   for (const Figure& f : figs) {
     // Whole epochs on the x axis; gnuplot's automatic tics would show 1.2, 1.4, ... for short runs.
-    std::string cmd = fmt::format("set title {}\nset xlabel 'epoch'\nset ylabel {}\nset key outside right\nset grid\n"
-                                  "set xtics {}\n{}plot ",
-                                  app::gnuplot_quote(fmt::format("{}: each optimizer at its best rate", c.task)),
-                                  app::gnuplot_quote(f.ylabel), std::max(1, c.epochs / 10), f.log ? "set logscale y\n" : "");
+    std::string cmd = fmt::format(
+        "set title {}\nset xlabel 'epoch'\nset ylabel {}\nset key outside right\nset grid\n"
+        "set xtics {}\n{}plot ",
+        app::gnuplot_quote(fmt::format("{}: each optimizer at its best rate", c.task)), app::gnuplot_quote(f.ylabel),
+        std::max(1, c.epochs / 10), f.log ? "set logscale y\n" : "");
     for (size_t i = 0; i < series.size(); ++i)
       cmd += fmt::format("{}{} using 1:(${}*{}) with linespoints title {}", i ? ", \\\n  " : "",
                          app::gnuplot_quote(series[i].first), f.column, f.scale, series[i].second);
@@ -92,9 +95,10 @@ std::vector<std::string> rosenbrock_plots(const fs::path& dir, const fs::path& p
         fmt::print(stderr, "nos-transfer: warning: {} is missing: the trajectory plots leave out {}\n",
                    (dir / r->trajectory).string(), s.optimizer);
       if (r->key.repeat == 0 && !r->trajectory.empty() && fs::exists(dir / r->trajectory)) {
-        series.emplace_back("../" + r->trajectory,
-                            app::gnuplot_quote(fmt::format("{} (lr {:g}{})", s.optimizer, r->key.lr,
-                                                           r->key.eps != 1e-8 ? fmt::format(", eps {:g}", r->key.eps) : "")));
+        series.emplace_back(
+            "../" + r->trajectory,
+            app::gnuplot_quote(fmt::format("{} (lr {:g}{})", s.optimizer, r->key.lr,
+                                           r->key.eps != 1e-8 ? fmt::format(", eps {:g}", r->key.eps) : "")));
         break;
       }
     }
@@ -124,12 +128,14 @@ std::vector<std::string> rosenbrock_plots(const fs::path& dir, const fs::path& p
       xlo, xhi, ylo, yhi, c.iterations);
   for (const auto& [file, t] : series)
     cmd += fmt::format(", \\\n  {} using 2:3 with lines lw 2 title {}", app::gnuplot_quote(file), t);
-  cmd += ", \\\n  'start.dat' with points pt 6 ps 2 lc rgb 'black' title 'start', \\\n"
-         "  'optimum.dat' with points pt 7 ps 2 lc rgb 'black' title 'optimum (1,1)'\n";
+  cmd +=
+      ", \\\n  'start.dat' with points pt 6 ps 2 lc rgb 'black' title 'start', \\\n"
+      "  'optimum.dat' with points pt 7 ps 2 lc rgb 'black' title 'optimum (1,1)'\n";
   app::plot_png_svg(plots, "trajectories", cmd);
 
-  std::string loss = "set title 'Rosenbrock: loss of the best run of each optimizer'\nset xlabel 'iteration'\n"
-                     "set ylabel 'f(x,y)'\nset logscale y\nset key outside right\nset grid\nplot ";
+  std::string loss =
+      "set title 'Rosenbrock: loss of the best run of each optimizer'\nset xlabel 'iteration'\n"
+      "set ylabel 'f(x,y)'\nset logscale y\nset key outside right\nset grid\nplot ";
   for (size_t i = 0; i < series.size(); ++i)
     loss += fmt::format("{}{} using 1:($4 > 0 ? $4 : 1/0) with lines lw 2 title {}", i ? ", \\\n  " : "",
                         app::gnuplot_quote(series[i].first), series[i].second);

@@ -33,11 +33,11 @@ struct EpochMetrics {
 
 struct RunRecord {
   RunKey key;
-  std::string rule;          // the rule text the run used
+  std::string rule;  // the rule text the run used
   std::uint64_t seed = 0;
-  std::string attempt;       // which invocation trained it (matches its lines in epochs.jsonl)
+  std::string attempt;  // which invocation trained it (matches its lines in epochs.jsonl)
   bool diverged = false;
-  std::string reason;        // why it diverged
+  std::string reason;  // why it diverged
   double seconds = 0;
   std::vector<EpochMetrics> epochs;
   // rosenbrock: the end point, its loss and the file holding the whole trajectory

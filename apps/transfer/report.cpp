@@ -15,7 +15,8 @@ namespace nos::transfer {
 
 ReportSummary write_report(const std::filesystem::path& dir) {
   const auto cfg = read_config(dir);
-  if (!cfg) throw std::runtime_error(fmt::format("{} is not a nos-transfer study: it has no config.json", dir.string()));
+  if (!cfg)
+    throw std::runtime_error(fmt::format("{} is not a nos-transfer study: it has no config.json", dir.string()));
   const std::vector<RunRecord> runs = read_runs(dir);
   const TableSpec spec = table_spec(cfg->task);
   std::vector<std::string> order;

@@ -8,9 +8,9 @@
 namespace nos::transfer {
 
 struct ReportSummary {
-  int runs = 0;              // finished runs in the directory
-  std::string table;         // table.md's content
-  bool plotted = false;      // false: gnuplot is missing (tables are still written)
+  int runs = 0;          // finished runs in the directory
+  std::string table;     // table.md's content
+  bool plotted = false;  // false: gnuplot is missing (tables are still written)
 };
 
 // Writes table.md, table.csv, sweep.md and the plots. Throws std::runtime_error if DIR holds no

@@ -27,8 +27,8 @@ std::vector<RunRecord> read_runs(const fs::path& dir) {
   const fs::path f = dir / "runs.jsonl";
   const app::JsonlContents c = app::read_jsonl(f);
   std::vector<RunRecord> out;
-  std::map<std::string, size_t> seen;             // key_string -> record number
-  std::map<std::string, std::string> rule_of;     // optimizer -> its rule text
+  std::map<std::string, size_t> seen;          // key_string -> record number
+  std::map<std::string, std::string> rule_of;  // optimizer -> its rule text
   for (size_t i = 0; i < c.records.size(); ++i) {
     const auto& j = c.records[i];
     // Every field has a default (older records lack some), so check the ones a table row needs.
@@ -38,8 +38,8 @@ std::vector<RunRecord> read_runs(const fs::path& dir) {
                           j["key"]["lr"].is_number() && j.contains("rule") && j["rule"].is_string() &&
                           !j["rule"].get<std::string>().empty();
     if (!complete)
-      throw std::runtime_error(fmt::format("{}: record {} is not a run record: it needs key.optimizer, key.lr and rule",
-                                           f.string(), i + 1));
+      throw std::runtime_error(
+          fmt::format("{}: record {} is not a run record: it needs key.optimizer, key.lr and rule", f.string(), i + 1));
     try {
       out.push_back(record_from_json(j));
     } catch (const nlohmann::json::exception& e) {
@@ -47,10 +47,13 @@ std::vector<RunRecord> read_runs(const fs::path& dir) {
     }
     const RunRecord& r = out.back();
     if (!(r.key.lr > 0) || !std::isfinite(r.key.lr))
-      throw std::runtime_error(fmt::format("{}: record {}: learning rate {} is not a positive number", f.string(), i + 1, r.key.lr));
+      throw std::runtime_error(
+          fmt::format("{}: record {}: learning rate {} is not a positive number", f.string(), i + 1, r.key.lr));
     if (const auto [it, fresh] = seen.emplace(key_string(r.key), i + 1); !fresh)
-      throw std::runtime_error(fmt::format("{}: record {}: run '{}' was already recorded by record {} (two processes "
-                                           "wrote this directory?)", f.string(), i + 1, key_string(r.key), it->second));
+      throw std::runtime_error(
+          fmt::format("{}: record {}: run '{}' was already recorded by record {} (two processes "
+                      "wrote this directory?)",
+                      f.string(), i + 1, key_string(r.key), it->second));
     if (const auto [it, fresh] = rule_of.emplace(r.key.optimizer, r.rule); !fresh && it->second != r.rule)
       throw std::runtime_error(fmt::format("{}: record {}: optimizer '{}' ran rule '{}', but earlier records say '{}'",
                                            f.string(), i + 1, r.key.optimizer, r.rule, it->second));
@@ -69,15 +72,19 @@ app::JsonlWriter open_appending(const fs::path& f) {
 RunDir::RunDir(const fs::path& dir, const TransferConfig& config)
     : dir_(dir),
       finished_((fs::create_directories(dir), read_runs(dir))),
-      attempt_(fmt::format("{}-{}", std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch()).count(), getpid())),
+      attempt_(fmt::format(
+          "{}-{}",
+          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(),
+          getpid())),
       runs_(open_appending(dir / "runs.jsonl")),
       epochs_(open_appending(dir / "epochs.jsonl")) {
   if (const auto old = read_config(dir)) {
     const std::string why = settings_mismatch(*old, config);
     if (!why.empty())
-      throw std::runtime_error(fmt::format("{} holds a study with other settings ({}); resume it with the same "
-                                           "settings or choose a new --out", dir.string(), why));
+      throw std::runtime_error(
+          fmt::format("{} holds a study with other settings ({}); resume it with the same "
+                      "settings or choose a new --out",
+                      dir.string(), why));
   }
   app::write_file_atomic(dir / "config.json", to_json(config).dump(2) + "\n");
 }

@@ -29,7 +29,12 @@ TableSpec table_spec(const std::string& task) {
                         {"final test %", last(&EpochMetrics::test), 100},
                         {"best val %", at_best(&EpochMetrics::val), 100},
                         {"test at best val %", at_best(&EpochMetrics::test), 100},
-                        {"best epoch", [](const RunRecord& r) { const auto e = best_val_epoch(r, true); return e ? e->epoch : NAN; }, 1, 0}},
+                        {"best epoch",
+                         [](const RunRecord& r) {
+                           const auto e = best_val_epoch(r, true);
+                           return e ? e->epoch : NAN;
+                         },
+                         1, 0}},
             .score = 2,
             .higher_better = true};
   }

@@ -24,13 +24,13 @@ namespace nos::transfer {
 struct Column {
   std::string name;
   std::function<double(const RunRecord&)> value;
-  double scale = 1;      // shown as value * scale (accuracy in %)
-  int precision = 2;     // decimals; < 0: %.3g
+  double scale = 1;   // shown as value * scale (accuracy in %)
+  int precision = 2;  // decimals; < 0: %.3g
 };
 
 struct TableSpec {
   std::vector<Column> columns;
-  int score = 0;             // index of the selection column
+  int score = 0;  // index of the selection column
   bool higher_better = true;
 };
 
@@ -48,7 +48,7 @@ Stat stat_of(const std::vector<double>& xs);
 
 // One (optimizer, lr, eps) over its repeats.
 struct RateSummary {
-  RunKey key;                // repeat = 0
+  RunKey key;  // repeat = 0
   std::string rule;
   int runs = 0, diverged = 0;
   std::vector<Stat> values;  // one per column, over the repeats that finished; empty if any diverged
@@ -62,7 +62,7 @@ std::vector<RateSummary> summarize(const std::vector<RunRecord>& runs, const Tab
 
 struct Selected {
   std::string optimizer;
-  std::optional<RateSummary> best;  // nullopt: every rate diverged
+  std::optional<RateSummary> best;    // nullopt: every rate diverged
   int rates = 0, diverged_rates = 0;  // (lr, eps) pairs: Adam on Rosenbrock sweeps both
   int lrs = 0;                        // distinct learning rates among them
   double lr_lo = 0, lr_hi = 0;        // the smallest and largest rate run

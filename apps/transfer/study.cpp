@@ -21,7 +21,9 @@ namespace {
 
 RunRecord rosenbrock_run(const TransferConfig& c, const RunDir& dir, const PlannedRun& p) {
   const auto t0 = std::chrono::steady_clock::now();
-  const RosenbrockRun run = run_rosenbrock(p.opt.rule, {.lr = p.key.lr, .beta2 = app::rule_beta2(p.opt.rule), .eps = p.key.eps, .seed = p.seed}, c.iterations, c.x0, c.y0);
+  const RosenbrockRun run = run_rosenbrock(
+      p.opt.rule, {.lr = p.key.lr, .beta2 = app::rule_beta2(p.opt.rule), .eps = p.key.eps, .seed = p.seed},
+      c.iterations, c.x0, c.y0);
   RunRecord rec;
   rec.key = p.key;
   rec.rule = p.opt.rule;
@@ -86,14 +88,19 @@ StudyCounts run_study(const TransferConfig& c, const fs::path& dir_path) {
     RunRecord rec;
     if (!nets) {
       rec = rosenbrock_run(c, dir, p);
-      progress.unit_done(rec.diverged ? "diverged: " + rec.reason : fmt::format("final loss {:.3g} at ({:.4f}, {:.4f})", rec.final_loss, rec.x, rec.y));
+      progress.unit_done(rec.diverged
+                             ? "diverged: " + rec.reason
+                             : fmt::format("final loss {:.3g} at ({:.4f}, {:.4f})", rec.final_loss, rec.x, rec.y));
     } else {
       const EpochFn on_epoch = [&](const EpochMetrics& m) {
         dir.append_epoch(p.key, m);
-        if (c.task == "linreg") return progress.unit_done(fmt::format("epoch {}/{}: excess loss {:.3g}", m.epoch, c.epochs, m.val));
+        if (c.task == "linreg")
+          return progress.unit_done(fmt::format("epoch {}/{}: excess loss {:.3g}", m.epoch, c.epochs, m.val));
         progress.unit_done(c.task == "lstm"
-                               ? fmt::format("epoch {}/{}: train ppl {:.2f}, valid ppl {:.2f}, test ppl {:.2f}", m.epoch, c.epochs, m.train, m.val, m.test)
-                               : fmt::format("epoch {}/{}: loss {:.4f}, val {:.2f}%, test {:.2f}%", m.epoch, c.epochs, m.train, 100 * m.val, 100 * m.test));
+                               ? fmt::format("epoch {}/{}: train ppl {:.2f}, valid ppl {:.2f}, test ppl {:.2f}",
+                                             m.epoch, c.epochs, m.train, m.val, m.test)
+                               : fmt::format("epoch {}/{}: loss {:.4f}, val {:.2f}%, test {:.2f}%", m.epoch, c.epochs,
+                                             m.train, 100 * m.val, 100 * m.test));
       };
       if (c.task == "linreg") rec = train_linreg_run(c, *linreg, p, on_epoch);
       else if (c.task == "two-moons") rec = train_moons_run(c, *moons, p, on_epoch);

@@ -11,7 +11,8 @@ namespace nos::transfer {
 
 std::vector<double> log_rates(double lo, double hi, int n) {
   if (!(lo > 0) || !(hi >= lo) || n < 1)
-    throw std::invalid_argument(fmt::format("bad rate sweep: {} rates from {:g} to {:g} (want 0 < min <= max)", n, lo, hi));
+    throw std::invalid_argument(
+        fmt::format("bad rate sweep: {} rates from {:g} to {:g} (want 0 < min <= max)", n, lo, hi));
   std::vector<double> out;
   for (int i = 0; i < n; ++i) {
     const double e = n == 1 ? std::log10(lo) : std::log10(lo) + (std::log10(hi) - std::log10(lo)) * i / (n - 1);
@@ -26,8 +27,10 @@ std::vector<PlannedRun> plan_runs(const TransferConfig& c) {
   if (c.repeats < 1) throw std::invalid_argument("repeats must be at least 1");
   // A range for a name that is not in the study is a typo that would silently use the default.
   for (const auto& [name, range] : c.lr_ranges) {
-    const bool known = std::any_of(c.optimizers.begin(), c.optimizers.end(), [&](const app::OptimizerSpec& o) { return o.name == name; });
-    if (!known) throw std::invalid_argument(fmt::format("--lr-range names '{}', which is not one of the optimizers", name));
+    const bool known = std::any_of(c.optimizers.begin(), c.optimizers.end(),
+                                   [&](const app::OptimizerSpec& o) { return o.name == name; });
+    if (!known)
+      throw std::invalid_argument(fmt::format("--lr-range names '{}', which is not one of the optimizers", name));
   }
   std::vector<PlannedRun> out;
   for (const app::OptimizerSpec& o : c.optimizers) {

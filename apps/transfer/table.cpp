@@ -52,37 +52,43 @@ std::string describe_budget(const TransferConfig& c, const std::vector<Selected>
   if (c.task == "rosenbrock") {
     std::string eps;
     for (double e : c.adam_eps) eps += (eps.empty() ? "" : ", ") + fmt::format("{:g}", e);
-    return fmt::format("Rosenbrock f(x,y) = (1-x)^2 + 100(y-x^2)^2 from ({:g}, {:g}), {} iterations; {}; Adam's "
-                       "eps in {{{}}}; best run by final loss",
-                       c.x0, c.y0, c.iterations, sweep, eps);
+    return fmt::format(
+        "Rosenbrock f(x,y) = (1-x)^2 + 100(y-x^2)^2 from ({:g}, {:g}), {} iterations; {}; Adam's "
+        "eps in {{{}}}; best run by final loss",
+        c.x0, c.y0, c.iterations, sweep, eps);
   }
   if (c.task == "linreg")
-    return fmt::format("random linear regression, {} samples x {} dims, condition number {:g}, noise {:g}, batch {}, {} epochs, "
-                       "{} schedule; {}; {} repeat(s), seed {}; best rate by final excess loss f(w) - f*",
-                       c.train, c.dim, c.condition, c.noise, batch_size(c), c.epochs, c.schedule, sweep, c.repeats, c.seed);
+    return fmt::format(
+        "random linear regression, {} samples x {} dims, condition number {:g}, noise {:g}, batch {}, {} epochs, "
+        "{} schedule; {}; {} repeat(s), seed {}; best rate by final excess loss f(w) - f*",
+        c.train, c.dim, c.condition, c.noise, batch_size(c), c.epochs, c.schedule, sweep, c.repeats, c.seed);
   if (c.task == "two-moons")
-    return fmt::format("two moons (noise {:g}; {} train / {} validation / {} test points), MLP 2-{}-{}-1 tanh, batch {}, {} "
-                       "epochs, {} schedule; {}; {} repeat(s), seed {}; best rate by best validation accuracy",
-                       c.noise, c.train, c.val, c.test, c.hidden, c.hidden, batch_size(c), c.epochs, c.schedule, sweep,
-                       c.repeats, c.seed);
+    return fmt::format(
+        "two moons (noise {:g}; {} train / {} validation / {} test points), MLP 2-{}-{}-1 tanh, batch {}, {} "
+        "epochs, {} schedule; {}; {} repeat(s), seed {}; best rate by best validation accuracy",
+        c.noise, c.train, c.val, c.test, c.hidden, c.hidden, batch_size(c), c.epochs, c.schedule, sweep, c.repeats,
+        c.seed);
   std::string model;
-  if (c.task == "convnet") model = fmt::format("child ConvNet{}{}", c.pooling ? ", pooling" : "", c.no_padding ? ", unpadded" : "");
-  if (c.task == "wrn") model = fmt::format("WRN-{}-{}{}", c.depth, c.widen, c.dropout > 0 ? fmt::format(", dropout {:g}", c.dropout) : "");
+  if (c.task == "convnet")
+    model = fmt::format("child ConvNet{}{}", c.pooling ? ", pooling" : "", c.no_padding ? ", unpadded" : "");
+  if (c.task == "wrn")
+    model = fmt::format("WRN-{}-{}{}", c.depth, c.widen, c.dropout > 0 ? fmt::format(", dropout {:g}", c.dropout) : "");
   if (c.task == "lstm")
-    return fmt::format("PTB word-level LSTM {} (bptt {}, batch {}, clip {:g}), {} epochs{}, rate x{:g} after each epoch past "
-                       "epoch {} (Zaremba's schedule), {}; {} repeat(s), seed {}; best rate by best validation perplexity",
-                       c.size, c.bptt, batch_size(c), c.clip, c.epochs,
-                       c.steps_per_epoch ? fmt::format(" of at most {} steps ({})", c.steps_per_epoch,
-                                                            c.lm_cuts == "continue" ? "each going on through the text"
-                                                                                    : "each from the text's start")
-                                         : "",
-                       c.lr_decay,
-                       c.lr_decay_start, sweep, c.repeats, c.seed);
-  return fmt::format("{} on CIFAR-10 ({} train / {} validation / {} test images{}), batch {}, {} epochs{}, {} schedule; {}; "
-                     "{} repeat(s), seed {}; best rate by best validation accuracy",
-                     model, c.train, c.val, c.test, c.augment ? ", crop+flip augmentation" : "", batch_size(c), c.epochs,
-                     c.steps_per_epoch ? fmt::format(" of at most {} steps", c.steps_per_epoch) : "", c.schedule, sweep,
-                     c.repeats, c.seed);
+    return fmt::format(
+        "PTB word-level LSTM {} (bptt {}, batch {}, clip {:g}), {} epochs{}, rate x{:g} after each epoch past "
+        "epoch {} (Zaremba's schedule), {}; {} repeat(s), seed {}; best rate by best validation perplexity",
+        c.size, c.bptt, batch_size(c), c.clip, c.epochs,
+        c.steps_per_epoch
+            ? fmt::format(" of at most {} steps ({})", c.steps_per_epoch,
+                          c.lm_cuts == "continue" ? "each going on through the text" : "each from the text's start")
+            : "",
+        c.lr_decay, c.lr_decay_start, sweep, c.repeats, c.seed);
+  return fmt::format(
+      "{} on CIFAR-10 ({} train / {} validation / {} test images{}), batch {}, {} epochs{}, {} schedule; {}; "
+      "{} repeat(s), seed {}; best rate by best validation accuracy",
+      model, c.train, c.val, c.test, c.augment ? ", crop+flip augmentation" : "", batch_size(c), c.epochs,
+      c.steps_per_epoch ? fmt::format(" of at most {} steps", c.steps_per_epoch) : "", c.schedule, sweep, c.repeats,
+      c.seed);
 }
 
 std::string table_markdown(const TransferConfig& c, const TableSpec& spec, const std::vector<Selected>& rows) {
@@ -108,7 +114,8 @@ std::string table_markdown(const TransferConfig& c, const TableSpec& spec, const
       out += fmt::format(" {:g} |", s.best->key.lr);
       if (eps) out += fmt::format(" {:g} |", s.best->key.eps);
       out += fmt::format(" {} |", s.best->runs);
-      for (size_t i = 0; i < spec.columns.size(); ++i) out += " " + format_stat(spec.columns[i], s.best->values[i]) + " |";
+      for (size_t i = 0; i < spec.columns.size(); ++i)
+        out += " " + format_stat(spec.columns[i], s.best->values[i]) + " |";
     }
     out += fmt::format(" {}/{} |\n", s.diverged_rates, s.rates);
   }
@@ -122,7 +129,8 @@ std::string table_csv(const TableSpec& spec, const std::vector<Selected>& rows) 
   for (const Selected& s : rows) {
     out += csv_field(s.optimizer);
     if (s.best) {
-      out += fmt::format(",{},{:.6g},{:.6g},{}", csv_field(s.best->rule), s.best->key.lr, s.best->key.eps, s.best->runs);
+      out +=
+          fmt::format(",{},{:.6g},{:.6g},{}", csv_field(s.best->rule), s.best->key.lr, s.best->key.eps, s.best->runs);
       for (size_t i = 0; i < spec.columns.size(); ++i)
         out += fmt::format(",{:.8g},{:.8g}", s.best->values[i].mean * spec.columns[i].scale,
                            s.best->values[i].std * spec.columns[i].scale);
@@ -137,9 +145,10 @@ std::string table_csv(const TableSpec& spec, const std::vector<Selected>& rows) 
 
 std::string sweep_markdown(const TransferConfig& c, const TableSpec& spec, const std::vector<RateSummary>& rates) {
   const Column& score = spec.columns[spec.score];
-  std::string out = fmt::format("# nos-transfer {}: every rate\n\n{}.\n\n| optimizer | lr | eps | runs | diverged | {} |\n"
-                                "|---|---|---|---|---|---|\n",
-                                c.task, describe_budget(c, select_best(rates, spec)), score.name);
+  std::string out = fmt::format(
+      "# nos-transfer {}: every rate\n\n{}.\n\n| optimizer | lr | eps | runs | diverged | {} |\n"
+      "|---|---|---|---|---|---|\n",
+      c.task, describe_budget(c, select_best(rates, spec)), score.name);
   for (const RateSummary& s : rates)
     out += fmt::format("| {} | {:g} | {:g} | {} | {} | {} |\n", cell(s.key.optimizer), s.key.lr, s.key.eps, s.runs,
                        s.diverged, s.eligible() ? format_stat(score, s.values[spec.score]) : "diverged");

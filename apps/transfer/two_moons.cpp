@@ -29,7 +29,8 @@ struct Layout {
 double softplus(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
 
 // The logit of one point; a1, a2 receive the hidden activations.
-double forward(const Mlp& m, const std::vector<float>& w, const double* x, std::vector<double>& a1, std::vector<double>& a2) {
+double forward(const Mlp& m, const std::vector<float>& w, const double* x, std::vector<double>& a1,
+               std::vector<double>& a2) {
   const int H = m.hidden;
   const Layout L(H);
   for (int i = 0; i < H; ++i) a1[i] = std::tanh(w[L.w1 + 2 * i] * x[0] + w[L.w1 + 2 * i + 1] * x[1] + w[L.b1 + i]);
@@ -162,7 +163,10 @@ RunRecord train_moons_run(const TransferConfig& c, const MoonsData& d, const Pla
       rec.reason = fmt::format("epoch {}: training loss {} or a weight not finite", epoch, train);
       break;
     }
-    EpochMetrics m{.epoch = epoch, .train = train, .val = mlp_accuracy(mlp, w, d.val), .test = mlp_accuracy(mlp, w, d.test),
+    EpochMetrics m{.epoch = epoch,
+                   .train = train,
+                   .val = mlp_accuracy(mlp, w, d.val),
+                   .test = mlp_accuracy(mlp, w, d.test),
                    .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count()};
     rec.epochs.push_back(m);
     on_epoch(m);

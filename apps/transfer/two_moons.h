@@ -17,8 +17,8 @@
 namespace nos::transfer {
 
 struct MoonsSet {
-  std::vector<double> x;  // n × 2, row-major
-  std::vector<int> label; // 0: the upper moon, 1: the lower one
+  std::vector<double> x;   // n × 2, row-major
+  std::vector<int> label;  // 0: the upper moon, 1: the lower one
   size_t size() const { return label.size(); }
 };
 

@@ -58,7 +58,8 @@ Var softmax_cross_entropy(const Var& logits, const Tensor& labels) {
     // The gradient overwrites the saved softmax in place: the graph runs backward once, and the
     // PTB decoder's [700, 10000] would otherwise take a second 28 MB buffer every step.
     Tensor dz = probs;
-    kernels::softmax_cross_entropy_backward(probs.size(0), probs.size(1), probs.data(), labels.idata(), n.grad.item(), dz.data());
+    kernels::softmax_cross_entropy_backward(probs.size(0), probs.size(1), probs.data(), labels.idata(), n.grad.item(),
+                                            dz.data());
     accumulate_grad(*n.inputs[0], dz);
   });
 }

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "autograd/ops/internal.h"
 #include "tensor/ops/broadcast.h"
 #include "tensor/ops/elementwise.h"
@@ -41,12 +40,14 @@ Var div(const Var& a, const Var& b) {
     Node& y = *n.inputs[1];
     Tensor gx = nos::div(n.grad, y.value);  // d(x/y)/dx = 1/y
     if (x.requires_grad) accumulate_grad(x, sum_to(gx, x.value.shape()));
-    if (y.requires_grad) accumulate_grad(y, sum_to(nos::neg(nos::mul(gx, out)), y.value.shape()));  // -x/y^2 = -(1/y)(x/y)
+    if (y.requires_grad)
+      accumulate_grad(y, sum_to(nos::neg(nos::mul(gx, out)), y.value.shape()));  // -x/y^2 = -(1/y)(x/y)
   });
 }
 
 Var scale(const Var& a, float s) {
-  return record("scale", nos::scale(a.value(), s), {a}, [s](Node& n) { accumulate_grad(*n.inputs[0], nos::scale(n.grad, s)); });
+  return record("scale", nos::scale(a.value(), s), {a},
+                [s](Node& n) { accumulate_grad(*n.inputs[0], nos::scale(n.grad, s)); });
 }
 
 Var matmul(const Var& a, const Var& b) {

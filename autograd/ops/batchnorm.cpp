@@ -10,7 +10,7 @@
 namespace nos::ag {
 namespace {
 Tensor value_or_none(const Var& v) { return v.defined() ? v.value() : Tensor(); }
-}
+}  // namespace
 
 Var batchnorm2d_train(const Var& x, const Var& gamma, const Var& beta, Tensor running_mean, Tensor running_var,
                       float momentum, float eps) {
@@ -36,7 +36,8 @@ Var batchnorm2d_train(const Var& x, const Var& gamma, const Var& beta, Tensor ru
 
 Var batchnorm2d_eval(const Var& x, const Var& gamma, const Var& beta, const Tensor& running_mean,
                      const Tensor& running_var, float eps) {
-  Tensor y = nos::batchnorm2d_eval(x.value(), value_or_none(gamma), value_or_none(beta), running_mean, running_var, eps);
+  Tensor y =
+      nos::batchnorm2d_eval(x.value(), value_or_none(gamma), value_or_none(beta), running_mean, running_var, eps);
   const std::int64_t C = x.value().size(1);
   // y = a * x + c per channel with a = gamma / sqrt(rv + eps); the backward needs only a and xhat.
   Tensor a = Tensor::empty({1, C, 1, 1});
@@ -46,24 +47,25 @@ Var batchnorm2d_eval(const Var& x, const Var& gamma, const Var& beta, const Tens
   if (gamma.defined()) inputs.push_back(gamma);
   if (beta.defined()) inputs.push_back(beta);
   const bool has_gamma = gamma.defined(), has_beta = beta.defined();
-  return record("batchnorm2d_eval", y, std::move(inputs), [a, running_mean, running_var, eps, has_gamma, has_beta](Node& n) {
-    Node& xi = *n.inputs[0];
-    if (xi.requires_grad) accumulate_grad(xi, nos::mul(n.grad, a));
-    const std::int64_t C = xi.value.size(1);
-    if (has_gamma && n.inputs[1]->requires_grad) {
-      Tensor m = Tensor::empty({1, C, 1, 1}), inv = Tensor::empty({1, C, 1, 1});
-      for (std::int64_t c = 0; c < C; ++c) {
-        m.data()[c] = running_mean.data()[c];
-        inv.data()[c] = 1.0f / std::sqrt(running_var.data()[c] + eps);
-      }
-      Tensor xhat = nos::mul(nos::sub(xi.value, m), inv);
-      accumulate_grad(*n.inputs[1], sum_to(nos::mul(n.grad, xhat), {1, C, 1, 1}).reshape({C}));
-    }
-    if (has_beta) {
-      Node& b = *n.inputs[has_gamma ? 2 : 1];
-      if (b.requires_grad) accumulate_grad(b, sum_to(n.grad, {1, C, 1, 1}).reshape({C}));
-    }
-  });
+  return record("batchnorm2d_eval", y, std::move(inputs),
+                [a, running_mean, running_var, eps, has_gamma, has_beta](Node& n) {
+                  Node& xi = *n.inputs[0];
+                  if (xi.requires_grad) accumulate_grad(xi, nos::mul(n.grad, a));
+                  const std::int64_t C = xi.value.size(1);
+                  if (has_gamma && n.inputs[1]->requires_grad) {
+                    Tensor m = Tensor::empty({1, C, 1, 1}), inv = Tensor::empty({1, C, 1, 1});
+                    for (std::int64_t c = 0; c < C; ++c) {
+                      m.data()[c] = running_mean.data()[c];
+                      inv.data()[c] = 1.0f / std::sqrt(running_var.data()[c] + eps);
+                    }
+                    Tensor xhat = nos::mul(nos::sub(xi.value, m), inv);
+                    accumulate_grad(*n.inputs[1], sum_to(nos::mul(n.grad, xhat), {1, C, 1, 1}).reshape({C}));
+                  }
+                  if (has_beta) {
+                    Node& b = *n.inputs[has_gamma ? 2 : 1];
+                    if (b.requires_grad) accumulate_grad(b, sum_to(n.grad, {1, C, 1, 1}).reshape({C}));
+                  }
+                });
 }
 
 }  // namespace nos::ag

@@ -11,7 +11,8 @@ namespace nos::ag::internal {
 
 void check_linear(const char* op, const Var& x, const Var& w, const Var& b) {
   if (x.value().dim() != 2 || w.value().dim() != 2)
-    throw_shape_error(op, fmt::format("expects x [N, in] and w [out, in], got {} and {}", to_string(x.shape()), to_string(w.shape())));
+    throw_shape_error(op, fmt::format("expects x [N, in] and w [out, in], got {} and {}", to_string(x.shape()),
+                                      to_string(w.shape())));
   if (x.value().size(1) != w.value().size(1))
     throw_shape_error(op, fmt::format("input {} has {} features but weight {} expects {}", to_string(x.shape()),
                                       x.value().size(1), to_string(w.shape()), w.value().size(1)));
@@ -33,10 +34,8 @@ void linear_input_grads(Node& x, Node& w, const Tensor& dy) {
   if (w.requires_grad) {                                              // dW = dY^T X
     // From a zeroed gradient the result is bitwise that of writing a temporary and adding it
     // (0 + x is exact), without the temporary (the PTB decoder's is 2M floats).
-    if (w.grad.defined() && w.grad_owned)
-      matmul_into(w.grad, dy, x.value, true, false, 1.0f, 1.0f);
-    else
-      accumulate_grad(w, nos::matmul(dy, x.value, true, false));
+    if (w.grad.defined() && w.grad_owned) matmul_into(w.grad, dy, x.value, true, false, 1.0f, 1.0f);
+    else accumulate_grad(w, nos::matmul(dy, x.value, true, false));
   }
 }
 
@@ -44,7 +43,8 @@ void check_class_labels(const char* op, const Tensor& labels, std::int64_t class
   if (labels.dtype() != DType::i32) throw_shape_error(op, "labels must be int32");
   for (std::int64_t i = 0; i < labels.numel(); ++i)
     if (labels.idata()[i] < 0 || labels.idata()[i] >= classes)
-      throw std::out_of_range(fmt::format("{}: label {} of example {} is outside [0, {})", op, labels.idata()[i], i, classes));
+      throw std::out_of_range(
+          fmt::format("{}: label {} of example {} is outside [0, {})", op, labels.idata()[i], i, classes));
 }
 
 }  // namespace nos::ag::internal

@@ -18,8 +18,10 @@ Var linear_cross_entropy(const Var& x, const Var& w, const Var& b, const Tensor&
   // a backward pass to come (evaluation) the loss needs only the log-sum-exp, not the normalised
   // softmax.
   Tensor z = internal::linear_output(x.value(), w.value(), b.defined() ? &b.value() : nullptr);
-  const bool backward = grad_enabled() && (x.requires_grad() || w.requires_grad() || (b.defined() && b.requires_grad()));
-  const float loss = kernels::softmax_cross_entropy_forward(N, out, z.data(), labels.idata(), backward ? z.data() : nullptr);
+  const bool backward =
+      grad_enabled() && (x.requires_grad() || w.requires_grad() || (b.defined() && b.requires_grad()));
+  const float loss =
+      kernels::softmax_cross_entropy_forward(N, out, z.data(), labels.idata(), backward ? z.data() : nullptr);
 
   std::vector<Var> inputs{x, w};
   if (b.defined()) inputs.push_back(b);
@@ -29,7 +31,8 @@ Var linear_cross_entropy(const Var& x, const Var& w, const Var& b, const Tensor&
     Tensor dz = z;  // the softmax becomes the logit gradient in place (the graph runs backward once)
     if (bi && bi->requires_grad) {
       Tensor db = Tensor::empty({out});
-      kernels::softmax_cross_entropy_backward_colsum(N, out, z.data(), labels.idata(), n.grad.item(), dz.data(), db.data());
+      kernels::softmax_cross_entropy_backward_colsum(N, out, z.data(), labels.idata(), n.grad.item(), dz.data(),
+                                                     db.data());
       accumulate_grad(*bi, db);
     } else {
       kernels::softmax_cross_entropy_backward(N, out, z.data(), labels.idata(), n.grad.item(), dz.data());

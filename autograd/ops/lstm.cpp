@@ -6,8 +6,8 @@
 
 #include "tensor/threads.h"
 
-#include <cstring>
 #include <algorithm>
+#include <cstring>
 
 #include "autograd/ops/layout.h"
 #include "tensor/kernels/gemm.h"
@@ -30,7 +30,8 @@ namespace {
 template <class Body>
 void over_batch_rows(std::int64_t T, std::int64_t B, std::int64_t H, const Body& body) {
   const std::int64_t work = T * B * 4 * H * H;
-  const int threads = work >= kLstmSplitMinWork ? static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), B)) : 1;
+  const int threads =
+      work >= kLstmSplitMinWork ? static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), B)) : 1;
   if (threads <= 1) {
     const ThreadScope one_blas_thread(1);
     body(std::int64_t{0}, B);
@@ -54,8 +55,8 @@ LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, con
   const std::int64_t B = h0.shape()[0];
   if (xproj.value().dim() != 2 || xproj.shape()[1] != 4 * H || B == 0 || xproj.shape()[0] % B != 0 ||
       xproj.shape()[0] == 0)
-    throw_shape_error("lstm_layer", fmt::format("expects xproj [T*{}, {}] with T >= 1, got {}", B, 4 * H,
-                                                to_string(xproj.shape())));
+    throw_shape_error("lstm_layer",
+                      fmt::format("expects xproj [T*{}, {}] with T >= 1, got {}", B, 4 * H, to_string(xproj.shape())));
   const std::int64_t T = xproj.shape()[0] / B, G = 4 * H;
 
   // Saved for the backward pass: gate activations, c and tanh(c) of every step, and h of every
@@ -120,10 +121,8 @@ LstmLayerOutput lstm_layer(const Var& xproj, const Var& w_hh, const Var& h0, con
       // dW_hh = sum_t dgates_t^T h_{t-1}: one sgemm over all T*B rows, straight into an owned
       // gradient (a parameter's arena view) when there is one.
       const Tensor h_prev = hs.slice0(0, T).reshape({T * B, H});
-      if (wn.grad.defined() && wn.grad_owned)
-        matmul_into(wn.grad, dgates, h_prev, true, false, 1.0f, 1.0f);
-      else
-        accumulate_grad(wn, matmul(dgates, h_prev, true, false));
+      if (wn.grad.defined() && wn.grad_owned) matmul_into(wn.grad, dgates, h_prev, true, false, 1.0f, 1.0f);
+      else accumulate_grad(wn, matmul(dgates, h_prev, true, false));
     }
     if (hn.requires_grad) accumulate_grad(hn, dh_rec);
     if (cn.requires_grad) accumulate_grad(cn, dc);

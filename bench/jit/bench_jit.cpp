@@ -29,9 +29,9 @@
 
 #include "bench/jit/table1.h"
 #include "dslc/compile.h"
+#include "dslc/parser.h"
 #include "jit/kernel.h"
 #include "optim/optimizer.h"
-#include "dslc/parser.h"
 
 #ifdef NOS_HAVE_TORCH
 #include <torch/torch.h>
@@ -68,8 +68,8 @@ double thread_cpu_ms() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
 }
 
-using nos::bench::Rule;
 using nos::bench::kTable1;
+using nos::bench::Rule;
 
 // Bytes a step moves per parameter: w read+write, g read, each state buffer read+write.
 int bytes_per_param(uint8_t state) {
@@ -79,8 +79,8 @@ int bytes_per_param(uint8_t state) {
 }
 
 // The child network of nn/models/convnet.h (defaults: padding, no pooling).
-const std::vector<std::vector<int64_t>> kChildShapes = {
-    {32, 3, 3, 3}, {32}, {32}, {32, 32, 3, 3}, {32}, {32}, {10, 32768}, {10}};
+const std::vector<std::vector<int64_t>> kChildShapes = {{32, 3, 3, 3}, {32}, {32},        {32, 32, 3, 3},
+                                                        {32},          {32}, {10, 32768}, {10}};
 
 size_t numel(const std::vector<int64_t>& s) {
   size_t n = 1;
@@ -136,8 +136,8 @@ int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
   const int reps = argc > 2 ? std::atoi(argv[2]) : 21;
   const size_t n = size_t{16} << 20;  // 16M parameters
-  std::printf("# nos JIT benchmarks: %zu parameters, %d threads, median of %d, host %s, %d float lanes\n\n", n,
-              threads, reps, nos::jit::host_cpu_name().c_str(), nos::jit::host_vector_width());
+  std::printf("# nos JIT benchmarks: %zu parameters, %d threads, median of %d, host %s, %d float lanes\n\n", n, threads,
+              reps, nos::jit::host_cpu_name().c_str(), nos::jit::host_vector_width());
 
   HugeBuf w(n), g(n);
   fill(w, 1.0f, threads);
@@ -180,15 +180,19 @@ int main(int argc, char** argv) {
     pat[s] = 4.0 * (3 + 2 * s) * static_cast<double>(n) / t.med / 1e9;
   }
   std::printf("## In-place bandwidth (16M parameters)\n\n");
-  std::printf("reference w -= s*g (read 2, write 1): %.1f GB/s median, %.1f GB/s best; w *= s (read 1, write 1): "
-              "%.1f GB/s median, %.1f best; reference = the larger: %.1f GB/s median, %.1f GB/s best\n\n",
-              ref_gbs, ref_gbs_best, scale_gbs, scale_gbs_best, ref, ref_best);
-  std::printf("same access pattern, plain C++ (read w, g, s state buffers; write w and the state): "
-              "s=0 %.1f, s=1 %.1f, s=2 %.1f, s=3 %.1f GB/s (median)\n\n", pat[0], pat[1], pat[2], pat[3]);
-  std::printf("| rule | bytes/param | ms/step (median) | GB/s (median) | fraction of reference (median) | GB/s (best) | "
-              "fraction of reference (best) | fraction of same-pattern reference (median) | "
-              "fraction of the interleaved reference (median of pairs) |\n"
-              "|---|---|---|---|---|---|---|---|---|\n");
+  std::printf(
+      "reference w -= s*g (read 2, write 1): %.1f GB/s median, %.1f GB/s best; w *= s (read 1, write 1): "
+      "%.1f GB/s median, %.1f best; reference = the larger: %.1f GB/s median, %.1f GB/s best\n\n",
+      ref_gbs, ref_gbs_best, scale_gbs, scale_gbs_best, ref, ref_best);
+  std::printf(
+      "same access pattern, plain C++ (read w, g, s state buffers; write w and the state): "
+      "s=0 %.1f, s=1 %.1f, s=2 %.1f, s=3 %.1f GB/s (median)\n\n",
+      pat[0], pat[1], pat[2], pat[3]);
+  std::printf(
+      "| rule | bytes/param | ms/step (median) | GB/s (median) | fraction of reference (median) | GB/s (best) | "
+      "fraction of reference (best) | fraction of same-pattern reference (median) | "
+      "fraction of the interleaved reference (median of pairs) |\n"
+      "|---|---|---|---|---|---|---|---|---|\n");
 
   // Each repetition times the reference (w *= s) and then the rule, back to back, and the ratio
   // of their bandwidths is taken per pair: on a shared machine the bandwidth left to us changes
@@ -220,9 +224,9 @@ int main(int argc, char** argv) {
     }
     const Time t{median(rule_t), *std::min_element(rule_t.begin(), rule_t.end())};
     const double gbs = bpp * static_cast<double>(n) / t.med / 1e9, best = bpp * static_cast<double>(n) / t.min / 1e9;
-    std::printf("| %s `%s` | %d | %.2f | %.1f | %.0f%% | %.1f | %.0f%% | %.0f%% | %.0f%% |\n", name, text, bpp, t.med * 1e3, gbs,
-                100.0 * gbs / ref, best, 100.0 * best / ref_best, 100.0 * gbs / pat[(bpp / 4 - 3) / 2],
-                100.0 * median(pair_ratio));
+    std::printf("| %s `%s` | %d | %.2f | %.1f | %.0f%% | %.1f | %.0f%% | %.0f%% | %.0f%% |\n", name, text, bpp,
+                t.med * 1e3, gbs, 100.0 * gbs / ref, best, 100.0 * best / ref_best,
+                100.0 * gbs / pat[(bpp / 4 - 3) / 2], 100.0 * median(pair_ratio));
     return t;
   };
   const Time t_adam = bench_rule("adam", "adam");
@@ -252,7 +256,8 @@ int main(int argc, char** argv) {
       const size_t vecs = n / 8;
 #pragma omp parallel for num_threads(threads) schedule(static)
       for (size_t v = 0; v < vecs; ++v) {
-        const __m256 x = _mm256_sub_ps(_mm256_load_ps(wp + 8 * v), _mm256_mul_ps(_mm256_set1_ps(1e-6f), _mm256_load_ps(gp + 8 * v)));
+        const __m256 x =
+            _mm256_sub_ps(_mm256_load_ps(wp + 8 * v), _mm256_mul_ps(_mm256_set1_ps(1e-6f), _mm256_load_ps(gp + 8 * v)));
         _mm256_stream_ps(wp + 8 * v, x);
       }
       _mm_sfence();
@@ -278,17 +283,20 @@ int main(int argc, char** argv) {
       }
       for (size_t k = 0; k < sides.size(); ++k) t[k].push_back(tr[k]), ratio[k].push_back(tr[0] / tr[k]);
     }
-    std::printf("\n## SGD on one 16M tensor: interleaved, %d repetitions in rotating order\n\n"
-                "| loop | ms (median) | GB/s (median, 12 B/param) | speed vs C++ w -= s*g (median of per-repetition ratios) |\n"
-                "|---|---|---|---|\n", pairs);
+    std::printf(
+        "\n## SGD on one 16M tensor: interleaved, %d repetitions in rotating order\n\n"
+        "| loop | ms (median) | GB/s (median, 12 B/param) | speed vs C++ w -= s*g (median of per-repetition ratios) |\n"
+        "|---|---|---|---|\n",
+        pairs);
     for (size_t k = 0; k < sides.size(); ++k)
       std::printf("| %s | %.2f | %.1f | %.3f |\n", sides[k].first, median(t[k]) * 1e3,
                   12.0 * static_cast<double>(n) / median(t[k]) / 1e9, median(ratio[k]));
 #ifdef NOS_HAVE_TORCH
     std::vector<double> vs_torch;
     for (size_t r = 0; r < t[2].size(); ++r) vs_torch.push_back(t[3][r] / t[2][r]);
-    std::printf("\nnos `g` vs libtorch in-place add (libtorch time / nos time, median of per-repetition ratios): %.3fx\n",
-                median(vs_torch));
+    std::printf(
+        "\nnos `g` vs libtorch in-place add (libtorch time / nos time, median of per-repetition ratios): %.3fx\n",
+        median(vs_torch));
 #endif
   }
 
@@ -317,8 +325,10 @@ int main(int argc, char** argv) {
              c_sgd = child_time("g");
 #ifdef NOS_HAVE_TORCH
   at::set_num_threads(threads);
-  std::printf("\n## Against libtorch %s (16M: %d threads for nos; libtorch and the child network: the faster of %d "
-              "and 1 threads)\n\n", TORCH_VERSION, threads, threads);
+  std::printf(
+      "\n## Against libtorch %s (16M: %d threads for nos; libtorch and the child network: the faster of %d "
+      "and 1 threads)\n\n",
+      TORCH_VERSION, threads, threads);
   struct Side {
     Time adam, sgd, powersign;
   };
@@ -362,7 +372,8 @@ int main(int argc, char** argv) {
     auto best = [](Time x, Time y) { return Time{std::min(x.med, y.med), std::min(x.min, y.min)}; };
     return Side{best(a.adam, b.adam), best(a.sgd, b.sgd), best(a.powersign, b.powersign)};
   };
-  const Side big = torch_side([&] { return std::vector<torch::Tensor>{torch::full({static_cast<int64_t>(n)}, 0.5f)}; }, reps);
+  const Side big =
+      torch_side([&] { return std::vector<torch::Tensor>{torch::full({static_cast<int64_t>(n)}, 0.5f)}; }, reps);
   const Side small = torch_side(
       [&] {
         std::vector<torch::Tensor> child;
@@ -370,8 +381,9 @@ int main(int argc, char** argv) {
         return child;
       },
       reps * 10);
-  std::printf("| parameters | optimizer | libtorch ms/step (median) | nos JIT ms/step (median) | speed-up (median) | "
-              "libtorch best | nos best | speed-up (best) |\n|---|---|---|---|---|---|---|---|\n");
+  std::printf(
+      "| parameters | optimizer | libtorch ms/step (median) | nos JIT ms/step (median) | speed-up (median) | "
+      "libtorch best | nos best | speed-up (best) |\n|---|---|---|---|---|---|---|---|\n");
   auto row = [](const char* set, const char* opt, Time t, Time o) {
     std::printf("| %s | %s | %.3f | %.3f | %.2fx | %.3f | %.3f | %.2fx |\n", set, opt, t.med * 1e3, o.med * 1e3,
                 t.med / o.med, t.min * 1e3, o.min * 1e3, t.min / o.min);

@@ -13,8 +13,8 @@
 
 #include "bench/jit/table1.h"
 #include "dslc/compile.h"
-#include "jit/kernel.h"
 #include "dslc/parser.h"
+#include "jit/kernel.h"
 
 namespace {
 
@@ -46,9 +46,10 @@ int main(int argc, char** argv) {
       wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
       if (!k) return 1;
     }
-  std::printf("compile latency, Table 1 (%d x 16), host %s, %d lanes: wall median %.2f ms (min %.2f), thread CPU median "
-              "%.2f ms (min %.2f)\n",
-              reps, nos::jit::host_cpu_name().c_str(), nos::jit::host_vector_width(), median(wall),
-              *std::min_element(wall.begin(), wall.end()), median(cpu), *std::min_element(cpu.begin(), cpu.end()));
+  std::printf(
+      "compile latency, Table 1 (%d x 16), host %s, %d lanes: wall median %.2f ms (min %.2f), thread CPU median "
+      "%.2f ms (min %.2f)\n",
+      reps, nos::jit::host_cpu_name().c_str(), nos::jit::host_vector_width(), median(wall),
+      *std::min_element(wall.begin(), wall.end()), median(cpu), *std::min_element(cpu.begin(), cpu.end()));
   return 0;
 }

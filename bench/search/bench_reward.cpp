@@ -4,8 +4,8 @@
 // program also prints process CPU time and the load average before and after.
 //
 //   nos-bench-reward [--threads 2] [--rule "mul g exp mul sign_g sign_m"] [--data DIR] [--repeats 1]
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <ctime>
@@ -53,9 +53,10 @@ int main(int argc, char** argv) {
     for (const auto& r : ev.sweep)
       fmt::print("  lr {:<7g} accuracy {:.4f} {:6.2f} s{}\n", r.lr, r.accuracy, r.seconds,
                  r.diverged ? " diverged: " + r.reason : "");
-    fmt::print("evaluation {}: best lr {:g}, reward {:.4f}, {} threads: wall {:.1f} s, CPU {:.1f} s "
-               "(goal: wall under 60 s on 2 cores); load average {} -> {}\n",
-               rep + 1, ev.best_lr, ev.reward, threads, wall, cpu, load_before, load_average());
+    fmt::print(
+        "evaluation {}: best lr {:g}, reward {:.4f}, {} threads: wall {:.1f} s, CPU {:.1f} s "
+        "(goal: wall under 60 s on 2 cores); load average {} -> {}\n",
+        rep + 1, ev.best_lr, ev.reward, threads, wall, cpu, load_before, load_average());
   }
   return 0;
 }

@@ -32,12 +32,12 @@ extern "C" {
 
 typedef enum nos_status {
   NOS_OK = 0,
-  NOS_ERROR_RULE = 1,        /* the rule does not parse or compile: dslc's diagnostics */
-  NOS_ERROR_ARGUMENT = 2,    /* a bad option, a null pointer, a rate that is not finite and >= 0 */
-  NOS_ERROR_STATE = 3,       /* a call in the wrong order: add() after step() */
-  NOS_ERROR_CHECKPOINT = 4,  /* load(): not a checkpoint, another rule or size, truncated; save(): buffer too small */
-  NOS_ERROR_MEMORY = 5,      /* out of memory */
-  NOS_ERROR_INTERNAL = 6     /* anything else (a bug: please report the message) */
+  NOS_ERROR_RULE = 1,       /* the rule does not parse or compile: dslc's diagnostics */
+  NOS_ERROR_ARGUMENT = 2,   /* a bad option, a null pointer, a rate that is not finite and >= 0 */
+  NOS_ERROR_STATE = 3,      /* a call in the wrong order: add() after step() */
+  NOS_ERROR_CHECKPOINT = 4, /* load(): not a checkpoint, another rule or size, truncated; save(): buffer too small */
+  NOS_ERROR_MEMORY = 5,     /* out of memory */
+  NOS_ERROR_INTERNAL = 6    /* anything else (a bug: please report the message) */
 } nos_status;
 
 /* Learning-rate schedules (TensorFlow 1.x's tf.train.*_decay); see optim/schedule.h. */
@@ -81,11 +81,11 @@ nos_status nos_optimizer_step(nos_optimizer* opt);
 /* Every following step uses exactly lr (replaces the schedule). */
 nos_status nos_optimizer_set_lr(nos_optimizer* opt, double lr);
 nos_status nos_optimizer_set_threads(nos_optimizer* opt, int threads);
-double nos_optimizer_lr(const nos_optimizer* opt);           /* the rate of the next step */
-uint64_t nos_optimizer_steps(const nos_optimizer* opt);      /* steps taken */
-size_t nos_optimizer_size(const nos_optimizer* opt);         /* registered elements */
-size_t nos_optimizer_state_bytes(const nos_optimizer* opt);  /* optimizer state allocated */
-uint64_t nos_optimizer_hash(const nos_optimizer* opt);       /* canonical hash of the rule */
+double nos_optimizer_lr(const nos_optimizer* opt);             /* the rate of the next step */
+uint64_t nos_optimizer_steps(const nos_optimizer* opt);        /* steps taken */
+size_t nos_optimizer_size(const nos_optimizer* opt);           /* registered elements */
+size_t nos_optimizer_state_bytes(const nos_optimizer* opt);    /* optimizer state allocated */
+uint64_t nos_optimizer_hash(const nos_optimizer* opt);         /* canonical hash of the rule */
 const char* nos_optimizer_canonical(const nos_optimizer* opt); /* canonical prefix form; owned by opt */
 
 /* Checkpoints in memory: the step count and every state buffer, bit for bit.

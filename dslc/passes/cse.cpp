@@ -13,9 +13,13 @@ Key key_of(const Inst& in) {
   uint64_t bits;
   std::memcpy(&bits, &in.imm, sizeof bits);
   const int n = op_arity(in.op);
-  return {static_cast<uint8_t>(in.op), in.op == Op::Load ? static_cast<uint8_t>(in.buf) : uint8_t{0},
-          in.op == Op::Param ? static_cast<uint8_t>(in.slot) : uint8_t{0}, n >= 1 ? in.a : 0u,
-          n >= 2 ? in.b : 0u, bits, op_is_random(in.op) ? in.draw : 0u};
+  return {static_cast<uint8_t>(in.op),
+          in.op == Op::Load ? static_cast<uint8_t>(in.buf) : uint8_t{0},
+          in.op == Op::Param ? static_cast<uint8_t>(in.slot) : uint8_t{0},
+          n >= 1 ? in.a : 0u,
+          n >= 2 ? in.b : 0u,
+          bits,
+          op_is_random(in.op) ? in.draw : 0u};
 }
 }  // namespace
 

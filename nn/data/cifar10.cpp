@@ -16,13 +16,15 @@ ImageSet read_cifar10_file(const fs::path& file) {
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open CIFAR-10 batch file", file.string()));
   const std::int64_t bytes = in.tellg();
   if (bytes <= 0 || bytes % kCifarRecordBytes != 0)
-    throw std::runtime_error(fmt::format("{}: {} bytes is not a whole number of {}-byte CIFAR-10 records (label + 3x32x32 pixels)",
-                                         file.string(), bytes, kCifarRecordBytes));
+    throw std::runtime_error(
+        fmt::format("{}: {} bytes is not a whole number of {}-byte CIFAR-10 records (label + 3x32x32 pixels)",
+                    file.string(), bytes, kCifarRecordBytes));
   const std::int64_t n = bytes / kCifarRecordBytes;
   std::vector<unsigned char> raw(static_cast<std::size_t>(bytes));
   in.seekg(0);
   if (!in.read(reinterpret_cast<char*>(raw.data()), bytes))
-    throw std::runtime_error(fmt::format("{}: read failed after {} of {} bytes", file.string(), static_cast<std::int64_t>(in.gcount()), bytes));
+    throw std::runtime_error(fmt::format("{}: read failed after {} of {} bytes", file.string(),
+                                         static_cast<std::int64_t>(in.gcount()), bytes));
   ImageSet set{Tensor::empty({n, 3, 32, 32}), Tensor::empty({n}, DType::i32)};
   float* img = set.images.data();
   std::int32_t* lab = set.labels.idata();
@@ -58,8 +60,10 @@ ImageSet read_full_batch(const fs::path& file) {
   ImageSet s = read_cifar10_file(file);
   constexpr std::int64_t kRecords = 10000;
   if (s.size() != kRecords)
-    throw std::runtime_error(fmt::format("{}: {} records, but a CIFAR-10 batch file holds {} ({} bytes): the file is "
-                                         "incomplete", file.string(), s.size(), kRecords, kRecords * kCifarRecordBytes));
+    throw std::runtime_error(
+        fmt::format("{}: {} records, but a CIFAR-10 batch file holds {} ({} bytes): the file is "
+                    "incomplete",
+                    file.string(), s.size(), kRecords, kRecords * kCifarRecordBytes));
   return s;
 }
 }  // namespace
@@ -80,7 +84,8 @@ ImageSet gather(const ImageSet& set, const std::vector<std::int64_t>& index) {
   ImageSet out{Tensor::empty(s), Tensor::empty({n}, DType::i32)};
   for (std::int64_t i = 0; i < n; ++i) {
     const std::int64_t j = index[i];
-    if (j < 0 || j >= set.size()) throw std::out_of_range(fmt::format("gather: index {} outside a set of {}", j, set.size()));
+    if (j < 0 || j >= set.size())
+      throw std::out_of_range(fmt::format("gather: index {} outside a set of {}", j, set.size()));
     std::memcpy(out.images.data() + i * row, set.images.data() + j * row, row * sizeof(float));
     out.labels.idata()[i] = set.labels.idata()[j];
   }

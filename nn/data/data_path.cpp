@@ -47,7 +47,8 @@ fs::path find_dataset(const std::string& relative, const std::string& cli_dir) {
     const fs::path p = fs::path(cli_dir) / relative;
     std::error_code ec;
     if (fs::exists(p, ec)) return fs::weakly_canonical(p, ec);
-    throw std::runtime_error(fmt::format("data set '{}' not found in --data {} (looked for {})", relative, cli_dir, p.string()));
+    throw std::runtime_error(
+        fmt::format("data set '{}' not found in --data {} (looked for {})", relative, cli_dir, p.string()));
   }
   std::string looked;
   for (const auto& root : search_roots(cli_dir)) {

@@ -22,7 +22,8 @@ std::vector<unsigned char> read_all(const fs::path& file) {
     const int n = gzread(f.get(), buf, sizeof buf);
     if (n < 0) {
       int err = 0;
-      throw std::runtime_error(fmt::format("{}: corrupt or truncated gzip data ({})", file.string(), gzerror(f.get(), &err)));
+      throw std::runtime_error(
+          fmt::format("{}: corrupt or truncated gzip data ({})", file.string(), gzerror(f.get(), &err)));
     }
     if (n == 0) break;
     out.insert(out.end(), buf, buf + n);
@@ -39,7 +40,8 @@ std::vector<std::uint32_t> header(const fs::path& file, const std::vector<unsign
                                   const char* what) {
   const std::size_t ndim = magic & 0xff;
   if (bytes.size() < 4 + 4 * ndim)
-    throw std::runtime_error(fmt::format("{}: {} bytes is too short for an IDX {} header", file.string(), bytes.size(), what));
+    throw std::runtime_error(
+        fmt::format("{}: {} bytes is too short for an IDX {} header", file.string(), bytes.size(), what));
   if (be32(bytes.data()) != magic)
     throw std::runtime_error(fmt::format("{}: magic number 0x{:08x}, expected 0x{:08x} ({})", file.string(),
                                          be32(bytes.data()), magic, what));
@@ -52,15 +54,15 @@ std::vector<std::uint32_t> header(const fs::path& file, const std::vector<unsign
     if (i > 0 && dims[i] == 0)
       throw std::runtime_error(fmt::format("{}: dimension {} of the {} is 0", file.string(), i, what));
     if (dims[i] != 0 && total > bytes.size() / dims[i])
-      throw std::runtime_error(fmt::format("{}: header shape [{}] needs more than the file's {} bytes", file.string(),
-                                           fmt::join(std::vector<std::uint32_t>(dims.begin(), dims.begin() + i + 1), ", "),
-                                           bytes.size()));
+      throw std::runtime_error(
+          fmt::format("{}: header shape [{}] needs more than the file's {} bytes", file.string(),
+                      fmt::join(std::vector<std::uint32_t>(dims.begin(), dims.begin() + i + 1), ", "), bytes.size()));
     total *= dims[i];
   }
   const std::uint64_t want = 4 + 4 * ndim + total;
   if (bytes.size() != want)
-    throw std::runtime_error(fmt::format("{}: {} bytes, expected {} for {} of shape [{}]", file.string(), bytes.size(), want,
-                                         what, fmt::join(dims, ", ")));
+    throw std::runtime_error(fmt::format("{}: {} bytes, expected {} for {} of shape [{}]", file.string(), bytes.size(),
+                                         want, what, fmt::join(dims, ", ")));
   return dims;
 }
 
@@ -77,7 +79,8 @@ ImageSet read_idx_pair(const fs::path& images, const fs::path& labels) {
   const auto idim = header(images, ib, 0x00000803, "images (N, rows, cols)");
   const auto ldim = header(labels, lb, 0x00000801, "labels (N)");
   if (idim[0] != ldim[0])
-    throw std::runtime_error(fmt::format("{} has {} images but {} has {} labels", images.string(), idim[0], labels.string(), ldim[0]));
+    throw std::runtime_error(
+        fmt::format("{} has {} images but {} has {} labels", images.string(), idim[0], labels.string(), ldim[0]));
   const std::int64_t n = idim[0], rows = idim[1], cols = idim[2];
   ImageSet set{Tensor::empty({n, 1, rows, cols}), Tensor::empty({n}, DType::i32)};
   const unsigned char* px = ib.data() + 16;
@@ -97,9 +100,11 @@ ImageSet read_fashion(const fs::path& images, const fs::path& labels, std::int64
   ImageSet s = read_idx_pair(images, labels);
   const Shape& sh = s.images.shape();
   if (sh[2] != 28 || sh[3] != 28)
-    throw std::runtime_error(fmt::format("{}: images are {}x{}, Fashion-MNIST's are 28x28", images.string(), sh[2], sh[3]));
+    throw std::runtime_error(
+        fmt::format("{}: images are {}x{}, Fashion-MNIST's are 28x28", images.string(), sh[2], sh[3]));
   if (s.size() != count)
-    throw std::runtime_error(fmt::format("{}: {} images, Fashion-MNIST's file holds {}", images.string(), s.size(), count));
+    throw std::runtime_error(
+        fmt::format("{}: {} images, Fashion-MNIST's file holds {}", images.string(), s.size(), count));
   return s;
 }
 }  // namespace

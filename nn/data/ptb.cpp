@@ -25,7 +25,8 @@ std::string printable(const std::string& w) {
 template <class F>
 void for_each_word(const fs::path& file, F f) {
   std::error_code ec;
-  if (fs::is_directory(file, ec)) throw std::runtime_error(fmt::format("{}: is a directory, not a text file", file.string()));
+  if (fs::is_directory(file, ec))
+    throw std::runtime_error(fmt::format("{}: is a directory, not a text file", file.string()));
   std::ifstream in(file);
   if (!in) throw std::runtime_error(fmt::format("{}: cannot open text file", file.string()));
   std::string line;
@@ -61,7 +62,8 @@ std::vector<std::int32_t> tokenize(const fs::path& file, const Vocabulary& vocab
   for_each_word(file, [&](const std::string& w, std::int64_t lineno) {
     auto it = vocab.ids.find(w);
     if (it == vocab.ids.end())
-      throw std::runtime_error(fmt::format("{}:{}: word '{}' is not in the training vocabulary", file.string(), lineno, printable(w)));
+      throw std::runtime_error(
+          fmt::format("{}:{}: word '{}' is not in the training vocabulary", file.string(), lineno, printable(w)));
     out.push_back(it->second);
   });
   return out;
@@ -85,7 +87,8 @@ void require_tokens_for_batch(const std::vector<std::int32_t>& tokens, std::int6
 Tensor batchify(const std::vector<std::int32_t>& tokens, std::int64_t batch) {
   if (batch < 1) throw std::invalid_argument(fmt::format("batchify: batch {} must be positive", batch));
   const std::int64_t steps = static_cast<std::int64_t>(tokens.size()) / batch;
-  if (steps < 2) throw std::invalid_argument(fmt::format("batchify: {} tokens are too few for {} streams", tokens.size(), batch));
+  if (steps < 2)
+    throw std::invalid_argument(fmt::format("batchify: {} tokens are too few for {} streams", tokens.size(), batch));
   Tensor t = Tensor::empty({steps, batch}, DType::i32);
   for (std::int64_t b = 0; b < batch; ++b)
     for (std::int64_t s = 0; s < steps; ++s) t.idata()[s * batch + b] = tokens[b * steps + s];
@@ -94,7 +97,8 @@ Tensor batchify(const std::vector<std::int32_t>& tokens, std::int64_t batch) {
 
 LmBatch lm_batch(const Tensor& data, std::int64_t start, std::int64_t bptt) {
   const std::int64_t steps = data.size(0), B = data.size(1);
-  if (start < 0 || start + 1 >= steps) throw std::out_of_range(fmt::format("lm_batch: start {} outside {} rows", start, steps));
+  if (start < 0 || start + 1 >= steps)
+    throw std::out_of_range(fmt::format("lm_batch: start {} outside {} rows", start, steps));
   const std::int64_t T = std::min(bptt, steps - 1 - start);
   LmBatch b{Tensor::empty({T, B}, DType::i32), Tensor::empty({T * B}, DType::i32)};
   std::memcpy(b.inputs.idata(), data.idata() + start * B, T * B * sizeof(std::int32_t));

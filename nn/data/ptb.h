@@ -12,7 +12,7 @@
 namespace nos::data {
 
 struct Vocabulary {
-  std::vector<std::string> words;                 // id -> word
+  std::vector<std::string> words;  // id -> word
   std::unordered_map<std::string, std::int32_t> ids;
   std::int64_t size() const { return static_cast<std::int64_t>(words.size()); }
 };
@@ -33,7 +33,8 @@ Corpus read_ptb(const std::filesystem::path& dir);
 
 // Checks, before any training, that `tokens` (read from `file`) fill at least two rows of
 // `batch` streams, as batchify needs; throws naming the file.
-void require_tokens_for_batch(const std::vector<std::int32_t>& tokens, std::int64_t batch, const std::filesystem::path& file);
+void require_tokens_for_batch(const std::vector<std::int32_t>& tokens, std::int64_t batch,
+                              const std::filesystem::path& file);
 
 // Lays a token stream out as `batch` parallel streams: int32 [steps, batch], column b holding
 // tokens [b*steps, (b+1)*steps); the tail that does not fill a row is dropped.

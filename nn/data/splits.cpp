@@ -17,8 +17,8 @@ void shuffle_indices(std::vector<std::int64_t>& idx, std::mt19937_64& rng) {
 
 SearchSplit search_split(const ImageSet& set, std::int64_t train, std::int64_t val, std::uint64_t seed) {
   if (train < 1 || val < 0 || train + val > set.size())
-    throw std::invalid_argument(fmt::format("search_split: {} training + {} validation images do not fit in a set of {}",
-                                            train, val, set.size()));
+    throw std::invalid_argument(fmt::format(
+        "search_split: {} training + {} validation images do not fit in a set of {}", train, val, set.size()));
   std::vector<std::int64_t> idx(set.size());
   std::iota(idx.begin(), idx.end(), 0);
   std::mt19937_64 rng(seed);

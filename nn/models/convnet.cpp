@@ -18,7 +18,8 @@ ConvNet::ConvNet(ParamArena& arena, const ConvNetOptions& o, std::mt19937_64& rn
     }
     channels = o.filters;
   }
-  if (size < 1) throw std::invalid_argument(fmt::format("ConvNet: image size {} is too small for this variant", o.image_size));
+  if (size < 1)
+    throw std::invalid_argument(fmt::format("ConvNet: image size {} is too small for this variant", o.image_size));
   net.add<Flatten>();
   net.add<Linear>(arena, "fc", channels * size * size, o.classes, true, rng);
 }

@@ -26,7 +26,7 @@ ag::Var LstmLm::hidden(const Tensor& tokens, LstmState& state, Context& ctx) {
     if (!ctx.rng) throw std::invalid_argument("LstmLm: training with dropout needs Context::rng");
     return ag::dropout(v, options.dropout, *ctx.rng);
   };
-  ag::Var x = drop(embedding.forward(tokens));  // [T, B, E]
+  ag::Var x = drop(embedding.forward(tokens));    // [T, B, E]
   ag::Var h = drop(lstm.forward(x, state, ctx));  // [T, B, H]
   return ag::reshape(h, {tokens.size(0) * tokens.size(1), options.hidden});
 }

@@ -27,7 +27,8 @@ ag::Var WideBlock::forward(const ag::Var& x, Context& ctx) {
 
 WideResNet::WideResNet(ParamArena& arena, const WideResNetOptions& o, std::mt19937_64& rng) : options(o) {
   if (o.depth < 10 || (o.depth - 4) % 6 != 0)
-    throw std::invalid_argument(fmt::format("WideResNet: depth {} is not 6n + 4 with n >= 1 (10, 16, 22, 28, 40, ...)", o.depth));
+    throw std::invalid_argument(
+        fmt::format("WideResNet: depth {} is not 6n + 4 with n >= 1 (10, 16, 22, 28, 40, ...)", o.depth));
   if (o.widen < 1) throw std::invalid_argument(fmt::format("WideResNet: widen factor {} must be at least 1", o.widen));
   const int n = (o.depth - 4) / 6;
   const std::int64_t widths[4] = {16, 16 * o.widen, 32 * o.widen, 64 * o.widen};
@@ -36,8 +37,8 @@ WideResNet::WideResNet(ParamArena& arena, const WideResNetOptions& o, std::mt199
   for (int g = 0; g < 3; ++g)
     for (int b = 0; b < n; ++b) {
       const std::int64_t stride = (g > 0 && b == 0) ? 2 : 1;
-      blocks.push_back(std::make_unique<WideBlock>(arena, fmt::format("group{}.block{}", g + 1, b + 1), in, widths[g + 1],
-                                                   stride, o.dropout, rng));
+      blocks.push_back(std::make_unique<WideBlock>(arena, fmt::format("group{}.block{}", g + 1, b + 1), in,
+                                                   widths[g + 1], stride, o.dropout, rng));
       in = widths[g + 1];
     }
   bn = std::make_unique<BatchNorm2d>(arena, "bn", in);

@@ -10,7 +10,8 @@ namespace nos::nn {
 class Linear : public Module {
  public:
   // Weight [out, in] and bias [out], both uniform in +-1/sqrt(in) (PyTorch's default).
-  Linear(ParamArena& arena, const std::string& name, std::int64_t in, std::int64_t out, bool bias, std::mt19937_64& rng);
+  Linear(ParamArena& arena, const std::string& name, std::int64_t in, std::int64_t out, bool bias,
+         std::mt19937_64& rng);
   ag::Var forward(const ag::Var& x, Context& ctx) override;
   ag::Var weight, bias;
 };
@@ -28,7 +29,8 @@ class Conv2d : public Module {
 class BatchNorm2d : public Module {
  public:
   // gamma = 1, beta = 0; running mean 0 and variance 1 (buffers, not parameters).
-  BatchNorm2d(ParamArena& arena, const std::string& name, std::int64_t channels, float momentum = 0.1f, float eps = 1e-5f);
+  BatchNorm2d(ParamArena& arena, const std::string& name, std::int64_t channels, float momentum = 0.1f,
+              float eps = 1e-5f);
   ag::Var forward(const ag::Var& x, Context& ctx) override;
   ag::Var gamma, beta;
   Tensor running_mean, running_var;

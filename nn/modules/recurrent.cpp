@@ -20,7 +20,8 @@ LstmState detach(const LstmState& s) {
   return d;
 }
 
-Lstm::Lstm(ParamArena& arena, const std::string& name, std::int64_t input, std::int64_t hidden, int layers, float dropout)
+Lstm::Lstm(ParamArena& arena, const std::string& name, std::int64_t input, std::int64_t hidden, int layers,
+           float dropout)
     : input_size(input), hidden_size(hidden), num_layers(layers), dropout(dropout) {
   if (layers < 1) throw std::invalid_argument(fmt::format("Lstm: {} layers, need at least 1", layers));
   for (int l = 0; l < layers; ++l) {

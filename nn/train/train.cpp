@@ -19,8 +19,10 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 void require_bound(const optim::Optimizer& opt, const ParamArena& arena, const char* loop) {
   if (opt.size() != static_cast<size_t>(arena.size()))
-    throw std::invalid_argument(fmt::format("{}: the optimizer holds {} parameters, the model's arena {} (bind it with "
-                                            "optim::add_arena after building the model)", loop, opt.size(), arena.size()));
+    throw std::invalid_argument(
+        fmt::format("{}: the optimizer holds {} parameters, the model's arena {} (bind it with "
+                    "optim::add_arena after building the model)",
+                    loop, opt.size(), arena.size()));
 }
 }  // namespace
 
@@ -79,7 +81,8 @@ ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::
                                   const data::ImageSet& val, const ClassifierConfig& cfg, optim::Optimizer& opt,
                                   const data::ImageSet* test) {
   if (cfg.batch < 1 || cfg.batch > train.size())
-    throw std::invalid_argument(fmt::format("train_classifier: batch {} for {} training images", cfg.batch, train.size()));
+    throw std::invalid_argument(
+        fmt::format("train_classifier: batch {} for {} training images", cfg.batch, train.size()));
   require_bound(opt, arena, "train_classifier");
   ClassifierResult result;
   JsonlLog log(cfg.log_path);
@@ -88,14 +91,16 @@ ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::
   std::vector<std::int64_t> order(train.size());
   std::iota(order.begin(), order.end(), 0);
   const std::int64_t per_epoch = classifier_steps_per_epoch(train.size(), cfg.batch, cfg.steps_per_epoch);
-  const std::int64_t total = cfg.max_steps > 0 ? std::min(cfg.max_steps, per_epoch * cfg.epochs) : per_epoch * cfg.epochs;
+  const std::int64_t total =
+      cfg.max_steps > 0 ? std::min(cfg.max_steps, per_epoch * cfg.epochs) : per_epoch * cfg.epochs;
   Progress progress(cfg.label, cfg.progress);
   const auto t_run = Clock::now();
   auto fail = [&](std::string why) {
     result.diverged = true;
     result.diverged_reason = std::move(why);
     result.final_val_accuracy = 0;
-    log.write({{"label", cfg.label}, {"event", "diverged"}, {"step", result.steps}, {"reason", result.diverged_reason}});
+    log.write(
+        {{"label", cfg.label}, {"event", "diverged"}, {"step", result.steps}, {"reason", result.diverged_reason}});
   };
 
   for (int epoch = 1; epoch <= cfg.epochs && result.steps < total; ++epoch) {
@@ -138,8 +143,10 @@ ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::
     if (test) m.test_accuracy = evaluate_accuracy(model, *test, cfg.eval_batch);
     result.epochs.push_back(m);
     result.final_val_accuracy = m.val_accuracy;
-    nlohmann::json rec = {{"label", cfg.label}, {"epoch", epoch}, {"train_loss", m.train_loss}, {"val_accuracy", m.val_accuracy},
-                          {"seconds", m.seconds}, {"images_per_second", m.images_per_second}, {"steps", result.steps}};
+    nlohmann::json rec = {{"label", cfg.label},         {"epoch", epoch},
+                          {"train_loss", m.train_loss}, {"val_accuracy", m.val_accuracy},
+                          {"seconds", m.seconds},       {"images_per_second", m.images_per_second},
+                          {"steps", result.steps}};
     if (test) rec["test_accuracy"] = m.test_accuracy;
     log.write(rec);
     if (cfg.on_epoch) cfg.on_epoch(m);
@@ -148,7 +155,8 @@ ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::
   return result;
 }
 
-double evaluate_perplexity(LstmLm& model, const std::vector<std::int32_t>& tokens, std::int64_t batch, std::int64_t bptt) {
+double evaluate_perplexity(LstmLm& model, const std::vector<std::int32_t>& tokens, std::int64_t batch,
+                           std::int64_t bptt) {
   ag::NoGradGuard no_grad;
   Context ctx{.training = false};
   const Tensor data = data::batchify(tokens, batch);
@@ -175,9 +183,10 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
   const Tensor data = data::batchify(train, cfg.batch);
   if (cfg.first_window < 0) throw std::invalid_argument("train_language_model: first_window must be >= 0");
   const std::int64_t windows = lm_steps_per_epoch(static_cast<std::int64_t>(train.size()), cfg.batch, cfg.bptt);
-  const std::int64_t per_epoch = lm_steps_per_epoch(static_cast<std::int64_t>(train.size()), cfg.batch, cfg.bptt,
-                                                    cfg.steps_per_epoch);
-  const std::int64_t total = cfg.max_steps > 0 ? std::min(cfg.max_steps, per_epoch * cfg.epochs) : per_epoch * cfg.epochs;
+  const std::int64_t per_epoch =
+      lm_steps_per_epoch(static_cast<std::int64_t>(train.size()), cfg.batch, cfg.bptt, cfg.steps_per_epoch);
+  const std::int64_t total =
+      cfg.max_steps > 0 ? std::min(cfg.max_steps, per_epoch * cfg.epochs) : per_epoch * cfg.epochs;
   Progress progress(cfg.label, cfg.progress);
   for (int epoch = 1; epoch <= cfg.epochs && result.steps < total; ++epoch) {
     if (cfg.reseed_each_epoch) rng.seed(epoch_seed(cfg.seed, epoch));
@@ -213,7 +222,8 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
       result.diverged_reason = fmt::format("weights are not finite after epoch {}", epoch);
     }
     if (result.diverged) {
-      log.write({{"label", cfg.label}, {"event", "diverged"}, {"step", result.steps}, {"reason", result.diverged_reason}});
+      log.write(
+          {{"label", cfg.label}, {"event", "diverged"}, {"step", result.steps}, {"reason", result.diverged_reason}});
       break;
     }
     LmEpoch m;
@@ -224,10 +234,14 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
     m.valid_perplexity = evaluate_perplexity(model, valid, cfg.batch, cfg.bptt);
     // Same layout as training; the few streams that start cold change perplexity negligibly
     // compared with batch 1, and it is 20x faster.
-    if (cfg.test_each_epoch) m.test_perplexity = result.test_perplexity = evaluate_perplexity(model, test, cfg.batch, cfg.bptt);
+    if (cfg.test_each_epoch)
+      m.test_perplexity = result.test_perplexity = evaluate_perplexity(model, test, cfg.batch, cfg.bptt);
     result.epochs.push_back(m);
-    nlohmann::json rec = {{"label", cfg.label}, {"epoch", epoch}, {"train_perplexity", m.train_perplexity},
-                          {"valid_perplexity", m.valid_perplexity}, {"seconds", m.seconds},
+    nlohmann::json rec = {{"label", cfg.label},
+                          {"epoch", epoch},
+                          {"train_perplexity", m.train_perplexity},
+                          {"valid_perplexity", m.valid_perplexity},
+                          {"seconds", m.seconds},
                           {"tokens_per_second", m.tokens_per_second}};
     if (cfg.test_each_epoch) rec["test_perplexity"] = m.test_perplexity;
     log.write(rec);

@@ -38,16 +38,16 @@ struct ClassifierEpoch {
 
 struct ClassifierConfig {
   int epochs = 1;
-  std::int64_t max_steps = 0;  // 0: no limit; otherwise stop after this many steps
+  std::int64_t max_steps = 0;        // 0: no limit; otherwise stop after this many steps
   std::int64_t steps_per_epoch = 0;  // 0: a full pass over the training images; else at most this many
   std::int64_t batch = 100;
-  bool augment = false;        // pad-4 random crop + horizontal flip
-  std::uint64_t seed = 1;      // shuffling, augmentation, dropout
+  bool augment = false;    // pad-4 random crop + horizontal flip
+  std::uint64_t seed = 1;  // shuffling, augmentation, dropout
   // false: one generator seeded with `seed` runs through every epoch. true: epoch e starts from
   // a generator seeded epoch_seed(seed, e) and the identity order (as if each epoch were a run).
   bool reseed_each_epoch = false;
   std::int64_t eval_batch = 500;
-  std::string log_path;        // JSONL, one record per epoch (empty: none)
+  std::string log_path;  // JSONL, one record per epoch (empty: none)
   std::string label = "train";
   bool progress = true;
   std::function<void(const ClassifierEpoch&)> on_epoch;  // after each epoch's metrics (optional)
@@ -82,7 +82,7 @@ struct LmConfig {
   std::int64_t max_steps = 0;
   std::int64_t steps_per_epoch = 0;  // 0: one pass over the text's windows; else at most this many
   std::int64_t batch = 20, bptt = 20;
-  float clip_norm = 5.0f;      // global gradient-norm clipping (0: off)
+  float clip_norm = 5.0f;  // global gradient-norm clipping (0: off)
   // Zaremba et al. (and TensorFlow's PTB model) minimise the loss summed over the bptt steps and
   // averaged over the batch; their lr 1 and clip 5 are tuned for that scale. Off: per-token mean.
   bool loss_sum_over_time = true;
@@ -113,7 +113,8 @@ LmResult train_language_model(LstmLm& model, ParamArena& arena, const std::vecto
                               const std::vector<std::int32_t>& valid, const std::vector<std::int32_t>& test,
                               const LmConfig& cfg, optim::Optimizer& opt);
 // exp(mean cross-entropy per token) over a token stream, batch streams of bptt steps.
-double evaluate_perplexity(LstmLm& model, const std::vector<std::int32_t>& tokens, std::int64_t batch, std::int64_t bptt);
+double evaluate_perplexity(LstmLm& model, const std::vector<std::int32_t>& tokens, std::int64_t batch,
+                           std::int64_t bptt);
 
 // Scales all gradients so that their global L2 norm is at most max_norm; returns the norm before.
 double clip_grad_norm(ParamArena& arena, double max_norm);

@@ -46,8 +46,7 @@ void batchnorm2d_forward_train(const BatchNormShape& s, const float* x, const fl
     }
     if (save_mean) save_mean[c] = fmean;
     if (save_inv_std) save_inv_std[c] = inv_std;
-    if (running_mean)
-      running_mean[c] = static_cast<float>((1.0 - momentum) * running_mean[c] + momentum * mean);
+    if (running_mean) running_mean[c] = static_cast<float>((1.0 - momentum) * running_mean[c] + momentum * mean);
     if (running_var) {
       const double unbiased = m > 1 ? var * static_cast<double>(m) / static_cast<double>(m - 1) : var;
       running_var[c] = static_cast<float>((1.0 - momentum) * running_var[c] + momentum * unbiased);
@@ -72,8 +71,7 @@ void batchnorm2d_forward_eval(const BatchNormShape& s, const float* x, const flo
 }
 
 void batchnorm2d_backward(const BatchNormShape& s, const float* x, const float* dy, const float* gamma,
-                          const float* save_mean, const float* save_inv_std, float* dx, float* dgamma,
-                          float* dbeta) {
+                          const float* save_mean, const float* save_inv_std, float* dx, float* dgamma, float* dbeta) {
   const std::int64_t m = s.n * s.hw, cstride = s.hw, nstride = s.c * s.hw;
 #pragma omp parallel for schedule(static) if (s.n * s.c * s.hw >= kParallelMin)
   for (std::int64_t c = 0; c < s.c; ++c) {

@@ -32,7 +32,6 @@ void batchnorm2d_forward_eval(const BatchNormShape& s, const float* x, const flo
 //   dx = gamma * inv_std / m * (m * dy - dbeta - xhat * dgamma).
 // dgamma/dbeta may be null (not wanted); dx may be null. gamma null means 1.
 void batchnorm2d_backward(const BatchNormShape& s, const float* x, const float* dy, const float* gamma,
-                          const float* save_mean, const float* save_inv_std, float* dx, float* dgamma,
-                          float* dbeta);
+                          const float* save_mean, const float* save_inv_std, float* dx, float* dgamma, float* dbeta);
 
 }  // namespace nos::kernels

@@ -69,8 +69,7 @@ std::int64_t wino_floats(const Conv2dShape& s) {
 std::int64_t base_per_thread_floats(const Conv2dShape& s) {
   if (direct::supported(s))
     return round_up16(direct::padded_image_floats(s)) +
-           round_up16(direct::padded_image_floats(direct::backward_data_shape(s))) + dw_floats(s) +
-           round_up16(s.c_out);
+           round_up16(direct::padded_image_floats(direct::backward_data_shape(s))) + dw_floats(s) + round_up16(s.c_out);
   const std::int64_t cols = is_pointwise(s) ? 0 : block_rows(s) * s.out_w();
   return 2 * round_up16(s.patch() * cols) + round_up16(s.c_out * s.patch()) + round_up16(s.c_out);
 }
@@ -95,7 +94,7 @@ ThreadSpace thread_space(const Conv2dShape& s, float* ws, int tid) {
   t.wino = ws + shared_floats(s) + tid * per_thread_floats(s);
   float* base = t.wino + wino_floats(s);
   if (direct::supported(s)) {
-    t.col = base;  // padded x
+    t.col = base;                                                 // padded x
     t.dcol = t.col + round_up16(direct::padded_image_floats(s));  // padded dy
     t.dw = t.dcol + round_up16(direct::padded_image_floats(direct::backward_data_shape(s)));
   } else {
@@ -189,9 +188,8 @@ void col2im(const Conv2dShape& s, const float* col, std::int64_t r0, std::int64_
 }  // namespace
 
 bool Conv2dShape::valid() const {
-  return n > 0 && c_in > 0 && h > 0 && w > 0 && c_out > 0 && kh > 0 && kw > 0 && stride_h > 0 &&
-         stride_w > 0 && pad_h >= 0 && pad_w >= 0 && pad_h < kh && pad_w < kw && h + 2 * pad_h >= kh &&
-         w + 2 * pad_w >= kw;
+  return n > 0 && c_in > 0 && h > 0 && w > 0 && c_out > 0 && kh > 0 && kw > 0 && stride_h > 0 && stride_w > 0 &&
+         pad_h >= 0 && pad_w >= 0 && pad_h < kh && pad_w < kw && h + 2 * pad_h >= kh && w + 2 * pad_w >= kw;
 }
 
 std::size_t conv2d_workspace_floats(const Conv2dShape& s, int threads) {
@@ -228,8 +226,7 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* weight, c
       }
       if (bias)
         for (std::int64_t co = 0; co < s.c_out; ++co) std::fill_n(yi + co * P + p0, cols, bias[co]);
-      sgemm(false, false, s.c_out, cols, K, 1.0f, weight, K, b, pointwise ? P : cols, bias ? 1.0f : 0.0f,
-            yi + p0, P);
+      sgemm(false, false, s.c_out, cols, K, 1.0f, weight, K, b, pointwise ? P : cols, bias ? 1.0f : 0.0f, yi + p0, P);
     }
   });
 }
@@ -315,13 +312,12 @@ void conv2d_backward(const Conv2dShape& s, const float* x, const float* weight, 
   }
 }
 
-void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* weight, float* dx,
-                          float* workspace) {
+void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* weight, float* dx, float* workspace) {
   conv2d_backward(s, nullptr, weight, dy, dx, nullptr, nullptr, workspace);
 }
 
-void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy, float* dweight,
-                            float* dbias, float* workspace) {
+void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy, float* dweight, float* dbias,
+                            float* workspace) {
   conv2d_backward(s, x, nullptr, dy, nullptr, dweight, dbias, workspace);
 }
 

@@ -41,8 +41,8 @@ struct Conv2dShape {
   bool valid() const;
 
   // Square kernel, same stride and padding in both dimensions.
-  static Conv2dShape square(std::int64_t n, std::int64_t c_in, std::int64_t h, std::int64_t w,
-                            std::int64_t c_out, std::int64_t k, std::int64_t stride, std::int64_t pad) {
+  static Conv2dShape square(std::int64_t n, std::int64_t c_in, std::int64_t h, std::int64_t w, std::int64_t c_out,
+                            std::int64_t k, std::int64_t stride, std::int64_t pad) {
     return Conv2dShape{n, c_in, h, w, c_out, k, k, stride, stride, pad, pad};
   }
 };
@@ -55,12 +55,11 @@ void conv2d_forward(const Conv2dShape& s, const float* x, const float* weight, c
                     float* workspace);
 
 // dx = conv_transpose(dy, weight) (dx is overwritten).
-void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* weight, float* dx,
-                          float* workspace);
+void conv2d_backward_data(const Conv2dShape& s, const float* dy, const float* weight, float* dx, float* workspace);
 
 // dweight = sum_n dy (*) x, dbias = sum dy (overwritten; dbias may be null).
-void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy, float* dweight,
-                            float* dbias, float* workspace);
+void conv2d_backward_weight(const Conv2dShape& s, const float* x, const float* dy, float* dweight, float* dbias,
+                            float* workspace);
 
 // Both backward passes in one sweep over the images (dy is read once while in cache).
 // Any of dx, dweight, dbias may be null to skip it. Outputs are overwritten.

@@ -16,9 +16,7 @@ bool supported(const Conv2dShape& s) {
 
 std::int64_t packed_weight_floats(const Conv2dShape& s) { return (s.c_out + kMT - 1) / kMT * kMT * s.patch(); }
 
-std::int64_t padded_image_floats(const Conv2dShape& s) {
-  return s.c_in * padded_h(s) * padded_w(s) + kSlack;
-}
+std::int64_t padded_image_floats(const Conv2dShape& s) { return s.c_in * padded_h(s) * padded_w(s) + kSlack; }
 
 void pad_image(const Conv2dShape& s, const float* x, float* xpad) {
   const std::int64_t Hp = padded_h(s), Wp = padded_w(s);
@@ -47,8 +45,8 @@ void pack_weights(const Conv2dShape& s, const float* weight, float* packed) {
 }
 
 Conv2dShape backward_data_shape(const Conv2dShape& s) {
-  return Conv2dShape{s.n, s.c_out, s.out_h(), s.out_w(), s.c_in, s.kh, s.kw, 1, 1, s.kh - 1 - s.pad_h,
-                     s.kw - 1 - s.pad_w};
+  return Conv2dShape{s.n, s.c_out, s.out_h(),          s.out_w(),         s.c_in, s.kh, s.kw,
+                     1,   1,       s.kh - 1 - s.pad_h, s.kw - 1 - s.pad_w};
 }
 
 void pack_weights_backward_data(const Conv2dShape& s, const float* weight, float* packed) {
@@ -65,16 +63,15 @@ void pack_weights_backward_data(const Conv2dShape& s, const float* weight, float
           }
 }
 
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* xpad) {
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* xpad) {
 #if defined(__x86_64__)
   if (active_isa() == Isa::avx512) avx512::forward_image(s, x_img, packed, bias, y_img, xpad);
   else avx2::forward_image(s, x_img, packed, bias, y_img, xpad);
 #endif
 }
 
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw,
-                           float* xpad) {
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw, float* xpad) {
 #if defined(__x86_64__)
   if (active_isa() == Isa::avx512) avx512::backward_weight_image(s, x_img, dy_img, dw, xpad);
   else avx2::backward_weight_image(s, x_img, dy_img, dw, xpad);

@@ -40,24 +40,21 @@ Conv2dShape backward_data_shape(const Conv2dShape& s);
 void pack_weights_backward_data(const Conv2dShape& s, const float* weight, float* packed);
 
 // One image: y_img [c_out][oh][ow] = conv(x_img) (+ bias, may be null). xpad: padded_image_floats.
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* xpad);
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* xpad);
 // One image: dw [c_out][c_in*kh*kw] += dy_img (*) x_img. xpad: padded_image_floats (of s).
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw,
-                           float* xpad);
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw, float* xpad);
 
 // The per-ISA implementations behind the two functions above (x86-64 only).
 namespace avx512 {
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* xpad);
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw,
-                           float* xpad);
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* xpad);
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw, float* xpad);
 }  // namespace avx512
 namespace avx2 {
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* xpad);
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw,
-                           float* xpad);
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* xpad);
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dw, float* xpad);
 }  // namespace avx2
 
 }  // namespace nos::kernels::direct

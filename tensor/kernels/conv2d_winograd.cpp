@@ -24,13 +24,10 @@ bool supported(const Conv2dShape& s) {
 #if !defined(__x86_64__)
   return false;
 #endif
-  return active_isa() >= Isa::avx2 && s.kh == 3 && s.kw == 3 && s.stride_h == 1 && s.stride_w == 1 &&
-         s.c_in >= 8;
+  return active_isa() >= Isa::avx2 && s.kh == 3 && s.kw == 3 && s.stride_h == 1 && s.stride_w == 1 && s.c_in >= 8;
 }
 
-std::int64_t packed_weight_floats(const Conv2dShape& s) {
-  return 16 * ((s.c_out + kMT - 1) / kMT) * kMT * s.c_in;
-}
+std::int64_t packed_weight_floats(const Conv2dShape& s) { return 16 * ((s.c_out + kMT - 1) / kMT) * kMT * s.c_in; }
 
 std::int64_t scratch_floats(const Conv2dShape& s) {
   const Geometry g = geometry(s);
@@ -70,11 +67,11 @@ std::int64_t weight_grad_accum_floats(const Conv2dShape& s) { return 16 * s.c_in
 std::int64_t weight_grad_scratch_floats(const Conv2dShape& s) {
   const Geometry g = geometry(s);
   const std::int64_t CoP = (s.c_out + 15) / 16 * 16, cols = g.CC;
-  return s.c_in * g.HP * 2 * g.RW + 2 * g.RW                 // even/odd split + row buffer
-         + 16 * (s.c_in * cols + kPlaneSkew)                 // V
-         + 16 * (cols * CoP + kPlaneSkew)                    // Z^T
-         + 2 * g.TH * 2 * g.TWp * CoP                        // dy^T
-         + cols + 64;                                        // a zero row
+  return s.c_in * g.HP * 2 * g.RW + 2 * g.RW  // even/odd split + row buffer
+         + 16 * (s.c_in * cols + kPlaneSkew)  // V
+         + 16 * (cols * CoP + kPlaneSkew)     // Z^T
+         + 2 * g.TH * 2 * g.TWp * CoP         // dy^T
+         + cols + 64;                         // a zero row
 }
 
 void weight_grad_finish(const Conv2dShape& s, const float* dU, float* dweight) {
@@ -92,16 +89,15 @@ void weight_grad_finish(const Conv2dShape& s, const float* dU, float* dweight) {
         }
 }
 
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* scratch) {
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* scratch) {
 #if defined(__x86_64__)
   if (active_isa() == Isa::avx512) avx512::forward_image(s, x_img, packed, bias, y_img, scratch);
   else avx2::forward_image(s, x_img, packed, bias, y_img, scratch);
 #endif
 }
 
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU,
-                           float* scratch) {
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU, float* scratch) {
 #if defined(__x86_64__)
   if (active_isa() == Isa::avx512) avx512::backward_weight_image(s, x_img, dy_img, dU, scratch);
   else avx2::backward_weight_image(s, x_img, dy_img, dU, scratch);

@@ -16,7 +16,7 @@
 
 namespace nos::kernels::winograd {
 
-inline constexpr std::int64_t kMT = 8;                  // output channels per GEMM tile
+inline constexpr std::int64_t kMT = 8;                   // output channels per GEMM tile
 inline constexpr std::int64_t kChunkFloats = 96 * 1024;  // V + M per chunk of tile rows (~384 KiB)
 // The 16 planes of V and M are spaced by a multiple of 4 KiB plus this many floats: without it the
 // 16 streams of the transforms land in the same L1 sets.
@@ -49,30 +49,27 @@ std::int64_t scratch_floats(const Conv2dShape& s);
 // and the packed weight belongs to direct::backward_data_shape(s)).
 void pack_weights(const Conv2dShape& s, const float* weight, bool flip_transpose, float* packed);
 // One image: y_img = conv(x_img) (+ bias, may be null).
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* scratch);
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* scratch);
 
 // Backward-weight: each thread accumulates dU [16][c_in][c_out rounded up to 16] over its images
 // (zero it first), the threads' dU are summed, and weight_grad_finish maps the sum to
 // dweight = G^T dU G (overwritten).
 std::int64_t weight_grad_accum_floats(const Conv2dShape& s);
 std::int64_t weight_grad_scratch_floats(const Conv2dShape& s);
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU,
-                           float* scratch);
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU, float* scratch);
 void weight_grad_finish(const Conv2dShape& s, const float* dU, float* dweight);
 
 // The per-ISA implementations behind forward_image and backward_weight_image (x86-64 only).
 namespace avx512 {
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* scratch);
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU,
-                           float* scratch);
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* scratch);
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU, float* scratch);
 }  // namespace avx512
 namespace avx2 {
-void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias,
-                   float* y_img, float* scratch);
-void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU,
-                           float* scratch);
+void forward_image(const Conv2dShape& s, const float* x_img, const float* packed, const float* bias, float* y_img,
+                   float* scratch);
+void backward_weight_image(const Conv2dShape& s, const float* x_img, const float* dy_img, float* dU, float* scratch);
 }  // namespace avx2
 
 }  // namespace nos::kernels::winograd

@@ -12,8 +12,8 @@ namespace {
 Isa detect() {
 #if defined(__x86_64__) && defined(NOS_HAVE_AVX512_KERNELS)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl"))
     return Isa::avx512;
 #endif
 #if defined(__x86_64__)
@@ -45,8 +45,7 @@ const char* isa_name(Isa isa) {
 Isa parse_isa(std::string_view name, std::string_view what) {
   for (Isa i : {Isa::generic, Isa::avx2, Isa::avx512})
     if (name == isa_name(i)) return i;
-  throw std::invalid_argument(std::string(what) + "=" + std::string(name) +
-                              ": expected one of generic, avx2, avx512");
+  throw std::invalid_argument(std::string(what) + "=" + std::string(name) + ": expected one of generic, avx2, avx512");
 }
 
 Isa cpu_isa() {

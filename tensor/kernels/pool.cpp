@@ -18,7 +18,6 @@ bool Pool2dShape::valid() const {
          pad_w >= 0 && 2 * pad_h <= kh && 2 * pad_w <= kw && h + 2 * pad_h >= kh && w + 2 * pad_w >= kw;
 }
 
-
 void maxpool2d_forward(const Pool2dShape& s, const float* x, float* y, std::int32_t* argmax) {
   const std::int64_t OH = s.out_h(), OW = s.out_w(), planes = s.n * s.c, in_plane = s.h * s.w;
   const std::int64_t out_plane = OH * OW;

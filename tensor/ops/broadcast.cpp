@@ -11,8 +11,8 @@ Shape broadcast_shape(std::string_view op, const Shape& a, const Shape& b) {
     const std::int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
     const std::int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
     if (da != db && da != 1 && db != 1)
-      throw_shape_error(op, fmt::format("shapes {} and {} do not broadcast (dimension {}: {} vs {})",
-                                        to_string(a), to_string(b), i, da, db));
+      throw_shape_error(op, fmt::format("shapes {} and {} do not broadcast (dimension {}: {} vs {})", to_string(a),
+                                        to_string(b), i, da, db));
     out[i] = da == 1 ? db : da;
   }
   return out;
@@ -22,8 +22,8 @@ std::vector<std::int64_t> broadcast_strides(const Shape& s, const Shape& out) {
   std::vector<std::int64_t> st(out.size(), 0);
   std::int64_t stride = 1;
   for (std::size_t k = 0; k < s.size(); ++k) {
-    const std::size_t i = s.size() - 1 - k;             // dim in s
-    const std::size_t j = out.size() - 1 - k;           // dim in out
+    const std::size_t i = s.size() - 1 - k;    // dim in s
+    const std::size_t j = out.size() - 1 - k;  // dim in out
     st[j] = s[i] == 1 ? 0 : stride;
     stride *= s[i];
   }

@@ -14,12 +14,14 @@ kernels::Conv2dShape conv_shape(const Tensor& x, const Tensor& w, const Tensor& 
     throw_shape_error("conv2d", fmt::format("input {} has {} channels but weight {} expects {}", to_string(x.shape()),
                                             x.size(1), to_string(w.shape()), w.size(1)));
   if (bias.defined() && bias.shape() != Shape{w.size(0)})
-    throw_shape_error("conv2d", fmt::format("bias {} does not match weight {}", to_string(bias.shape()), to_string(w.shape())));
-  kernels::Conv2dShape s{x.size(0), x.size(1), x.size(2), x.size(3), w.size(0), w.size(2), w.size(3),
-                         o.stride_h, o.stride_w, o.pad_h, o.pad_w};
+    throw_shape_error("conv2d",
+                      fmt::format("bias {} does not match weight {}", to_string(bias.shape()), to_string(w.shape())));
+  kernels::Conv2dShape s{x.size(0), x.size(1),  x.size(2),  x.size(3), w.size(0), w.size(2),
+                         w.size(3), o.stride_h, o.stride_w, o.pad_h,   o.pad_w};
   if (!s.valid())
-    throw_shape_error("conv2d", fmt::format("input {} with weight {}, stride {}x{} and padding {}x{} gives no output",
-                                            to_string(x.shape()), to_string(w.shape()), o.stride_h, o.stride_w, o.pad_h, o.pad_w));
+    throw_shape_error(
+        "conv2d", fmt::format("input {} with weight {}, stride {}x{} and padding {}x{} gives no output",
+                              to_string(x.shape()), to_string(w.shape()), o.stride_h, o.stride_w, o.pad_h, o.pad_w));
   return s;
 }
 }  // namespace
@@ -36,8 +38,9 @@ Conv2dGrads conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, 
                             bool want_dw, bool want_db) {
   const auto s = conv_shape(x, w, Tensor(), o);
   if (dy.shape() != Shape{s.n, s.c_out, s.out_h(), s.out_w()})
-    throw_shape_error("conv2d_backward", fmt::format("output gradient {} does not match the output {}", to_string(dy.shape()),
-                                                     to_string({s.n, s.c_out, s.out_h(), s.out_w()})));
+    throw_shape_error("conv2d_backward",
+                      fmt::format("output gradient {} does not match the output {}", to_string(dy.shape()),
+                                  to_string({s.n, s.c_out, s.out_h(), s.out_w()})));
   Conv2dGrads g;
   if (want_dx) g.dx = Tensor::empty(x.shape());
   if (want_dw) g.dw = Tensor::empty(w.shape());

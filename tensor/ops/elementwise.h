@@ -12,7 +12,7 @@ Tensor div(const Tensor& a, const Tensor& b);
 Tensor scale(const Tensor& a, float s);  // s * a
 Tensor neg(const Tensor& a);
 
-void add_(Tensor& dst, const Tensor& src);               // dst += src, same shape
-void axpy_(Tensor& dst, float alpha, const Tensor& src); // dst += alpha * src, same shape
+void add_(Tensor& dst, const Tensor& src);                // dst += src, same shape
+void axpy_(Tensor& dst, float alpha, const Tensor& src);  // dst += alpha * src, same shape
 
 }  // namespace nos

@@ -35,7 +35,10 @@ Tensor transpose(const Tensor& a, std::int64_t d0, std::int64_t d1) {
   // Walk the output in order, computing the input offset from the swapped index.
   std::vector<std::int64_t> in_stride(nd), idx(nd, 0);
   std::int64_t st = 1;
-  for (std::int64_t k = nd - 1; k >= 0; --k) { in_stride[k] = st; st *= a.shape()[k]; }
+  for (std::int64_t k = nd - 1; k >= 0; --k) {
+    in_stride[k] = st;
+    st *= a.shape()[k];
+  }
   std::swap(in_stride[d0], in_stride[d1]);
   const float* p = a.data();
   float* q = o.data();
@@ -74,7 +77,8 @@ Tensor concat(const std::vector<Tensor>& parts, std::int64_t dim) {
   std::int64_t at = 0;
   for (const auto& p : parts) {
     const std::int64_t w = p.shape()[dim] * inner;
-    for (std::int64_t o2 = 0; o2 < outer; ++o2) std::memcpy(o.data() + o2 * row + at, p.data() + o2 * w, w * sizeof(float));
+    for (std::int64_t o2 = 0; o2 < outer; ++o2)
+      std::memcpy(o.data() + o2 * row + at, p.data() + o2 * w, w * sizeof(float));
     at += w;
   }
   return o;
@@ -83,14 +87,16 @@ Tensor concat(const std::vector<Tensor>& parts, std::int64_t dim) {
 Tensor slice(const Tensor& a, std::int64_t dim, std::int64_t begin, std::int64_t end) {
   dim = norm_dim("slice", dim, a.dim());
   if (begin < 0 || end < begin || end > a.shape()[dim])
-    throw_shape_error("slice", fmt::format("range [{}, {}) out of bounds for dimension {} of {}", begin, end, dim, to_string(a.shape())));
+    throw_shape_error("slice", fmt::format("range [{}, {}) out of bounds for dimension {} of {}", begin, end, dim,
+                                           to_string(a.shape())));
   Shape s = a.shape();
   s[dim] = end - begin;
   Tensor o = Tensor::empty(s);
   std::int64_t outer, inner;
   split(a.shape(), dim, outer, inner);
   const std::int64_t w = (end - begin) * inner, row = a.shape()[dim] * inner;
-  for (std::int64_t i = 0; i < outer; ++i) std::memcpy(o.data() + i * w, a.data() + i * row + begin * inner, w * sizeof(float));
+  for (std::int64_t i = 0; i < outer; ++i)
+    std::memcpy(o.data() + i * w, a.data() + i * row + begin * inner, w * sizeof(float));
   return o;
 }
 
@@ -100,7 +106,8 @@ void slice_backward_(Tensor& dst, const Tensor& g, std::int64_t dim, std::int64_
   split(dst.shape(), dim, outer, inner);
   const std::int64_t len = g.shape()[dim];
   if (begin < 0 || begin + len > dst.shape()[dim])
-    throw_shape_error("slice_backward", fmt::format("window [{}, {}) out of bounds for {}", begin, begin + len, to_string(dst.shape())));
+    throw_shape_error("slice_backward",
+                      fmt::format("window [{}, {}) out of bounds for {}", begin, begin + len, to_string(dst.shape())));
   const std::int64_t w = len * inner, row = dst.shape()[dim] * inner;
   for (std::int64_t i = 0; i < outer; ++i) {
     float* d = dst.data() + i * row + begin * inner;
@@ -110,7 +117,8 @@ void slice_backward_(Tensor& dst, const Tensor& g, std::int64_t dim, std::int64_
 }
 
 Tensor embedding(const Tensor& table, const Tensor& indices) {
-  if (table.dim() != 2) throw_shape_error("embedding", fmt::format("table must be 2-D, got {}", to_string(table.shape())));
+  if (table.dim() != 2)
+    throw_shape_error("embedding", fmt::format("table must be 2-D, got {}", to_string(table.shape())));
   if (indices.dtype() != DType::i32) throw_shape_error("embedding", "indices must be int32");
   const std::int64_t V = table.size(0), D = table.size(1);
   Shape s = indices.shape();
@@ -119,7 +127,8 @@ Tensor embedding(const Tensor& table, const Tensor& indices) {
   const std::int32_t* ix = indices.idata();
   for (std::int64_t i = 0; i < indices.numel(); ++i) {
     if (ix[i] < 0 || ix[i] >= V)
-      throw std::out_of_range(fmt::format("embedding: index {} at position {} is outside the table's {} rows", ix[i], i, V));
+      throw std::out_of_range(
+          fmt::format("embedding: index {} at position {} is outside the table's {} rows", ix[i], i, V));
     std::memcpy(o.data() + i * D, table.data() + ix[i] * D, D * sizeof(float));
   }
   return o;
@@ -128,7 +137,8 @@ Tensor embedding(const Tensor& table, const Tensor& indices) {
 void embedding_backward_(Tensor& grad_table, const Tensor& indices, const Tensor& g) {
   const std::int64_t V = grad_table.size(0), D = grad_table.size(1);
   if (g.numel() != indices.numel() * D)
-    throw_shape_error("embedding_backward", fmt::format("gradient {} does not match {} indices of width {}", to_string(g.shape()), indices.numel(), D));
+    throw_shape_error("embedding_backward", fmt::format("gradient {} does not match {} indices of width {}",
+                                                        to_string(g.shape()), indices.numel(), D));
   const std::int32_t* ix = indices.idata();
   for (std::int64_t i = 0; i < indices.numel(); ++i) {
     if (ix[i] < 0 || ix[i] >= V)

@@ -17,13 +17,15 @@ kernels::Pool2dShape pool_shape(const char* op, const Shape& x, Pool2dOptions o)
 void check_dy(const char* op, const Tensor& dy, const kernels::Pool2dShape& s) {
   const Shape want{s.n, s.c, s.out_h(), s.out_w()};
   if (dy.shape() != want)
-    throw_shape_error(op, fmt::format("output gradient {} does not match the output {}", to_string(dy.shape()), to_string(want)));
+    throw_shape_error(
+        op, fmt::format("output gradient {} does not match the output {}", to_string(dy.shape()), to_string(want)));
 }
 }  // namespace
 
 MaxPoolResult maxpool2d(const Tensor& x, Pool2dOptions o) {
   const auto s = pool_shape("maxpool2d", x.shape(), o);
-  MaxPoolResult r{Tensor::empty({s.n, s.c, s.out_h(), s.out_w()}), Tensor::empty({s.n, s.c, s.out_h(), s.out_w()}, DType::i32)};
+  MaxPoolResult r{Tensor::empty({s.n, s.c, s.out_h(), s.out_w()}),
+                  Tensor::empty({s.n, s.c, s.out_h(), s.out_w()}, DType::i32)};
   kernels::maxpool2d_forward(s, x.data(), r.y.data(), r.argmax.idata());
   return r;
 }
@@ -52,7 +54,8 @@ Tensor avgpool2d_backward(const Tensor& dy, const Shape& x_shape, Pool2dOptions 
 }
 
 Tensor global_avgpool(const Tensor& x) {
-  if (x.dim() != 4) throw_shape_error("global_avgpool", fmt::format("expects [N, C, H, W], got {}", to_string(x.shape())));
+  if (x.dim() != 4)
+    throw_shape_error("global_avgpool", fmt::format("expects [N, C, H, W], got {}", to_string(x.shape())));
   Tensor y = Tensor::empty({x.size(0), x.size(1)});
   kernels::global_avgpool_forward(x.size(0), x.size(1), x.size(2) * x.size(3), x.data(), y.data());
   return y;
@@ -60,7 +63,8 @@ Tensor global_avgpool(const Tensor& x) {
 
 Tensor global_avgpool_backward(const Tensor& dy, const Shape& x_shape) {
   if (x_shape.size() != 4 || dy.shape() != Shape{x_shape[0], x_shape[1]})
-    throw_shape_error("global_avgpool_backward", fmt::format("output gradient {} does not match input {}", to_string(dy.shape()), to_string(x_shape)));
+    throw_shape_error("global_avgpool_backward", fmt::format("output gradient {} does not match input {}",
+                                                             to_string(dy.shape()), to_string(x_shape)));
   Tensor dx = Tensor::empty(x_shape);
   kernels::global_avgpool_backward(x_shape[0], x_shape[1], x_shape[2] * x_shape[3], dy.data(), dx.data());
   return dx;

@@ -25,13 +25,15 @@ Tensor mean(const Tensor& a) {
 Tensor sum_dim(const Tensor& a, std::int64_t dim, bool keepdim) {
   const std::int64_t nd = a.dim();
   if (dim < 0) dim += nd;
-  if (dim < 0 || dim >= nd) throw_shape_error("sum_dim", fmt::format("dimension {} out of range for {}", dim, to_string(a.shape())));
+  if (dim < 0 || dim >= nd)
+    throw_shape_error("sum_dim", fmt::format("dimension {} out of range for {}", dim, to_string(a.shape())));
   std::int64_t outer = 1, inner = 1;
   for (std::int64_t k = 0; k < dim; ++k) outer *= a.shape()[k];
   for (std::int64_t k = dim + 1; k < nd; ++k) inner *= a.shape()[k];
   const std::int64_t n = a.shape()[dim];
   Shape s = a.shape();
-  if (keepdim) s[dim] = 1; else s.erase(s.begin() + dim);
+  if (keepdim) s[dim] = 1;
+  else s.erase(s.begin() + dim);
   Tensor r = Tensor::zeros(s);
   const float* p = a.data();
   float* q = r.data();

@@ -39,7 +39,8 @@ TEST(Arithmetic, DivideAwayFromZero) {
 
 TEST(Arithmetic, MatmulAndLinear) {
   gradcheck([](const std::vector<Var>& v) { return matmul(v[0], v[1]); }, {input({3, 5}), input({5, 2})});
-  gradcheck([](const std::vector<Var>& v) { return linear(v[0], v[1], v[2]); }, {input({4, 6}), input({3, 6}), input({3})});
+  gradcheck([](const std::vector<Var>& v) { return linear(v[0], v[1], v[2]); },
+            {input({4, 6}), input({3, 6}), input({3})});
   gradcheck([](const std::vector<Var>& v) { return linear(v[0], v[1], Var()); }, {input({4, 6}), input({3, 6})});
 }
 

@@ -53,8 +53,7 @@ inline void gradcheck(const std::function<ag::Var(const std::vector<ag::Var>&)>&
       const double down = loss_of(f(inputs)).value().item();
       x[i] = saved;
       const double numeric = (up - down) / (2.0 * opt.eps);
-      EXPECT_NEAR(analytic[i], numeric, opt.atol + opt.rtol * std::abs(numeric))
-          << "input " << k << ", element " << i;
+      EXPECT_NEAR(analytic[i], numeric, opt.atol + opt.rtol * std::abs(numeric)) << "input " << k << ", element " << i;
     }
   }
 }

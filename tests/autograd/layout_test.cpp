@@ -19,7 +19,11 @@ TEST(Layout, ReshapeTransposeGradients) {
 }
 
 TEST(Layout, ConcatAndSliceAlongADimensionLikeLstmGates) {
-  gradcheck([](const std::vector<Var>& v) { return concat({v[0], v[1], v[2]}, 1); }, {input({2, 3}), input({2, 1}), input({2, 4})});
+  gradcheck(
+      [](const std::vector<Var>& v) {
+        return concat({v[0], v[1], v[2]}, 1);
+      },
+      {input({2, 3}), input({2, 1}), input({2, 4})});
   gradcheck([](const std::vector<Var>& v) { return concat({v[0], v[1]}, 0); }, {input({2, 3}), input({1, 3})});
   gradcheck([](const std::vector<Var>& v) { return slice(v[0], 1, 4, 8); }, {input({3, 16})});
   gradcheck([](const std::vector<Var>& v) { return slice(v[0], -1, 0, 2); }, {input({2, 2, 5})});
@@ -74,11 +78,13 @@ namespace {
 TEST(Layout, ManySlicesOfOneInnerNodeAccumulateInPlaceWithoutTouchingSharedGradients) {
   // a = x + w shares its incoming gradient with x and w; slicing a four times (as the LSTM slices
   // its input projection per step) must add into a's own gradient, never into x's or w's.
-  gradcheck([](const std::vector<Var>& v) {
-    Var a = add(v[0], v[1]);
-    Var s = concat({slice(a, 0, 0, 1), slice(a, 0, 1, 2), slice(a, 0, 1, 3), slice(a, 0, 0, 3)}, 0);
-    return mul(s, s);
-  }, {input({3, 4}), input({3, 4})});
+  gradcheck(
+      [](const std::vector<Var>& v) {
+        Var a = add(v[0], v[1]);
+        Var s = concat({slice(a, 0, 0, 1), slice(a, 0, 1, 2), slice(a, 0, 1, 3), slice(a, 0, 0, 3)}, 0);
+        return mul(s, s);
+      },
+      {input({3, 4}), input({3, 4})});
 }
 }  // namespace
 }  // namespace nos::ag

@@ -36,14 +36,17 @@ struct Inputs {
 };
 Inputs make_inputs(std::int64_t T, std::int64_t B, std::int64_t H, unsigned seed) {
   std::mt19937 rng(seed);
-  return {Var(random_tensor({T * B, 4 * H}, rng, -2.0f, 2.0f), true), Var(random_tensor({4 * H, H}, rng, -0.8f, 0.8f), true),
-          Var(random_tensor({B, H}, rng), true), Var(random_tensor({B, H}, rng), true)};
+  return {Var(random_tensor({T * B, 4 * H}, rng, -2.0f, 2.0f), true),
+          Var(random_tensor({4 * H, H}, rng, -0.8f, 0.8f), true), Var(random_tensor({B, H}, rng), true),
+          Var(random_tensor({B, H}, rng), true)};
 }
 
 // Element by element within atol + rtol * |want|.
-void expect_close(const std::vector<float>& got, const std::vector<float>& want, float atol, float rtol, const char* what) {
+void expect_close(const std::vector<float>& got, const std::vector<float>& want, float atol, float rtol,
+                  const char* what) {
   ASSERT_EQ(got.size(), want.size()) << what;
-  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], atol + rtol * std::abs(want[i])) << what << " " << i;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    EXPECT_NEAR(got[i], want[i], atol + rtol * std::abs(want[i])) << what << " " << i;
 }
 
 // Every result feeds the checked scalar, so the gradients through out, the last h and the last c
@@ -113,13 +116,14 @@ TEST(LstmLayer, BatchRowsSplitAcrossThreadsGiveTheSameResult) {
   };
   auto run = [&](int threads) {
     const test::ThreadScope scope(threads);
-    const Inputs in{Var(a.xproj.value().clone(), true), Var(a.w_hh.value().clone(), true), Var(a.h0.value().clone(), true),
-                    Var(a.c0.value().clone(), true)};
+    const Inputs in{Var(a.xproj.value().clone(), true), Var(a.w_hh.value().clone(), true),
+                    Var(a.h0.value().clone(), true), Var(a.c0.value().clone(), true)};
     const ag::LstmLayerOutput r = ag::lstm_layer(in.xproj, in.w_hh, in.h0, in.c0);
     ag::backward(ag::add(ag::add(ag::sum(ag::mul(r.out, Var(wout))), ag::sum(ag::mul(r.h, Var(wh)))),
                          ag::sum(ag::mul(r.c, Var(wc)))));
-    return Result{r.out.value().to_vector(), r.h.value().to_vector(),   r.c.value().to_vector(), in.xproj.grad().to_vector(),
-                  in.w_hh.grad().to_vector(), in.h0.grad().to_vector(), in.c0.grad().to_vector()};
+    return Result{r.out.value().to_vector(),   r.h.value().to_vector(),    r.c.value().to_vector(),
+                  in.xproj.grad().to_vector(), in.w_hh.grad().to_vector(), in.h0.grad().to_vector(),
+                  in.c0.grad().to_vector()};
   };
   if (!test::threads_granted(2)) GTEST_SKIP() << "OpenMP gives this process one thread (OMP_THREAD_LIMIT?)";
   const Result one = run(1), three = run(3);

@@ -14,7 +14,11 @@ std::mt19937 rng(2024);
 Var input(const Shape& s, float lo = -1, float hi = 1) { return Var(random_tensor(s, rng, lo, hi), true); }
 
 TEST(NnOps, Conv2dWithStrideAndPadding) {
-  struct Case { Shape x, w; Conv2dOptions o; bool bias; };
+  struct Case {
+    Shape x, w;
+    Conv2dOptions o;
+    bool bias;
+  };
   const Case cases[] = {
       {{2, 3, 5, 5}, {4, 3, 3, 3}, Conv2dOptions::same(1, 1), true},
       {{1, 2, 7, 6}, {3, 2, 3, 3}, Conv2dOptions::same(2, 1), false},
@@ -44,7 +48,8 @@ TEST(NnOps, Pooling) {
   Var x(Tensor::from({2, 3, 6, 6}, v), true);
   gradcheck([](const std::vector<Var>& in) { return maxpool2d(in[0], Pool2dOptions::square(2, 2)); }, {x});
   gradcheck([](const std::vector<Var>& in) { return maxpool2d(in[0], Pool2dOptions::square(3, 2, 1)); }, {x});
-  gradcheck([](const std::vector<Var>& in) { return avgpool2d(in[0], Pool2dOptions::square(3, 2, 1)); }, {input({2, 3, 6, 6})});
+  gradcheck([](const std::vector<Var>& in) { return avgpool2d(in[0], Pool2dOptions::square(3, 2, 1)); },
+            {input({2, 3, 6, 6})});
   gradcheck([](const std::vector<Var>& in) { return global_avgpool(in[0]); }, {input({2, 3, 4, 5})});
 }
 
@@ -58,10 +63,11 @@ TEST(NnOps, PoolingForwardByHand) {
 TEST(NnOps, BatchNormTrainingModeThroughTheBatchStatistics) {
   Tensor rm = Tensor::zeros({3}), rv = Tensor::full({3}, 1.0f);
   gradcheck([&](const std::vector<Var>& v) { return batchnorm2d_train(v[0], v[1], v[2], rm, rv); },
-            {input({4, 3, 3, 2}), input({3}, 0.5f, 1.5f), input({3})}, GradcheckOptions{.eps = 1e-2f, .atol = 2e-2f, .rtol = 2e-2f});
-  Tensor rm2 = Tensor::zeros({2}), rv2 = Tensor::full({2}, 1.0f);
-  gradcheck([&](const std::vector<Var>& v) { return batchnorm2d_train(v[0], Var(), Var(), rm2, rv2); }, {input({3, 2, 2, 2})},
+            {input({4, 3, 3, 2}), input({3}, 0.5f, 1.5f), input({3})},
             GradcheckOptions{.eps = 1e-2f, .atol = 2e-2f, .rtol = 2e-2f});
+  Tensor rm2 = Tensor::zeros({2}), rv2 = Tensor::full({2}, 1.0f);
+  gradcheck([&](const std::vector<Var>& v) { return batchnorm2d_train(v[0], Var(), Var(), rm2, rv2); },
+            {input({3, 2, 2, 2})}, GradcheckOptions{.eps = 1e-2f, .atol = 2e-2f, .rtol = 2e-2f});
 }
 
 TEST(NnOps, BatchNormRunningStatisticsAndEvalMode) {
@@ -75,7 +81,8 @@ TEST(NnOps, BatchNormRunningStatisticsAndEvalMode) {
   EXPECT_NEAR(rm.item(), 0.25f, 1e-6f);
   EXPECT_NEAR(rv.item(), 0.9f + 0.1f * 5.0f / 3.0f, 1e-6f);
   Var g(Tensor::from({1}, {2.0f}), true), b(Tensor::from({1}, {1.0f}), true);
-  EXPECT_NEAR(batchnorm2d_eval(x, g, b, rm, rv, 0.0f).value().to_vector()[3], 2.0f * (4 - 0.25f) / std::sqrt(rv.item()) + 1.0f, 1e-5f);
+  EXPECT_NEAR(batchnorm2d_eval(x, g, b, rm, rv, 0.0f).value().to_vector()[3],
+              2.0f * (4 - 0.25f) / std::sqrt(rv.item()) + 1.0f, 1e-5f);
   gradcheck([&](const std::vector<Var>& v) { return batchnorm2d_eval(v[0], v[1], v[2], rm, rv); },
             {input({2, 1, 2, 2}), g, b});
 }
@@ -93,10 +100,12 @@ TEST(NnOps, Activations) {
 }
 
 TEST(NnOps, DropoutScalesKeptUnitsAndRoutesGradientsThroughTheMask) {
-  gradcheck([](const std::vector<Var>& in) {
-    std::mt19937_64 r(5);  // the same mask on every evaluation
-    return dropout(in[0], 0.3f, r);
-  }, {input({4, 5})});
+  gradcheck(
+      [](const std::vector<Var>& in) {
+        std::mt19937_64 r(5);  // the same mask on every evaluation
+        return dropout(in[0], 0.3f, r);
+      },
+      {input({4, 5})});
   std::mt19937_64 r(1);
   Var x(Tensor::full({10000}, 1.0f));
   const auto y = dropout(x, 0.5f, r).value().to_vector();
@@ -161,8 +170,10 @@ namespace {
 TEST(NnOps, BatchNormAndPoolingOnLargerPlanes) {
   Tensor rm = Tensor::zeros({3}), rv = Tensor::full({3}, 1.0f);
   gradcheck([&](const std::vector<Var>& v) { return batchnorm2d_train(v[0], v[1], v[2], rm, rv); },
-            {input({4, 3, 10, 10}), input({3}, 0.5f, 1.5f), input({3})}, GradcheckOptions{.eps = 1e-2f, .atol = 2e-2f, .rtol = 2e-2f});
-  gradcheck([](const std::vector<Var>& v) { return relu(v[0]); }, {input({4, 3, 10, 10})}, GradcheckOptions{.eps = 1e-3f});
+            {input({4, 3, 10, 10}), input({3}, 0.5f, 1.5f), input({3})},
+            GradcheckOptions{.eps = 1e-2f, .atol = 2e-2f, .rtol = 2e-2f});
+  gradcheck([](const std::vector<Var>& v) { return relu(v[0]); }, {input({4, 3, 10, 10})},
+            GradcheckOptions{.eps = 1e-3f});
 }
 }  // namespace
 }  // namespace nos::ag

@@ -21,8 +21,8 @@ TEST(Var, ParameterGradientsAccumulateIntoTheArenaAcrossBackwardCalls) {
 
 TEST(Var, SharedSubexpressionGetsTheSumOfBothPaths) {
   Var x(Tensor::from({2}, {3, -1}), true);
-  Var y = add(x, x);              // both inputs are x: the add's gradient is shared
-  Var z = mul(y, x);              // z = 2x^2, dz/dx = 4x
+  Var y = add(x, x);  // both inputs are x: the add's gradient is shared
+  Var z = mul(y, x);  // z = 2x^2, dz/dx = 4x
   backward(sum(z));
   EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{12, -4}));
 }

@@ -11,15 +11,15 @@
 
 static int checks = 0, failures = 0;
 
-#define CHECK(cond, ...)                                         \
-  do {                                                           \
-    ++checks;                                                    \
-    if (!(cond)) {                                               \
-      ++failures;                                                \
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    ++checks;                                                                  \
+    if (!(cond)) {                                                             \
+      ++failures;                                                              \
       fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                              \
-      fprintf(stderr, "\n");                                     \
-    }                                                            \
+      fprintf(stderr, __VA_ARGS__);                                            \
+      fprintf(stderr, "\n");                                                   \
+    }                                                                          \
   } while (0)
 
 static const char* kPowerSign = "mul g exp mul sign_g sign_m";
@@ -51,7 +51,8 @@ static void test_errors(void) {
   nos_options_init(&o);
   o.schedule = NOS_SCHEDULE_COSINE; /* decay_steps = 0 */
   s = nos_optimizer_create(kPowerSign, &o, &opt);
-  CHECK(s == NOS_ERROR_ARGUMENT && strstr(nos_last_error(), "decay_steps") != NULL, "%d '%s'", (int)s, nos_last_error());
+  CHECK(s == NOS_ERROR_ARGUMENT && strstr(nos_last_error(), "decay_steps") != NULL, "%d '%s'", (int)s,
+        nos_last_error());
 
   CHECK(nos_optimizer_create(kPowerSign, NULL, NULL) == NOS_ERROR_ARGUMENT, "NULL out");
   CHECK(nos_optimizer_create(NULL, NULL, &opt) == NOS_ERROR_ARGUMENT, "NULL rule");
@@ -81,14 +82,16 @@ static void test_errors(void) {
   char* buf = malloc(size);
   CHECK(nos_optimizer_save(opt, buf, size, &written) == NOS_OK && written == size, "%s", nos_last_error());
   s = nos_optimizer_load(opt, buf, size - 1);
-  CHECK(s == NOS_ERROR_CHECKPOINT && strstr(nos_last_error(), "truncated") != NULL, "%d '%s'", (int)s, nos_last_error());
+  CHECK(s == NOS_ERROR_CHECKPOINT && strstr(nos_last_error(), "truncated") != NULL, "%d '%s'", (int)s,
+        nos_last_error());
   CHECK(nos_optimizer_steps(opt) == 1, "a failed load changed the step count");
 
   nos_optimizer* adam = NULL;
   CHECK(nos_optimizer_create("adam", NULL, &adam) == NOS_OK, "%s", nos_last_error());
   nos_optimizer_add(adam, w, g, 4);
   s = nos_optimizer_load(adam, buf, size);
-  CHECK(s == NOS_ERROR_CHECKPOINT && strstr(nos_last_error(), "another rule") != NULL, "%d '%s'", (int)s, nos_last_error());
+  CHECK(s == NOS_ERROR_CHECKPOINT && strstr(nos_last_error(), "another rule") != NULL, "%d '%s'", (int)s,
+        nos_last_error());
   free(buf);
   nos_optimizer_free(adam);
   nos_optimizer_free(opt);
@@ -220,7 +223,8 @@ static void test_checkpoint_resume(void) {
   }
   CHECK(memcmp(w, wa, sizeof w) == 0, "resumed training differs from the uninterrupted run");
   CHECK(nos_optimizer_state_bytes(b) == n * sizeof(float), "powersign state %zu", nos_optimizer_state_bytes(b));
-  CHECK(strcmp(nos_optimizer_canonical(a), nos_optimizer_canonical(b)) == 0 && nos_optimizer_hash(a) == nos_optimizer_hash(b),
+  CHECK(strcmp(nos_optimizer_canonical(a), nos_optimizer_canonical(b)) == 0 &&
+            nos_optimizer_hash(a) == nos_optimizer_hash(b),
         "canonical forms differ");
   free(blob);
   nos_optimizer_free(a);

@@ -39,7 +39,8 @@ TEST(Errors, MissingOperand) {
   EXPECT_EQ(d.loc.line, 1);
   EXPECT_EQ(d.loc.col, 26);  // just past the end
   EXPECT_EQ(d.message, "missing operand: the rule ends before 'mul' at 1:1 has its 2nd operand (it takes 2)");
-  EXPECT_EQ(parse_error("exp").message, "missing operand: the rule ends before 'exp' at 1:1 has its 1st operand (it takes 1)");
+  EXPECT_EQ(parse_error("exp").message,
+            "missing operand: the rule ends before 'exp' at 1:1 has its 1st operand (it takes 1)");
 }
 
 TEST(Errors, ExtraTokens) {
@@ -135,7 +136,8 @@ TEST(Errors, ManyGroupsReferencingLargeOnesStayCheap) {
 TEST(Errors, LinesAndColumnsInFiles) {
   const ParseResult r = parse_file("ok: g\nbad: mul g\n\n   frob: g g id id mull\n", "r.rules");
   ASSERT_EQ(r.errors.size(), 2u);
-  EXPECT_EQ(r.errors[0].str(), "r.rules:2:11: error: missing operand: the rule ends before 'mul' at 2:6 has its 2nd operand (it takes 2)");
+  EXPECT_EQ(r.errors[0].str(),
+            "r.rules:2:11: error: missing operand: the rule ends before 'mul' at 2:6 has its 2nd operand (it takes 2)");
   EXPECT_EQ(r.errors[1].str(), "r.rules:4:20: error: unknown symbol 'mull'; did you mean 'mul'?");
 }
 

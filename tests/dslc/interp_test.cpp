@@ -51,7 +51,9 @@ TEST(Random, UniformAndNormalDistributions) {
 TEST(Random, DrawsAreIndependentAcrossIndicesStepsSlotsAndSeeds) {
   const size_t n = size_t{1} << 20;
   const double p = 0.3;
-  auto drop = [&](uint64_t seed, uint64_t step, uint64_t i, uint32_t draw) { return rng::dropped(rng::bits(seed, step, i, draw), p); };
+  auto drop = [&](uint64_t seed, uint64_t step, uint64_t i, uint32_t draw) {
+    return rng::dropped(rng::bits(seed, step, i, draw), p);
+  };
   const double want = p * p * n, tol = 5 * std::sqrt(n * p * p * (1 - p * p));
   size_t both_step = 0, both_next = 0, both_slot = 0, both_seed = 0, alone = 0;
   std::vector<size_t> bucket(256, 0);
@@ -83,7 +85,7 @@ TEST(Random, DrawsAreIndependentAcrossIndicesStepsSlotsAndSeeds) {
 
 TEST(Random, DropThresholdIsExactInteger) {
   EXPECT_EQ(rng::drop_threshold(0.5), 1u << 23);
-  EXPECT_EQ(rng::drop_threshold(0.1), 1677722u);  // ceil(0.1 * 2^24)
+  EXPECT_EQ(rng::drop_threshold(0.1), 1677722u);   // ceil(0.1 * 2^24)
   EXPECT_EQ(rng::drop_threshold(0.1f), 1677722u);  // same threshold from a float p
 }
 
@@ -102,7 +104,7 @@ double sample_std(const Compiled& c, uint64_t step, size_t n) {
 TEST(Interp, NoiseAndAnnealedNoiseHaveTheirStandardDeviations) {
   EXPECT_NEAR(sample_std(test::compile_ok("noise"), 1, 100000), 0.01, 0.0002);
   const Compiled ep = test::compile_ok("ep");
-  EXPECT_NEAR(sample_std(ep, 1, 100000), 1.0, 0.02);  // t = 0: variance 1
+  EXPECT_NEAR(sample_std(ep, 1, 100000), 1.0, 0.02);           // t = 0: variance 1
   const double want = std::sqrt(1.0 / std::pow(100.0, 0.55));  // step 100 is t = 99
   EXPECT_NEAR(sample_std(ep, 100, 100000), want, want * 0.02);
 }
@@ -138,7 +140,8 @@ TEST(Interp, SeedAndStepChangeTheDraws) {
 
 TEST(Interp, TreeAndIrStepsAgreeOverManySteps) {
   test::RuleGen gen(8, false, true);
-  const std::vector<std::vector<double>> grads = {{0.3, -1.0, 0.0}, {0.1, 0.2, -0.4}, {-2.0, 0.0, 0.5}, {0.7, 0.7, 0.7}};
+  const std::vector<std::vector<double>> grads = {
+      {0.3, -1.0, 0.0}, {0.1, 0.2, -0.4}, {-2.0, 0.0, 0.5}, {0.7, 0.7, 0.7}};
   Hyper h;
   h.total_steps = 4;
   h.seed = 99;

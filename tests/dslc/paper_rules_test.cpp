@@ -38,9 +38,11 @@ const std::vector<PaperRule>& paper_rules() {
       {"sgd", "g", "g g id id keep", [](const Hand& h) { return h.g; }},
       {"adam", "adam", "m v id sqrt div", adam},
       {"rmsprop", "rmsprop", "g v id sqrt div", rmsprop},
-      {"t1_01", "mul add exp mul sign_g sign_m clip4 g g", "sign_g sign_m id id mul; $1 g exp clip4 add; $2 g id id mul",
+      {"t1_01", "mul add exp mul sign_g sign_m clip4 g g",
+       "sign_g sign_m id id mul; $1 g exp clip4 add; $2 g id id mul",
        [](const Hand& h) { return (std::exp(sgn(h.g) * sgn(h.m)) + clip(h.g, 1e-4)) * h.g; }},
-      {"t1_02", "mul clip4 m exp v", "m v clip4 exp mul", [](const Hand& h) { return clip(h.m, 1e-4) * std::exp(h.v); }},
+      {"t1_02", "mul clip4 m exp v", "m v clip4 exp mul",
+       [](const Hand& h) { return clip(h.m, 1e-4) * std::exp(h.v); }},
       {"t1_03", "mul m exp v", "m v id exp mul", [](const Hand& h) { return h.m * std::exp(h.v); }},
       {"t1_04", "mul g exp mul sign_g sign_m", "sign_g sign_m id id mul; g $1 id exp mul",
        [](const Hand& h) { return h.g * std::exp(sgn(h.g) * sgn(h.m)); }},
@@ -107,8 +109,8 @@ TEST(PaperRules, Printers) {
 }
 
 TEST(PaperRules, InterpreterMatchesHandComputedValues) {
-  const std::vector<std::vector<double>> grads = {
-      {0.5, -0.2, 0.0}, {0.4, 0.1, -0.3}, {-0.6, 0.3, 0.2}, {0.05, -0.4, 0.0}, {-0.1, -0.05, 0.7}, {0.2, 0.2, -0.2}};
+  const std::vector<std::vector<double>> grads = {{0.5, -0.2, 0.0},  {0.4, 0.1, -0.3},   {-0.6, 0.3, 0.2},
+                                                  {0.05, -0.4, 0.0}, {-0.1, -0.05, 0.7}, {0.2, 0.2, -0.2}};
   const std::vector<double> w0 = {1.0, -2.0, 0.25};
   Hyper hyper;
   hyper.lr = 0.1;

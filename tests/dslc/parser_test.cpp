@@ -47,7 +47,7 @@ TEST(Parser, SyntaxDetection) {
   EXPECT_EQ(syntax("g g id id mul"), Syntax::Controller);
   EXPECT_EQ(syntax("0.5 g id id mul"), Syntax::Controller);
   EXPECT_EQ(syntax("$1 g id id mul"), Syntax::Controller);
-  EXPECT_EQ(syntax("mul g g ; g"), Syntax::Prefix);       // starts with a function
+  EXPECT_EQ(syntax("mul g g ; g"), Syntax::Prefix);                 // starts with a function
   EXPECT_EQ(syntax("sgn_g sign_m id id mul"), Syntax::Controller);  // 5 tokens after a typo
   EXPECT_EQ(syntax("sgn_g m"), Syntax::Prefix);
 }

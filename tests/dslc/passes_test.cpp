@@ -14,12 +14,12 @@ using test::canon;
 
 TEST(Passes, ConstantFolding) {
   EXPECT_EQ(canon("mul add one two g"), "mul 3 g");
-  EXPECT_EQ(canon("mul sub one two g"), "neg g");          // (1-2)*g = -(1*g) = -g
-  EXPECT_EQ(canon("mul exp 0 g"), "g");                    // exp(0) = 1
-  EXPECT_EQ(canon("add g 1"), "add g one");                // literal 1 is `one`
+  EXPECT_EQ(canon("mul sub one two g"), "neg g");  // (1-2)*g = -(1*g) = -g
+  EXPECT_EQ(canon("mul exp 0 g"), "g");            // exp(0) = 1
+  EXPECT_EQ(canon("add g 1"), "add g one");        // literal 1 is `one`
   EXPECT_EQ(canon("add g 2"), "add g two");
-  EXPECT_EQ(canon("add g sub 0.25 0.5"), "sub g 0.25");    // a negative constant is neg c
-  EXPECT_EQ(canon("mul g log 0"), "mul g log 0");          // -inf is not folded
+  EXPECT_EQ(canon("add g sub 0.25 0.5"), "sub g 0.25");        // a negative constant is neg c
+  EXPECT_EQ(canon("mul g log 0"), "mul g log 0");              // -inf is not folded
   EXPECT_EQ(canon("mul g div one two"), "mul g div one two");  // div reads eps: not folded
 }
 
@@ -143,9 +143,9 @@ TEST(Passes, IrFolding) {
 }
 
 TEST(Passes, StateIsOnlyWhatTheRuleReads) {
-  EXPECT_EQ(test::compile_ok("g").ir.state, 0);                               // SGD
+  EXPECT_EQ(test::compile_ok("g").ir.state, 0);                                  // SGD
   EXPECT_EQ(test::compile_ok("mul g exp mul sign_g sign_m").ir.state, kStateM);  // PowerSign
-  EXPECT_EQ(test::compile_ok("adam").ir.state, kStateM | kStateV);            // Adam
+  EXPECT_EQ(test::compile_ok("adam").ir.state, kStateM | kStateV);               // Adam
   EXPECT_EQ(test::compile_ok("rmsprop").ir.state, kStateV);
   EXPECT_EQ(test::compile_ok("mul drop1 m exp g3").ir.state, kStateM);
   EXPECT_EQ(test::compile_ok("add y g").ir.state, kStateY);
@@ -160,8 +160,17 @@ TEST(Passes, OptimizedIrComputesWhatTheSourceComputes) {
   Hyper h;
   h.total_steps = 20;
   const StepParams p = step_params(h, 4);
-  const double vals[] = {0.0, -0.0, 1e-300, -2.5e-7, 0.3, -0.7, 3.0, -1e5, 1e300,
-                         std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+  const double vals[] = {0.0,
+                         -0.0,
+                         1e-300,
+                         -2.5e-7,
+                         0.3,
+                         -0.7,
+                         3.0,
+                         -1e5,
+                         1e300,
+                         std::numeric_limits<double>::infinity(),
+                         -std::numeric_limits<double>::infinity(),
                          std::nan("")};
   std::vector<double> scratch;
   std::mt19937 pick(5);
@@ -170,13 +179,19 @@ TEST(Passes, OptimizedIrComputesWhatTheSourceComputes) {
     const Compiled c = compile(Rule{"", src, {}});
     ASSERT_EQ(verify(c.ir), "") << c.prefix;
     for (int k = 0; k < 12; ++k) {
-      const Element e = test::element({.w = vals[pick() % 12], .g = vals[pick() % 12], .m = vals[pick() % 12],
-                      .v = std::fabs(vals[pick() % 12]), .y = vals[pick() % 12], .index = 3, .p = &p});
+      const Element e = test::element({.w = vals[pick() % 12],
+                                       .g = vals[pick() % 12],
+                                       .m = vals[pick() % 12],
+                                       .v = std::fabs(vals[pick() % 12]),
+                                       .y = vals[pick() % 12],
+                                       .index = 3,
+                                       .p = &p});
       const double want = eval_ast(src, e);
       const double got = eval_ir(c.ir, e, scratch);
       ASSERT_TRUE(test::same_value(want, got))
-          << print_prefix(src) << "\ncanonical " << c.prefix << "\n" << print_ir(c.ir) << "g=" << e[Buf::G] << " w=" << e[Buf::W]
-          << " m=" << e[Buf::M] << " v=" << e[Buf::V] << " y=" << e[Buf::Y] << ": source " << want << " vs IR " << got;
+          << print_prefix(src) << "\ncanonical " << c.prefix << "\n"
+          << print_ir(c.ir) << "g=" << e[Buf::G] << " w=" << e[Buf::W] << " m=" << e[Buf::M] << " v=" << e[Buf::V]
+          << " y=" << e[Buf::Y] << ": source " << want << " vs IR " << got;
     }
   }
 }
@@ -192,7 +207,13 @@ TEST(Passes, RandomRulesIrMatchesCanonicalTree) {
   for (int i = 0; i < 2000; ++i) {
     const Compiled c = compile(Rule{"", gen.group_tree(1 + i % 3), {}});
     for (uint64_t idx = 0; idx < 8; ++idx) {
-      const Element e = test::element({.w = 0.5, .g = -0.25 + 0.1 * static_cast<double>(idx), .m = 0.1, .v = 0.02, .y = -0.003, .index = idx, .p = &p});
+      const Element e = test::element({.w = 0.5,
+                                       .g = -0.25 + 0.1 * static_cast<double>(idx),
+                                       .m = 0.1,
+                                       .v = 0.02,
+                                       .y = -0.003,
+                                       .index = idx,
+                                       .p = &p});
       ASSERT_TRUE(test::same_value(eval_ast(c.canonical, e), eval_ir(c.ir, e, scratch))) << c.prefix;
     }
   }

@@ -56,8 +56,8 @@ std::vector<std::vector<double>> tf_sign_optimizer(SignOpt opt, bool decay, std:
   return out;
 }
 
-void expect_sequences_equal(const std::vector<std::vector<double>>& got,
-                            const std::vector<std::vector<double>>& want, const std::string& what) {
+void expect_sequences_equal(const std::vector<std::vector<double>>& got, const std::vector<std::vector<double>>& want,
+                            const std::string& what) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t t = 0; t < got.size(); ++t)
     for (size_t i = 0; i < got[t].size(); ++i)
@@ -192,9 +192,18 @@ TEST(Reference, BaselineOperandsMatchTextbook) {
   };
   const Case cases[] = {
       {"mom", [](double g, double& k) { return k = 0.9 * k + g; }},
-      {"nesterov", [](double g, double& k) { k = 0.9 * k + g; return g + 0.9 * k; }},
-      {"rms", [](double g, double& v) { v = 0.9 * v + 0.1 * (g * g); return g / (std::sqrt(v) + 1e-8); }},
-      {"lion", [](double g, double& m) {
+      {"nesterov",
+       [](double g, double& k) {
+         k = 0.9 * k + g;
+         return g + 0.9 * k;
+       }},
+      {"rms",
+       [](double g, double& v) {
+         v = 0.9 * v + 0.1 * (g * g);
+         return g / (std::sqrt(v) + 1e-8);
+       }},
+      {"lion",
+       [](double g, double& m) {
          const double c = 0.9 * m + 0.1 * g;
          m = 0.99 * m + 0.01 * g;
          return c > 0 ? 1.0 : c < 0 ? -1.0 : 0.0;

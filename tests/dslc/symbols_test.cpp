@@ -49,7 +49,8 @@ TEST(Symbols, Vocabulary) {
   EXPECT_EQ(vocabulary(Kind::Unary, true).size(), 11u);
   EXPECT_EQ(vocabulary(Kind::Binary, true).size(), 5u);
   const auto all = vocabulary(Kind::Operand, false);
-  EXPECT_EQ(all.size(), 28u);  // + two, ld, cd, rd, ep, mom, nesterov, lion, rms, adabelief, rmsprop_tf, adam_tf; never Lit
+  EXPECT_EQ(all.size(),
+            28u);  // + two, ld, cd, rd, ep, mom, nesterov, lion, rms, adabelief, rmsprop_tf, adam_tf; never Lit
   EXPECT_EQ(std::count(all.begin(), all.end(), Sym::Lit), 0);
   EXPECT_EQ(vocabulary(Kind::Unary, false).back(), Sym::Sqrt);
 }
@@ -81,8 +82,8 @@ TEST(Symbols, EvalAndLoweringAgreeForEverySymbol) {
   h.total_steps = 50;
   h.seed = 11;
   const StepParams p = step_params(h, 7);
-  const double values[] = {0.0, -0.0, 1e-6, -3e-5, 0.37, -1.25, 4.0, 1e30, -1e-310,
-                           std::numeric_limits<double>::infinity(), std::nan("")};
+  const double values[] = {
+      0.0, -0.0, 1e-6, -3e-5, 0.37, -1.25, 4.0, 1e30, -1e-310, std::numeric_limits<double>::infinity(), std::nan("")};
   std::vector<double> scratch;
   for (const Symbol& s : symbols()) {
     Ast a;
@@ -94,8 +95,13 @@ TEST(Symbols, EvalAndLoweringAgreeForEverySymbol) {
     ASSERT_EQ(verify(ir), "") << s.name;
     for (size_t i = 0; i < std::size(values); ++i) {
       for (size_t j = 0; j < std::size(values); j += 3) {
-        const Element e = test::element({.w = values[j], .g = values[i], .m = values[(i + 1) % 11], .v = std::fabs(values[(i + 2) % 11]),
-                        .y = values[(i + 3) % 11], .index = i * 13 + j, .p = &p});
+        const Element e = test::element({.w = values[j],
+                                         .g = values[i],
+                                         .m = values[(i + 1) % 11],
+                                         .v = std::fabs(values[(i + 2) % 11]),
+                                         .y = values[(i + 3) % 11],
+                                         .index = i * 13 + j,
+                                         .p = &p});
         const double want = eval_ast(a, e);
         const double got = eval_ir(ir, e, scratch);
         EXPECT_TRUE(test::same_value(want, got) && std::signbit(want) == std::signbit(got))
@@ -121,7 +127,7 @@ TEST(Symbols, FunctionSemantics) {
   auto un = [&](Sym s, double x) { return eval_ast(make_node(s, {make_lit(x)}), e); };
   auto bin = [&](Sym s, double x, double y) { return eval_ast(make_node(s, {make_lit(x), make_lit(y)}), e); };
   EXPECT_EQ(un(Sym::Log, -std::exp(2.0)), std::log(std::exp(2.0)));  // log|x|
-  EXPECT_EQ(un(Sym::Sqrt, -9.0), 3.0);                                 // sqrt|x|
+  EXPECT_EQ(un(Sym::Sqrt, -9.0), 3.0);                               // sqrt|x|
   EXPECT_EQ(un(Sym::Clip5, 1.0), 1e-5);
   EXPECT_EQ(un(Sym::Clip4, -1.0), -1e-4);
   EXPECT_EQ(un(Sym::Clip3, 5e-4), 5e-4);

@@ -13,12 +13,12 @@
 
 #include "dslc/compile.h"
 #include "dslc/interp.h"
-#include "jit/kernel.h"
-#include "optim/optimizer.h"
 #include "dslc/random.h"
+#include "jit/kernel.h"
 #include "jit/reference.h"
-#include "tests/dslc/test_util.h"
 #include "jit/vecmath.h"
+#include "optim/optimizer.h"
+#include "tests/dslc/test_util.h"
 
 namespace nos::jit {
 using optim::Optimizer;
@@ -31,8 +31,9 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kGuard = -1234.5f;
 constexpr size_t kG = 40;  // guard floats on each side of every buffer (more than a vector)
 
-const float kSpecials[] = {0.0f,  -0.0f, 1e-40f, -3e-39f, 1e-30f, -2.5e-7f, 0.3f,  -0.7f, 3.0f,
-                           -1e5f, 1e30f, 3e38f,  -3e38f,  kInf,   -kInf,    std::numeric_limits<float>::quiet_NaN()};
+const float kSpecials[] = {
+    0.0f, -0.0f, 1e-40f, -3e-39f, 1e-30f, -2.5e-7f, 0.3f,  -0.7f,
+    3.0f, -1e5f, 1e30f,  3e38f,   -3e38f, kInf,     -kInf, std::numeric_limits<float>::quiet_NaN()};
 
 bool same_bits(float a, float b) {
   if (std::isnan(a) && std::isnan(b)) return true;
@@ -82,7 +83,8 @@ void fill(Buffers& b, std::mt19937& r, bool specials, bool state) {
     b.w[i] = pick_value(r, specials);
     b.g[i] = pick_value(r, specials);
     if (state)
-      for (int k = dslc::kFirstState; k < dslc::kBufCount; ++k) b.buf[static_cast<size_t>(k)][i] = pick_value(r, specials);
+      for (int k = dslc::kFirstState; k < dslc::kBufCount; ++k)
+        b.buf[static_cast<size_t>(k)][i] = pick_value(r, specials);
     if (state) b.at(dslc::Buf::V)[i] = std::fabs(b.at(dslc::Buf::V)[i]);  // v >= 0 always holds for a real run
   }
 }
@@ -160,7 +162,8 @@ TEST(JitKernel, ExpOfASignProductIsTheSameAsThePolynomial) {
     const size_t n = 4 * static_cast<size_t>(host_vector_width()) + 3;
     Buffers jb(n);
     fill(jb, r, /*specials=*/true, /*state=*/true);
-    for (size_t i = 0; i < std::size(kSpecials) && i < n; ++i) jb.g[i] = jb.m[i] = kSpecials[i];  // every special with itself
+    for (size_t i = 0; i < std::size(kSpecials) && i < n; ++i)
+      jb.g[i] = jb.m[i] = kSpecials[i];  // every special with itself
     Buffers rb = jb;
     dslc::Hyper h;
     for (uint64_t t = 1; t <= 3; ++t) {
@@ -255,7 +258,8 @@ TEST(JitKernel, RandomRulesAgreeWithDoubleInterpreter) {
 // Sizes around the vector width, a begin that is not 0, guards on every buffer.
 TEST(JitKernel, TailsAndRangesNeverTouchOutside) {
   const size_t W = static_cast<size_t>(host_vector_width());
-  const char* rules[] = {"adam", "add y mul drop5 m noise", "mul g exp mul sign_g sign_m", "w4", "log g", "add lion nesterov", "rms"};
+  const char* rules[] = {
+      "adam", "add y mul drop5 m noise", "mul g exp mul sign_g sign_m", "w4", "log g", "add lion nesterov", "rms"};
   std::mt19937 r(3);
   for (const char* rule : rules) {
     const Compiled c = compile_text(rule);
@@ -288,9 +292,12 @@ TEST(JitKernel, TailsAndRangesNeverTouchOutside) {
 TEST(JitKernel, ExpEqualsTheScalarPolynomialOverItsRange) {
   std::vector<float> xs;
   for (uint32_t b = 0; b <= std::bit_cast<uint32_t>(100.0f); b += 211) xs.push_back(std::bit_cast<float>(b));
-  for (uint32_t b = std::bit_cast<uint32_t>(-0.0f); b <= std::bit_cast<uint32_t>(-120.0f); b += 211) xs.push_back(std::bit_cast<float>(b));
-  for (uint32_t b = std::bit_cast<uint32_t>(-85.0f); b <= std::bit_cast<uint32_t>(-106.0f); b += 3) xs.push_back(std::bit_cast<float>(b));
-  for (uint32_t b = std::bit_cast<uint32_t>(86.0f); b <= std::bit_cast<uint32_t>(89.0f); b += 3) xs.push_back(std::bit_cast<float>(b));
+  for (uint32_t b = std::bit_cast<uint32_t>(-0.0f); b <= std::bit_cast<uint32_t>(-120.0f); b += 211)
+    xs.push_back(std::bit_cast<float>(b));
+  for (uint32_t b = std::bit_cast<uint32_t>(-85.0f); b <= std::bit_cast<uint32_t>(-106.0f); b += 3)
+    xs.push_back(std::bit_cast<float>(b));
+  for (uint32_t b = std::bit_cast<uint32_t>(86.0f); b <= std::bit_cast<uint32_t>(89.0f); b += 3)
+    xs.push_back(std::bit_cast<float>(b));
   const size_t n = xs.size();
   const Compiled c = compile_text("exp g");
   const Kernel k = compile_kernel(c.ir, c.hash);
@@ -301,7 +308,8 @@ TEST(JitKernel, ExpEqualsTheScalarPolynomialOverItsRange) {
   run_kernel(k, jb, p, 0, 0, n);
   run_reference(c.ir, rb, p, 0, 0, n);
   ASSERT_EQ(diff(jb, rb), "");
-  for (size_t i = 0; i < n; i += 1 + n / 1000) ASSERT_TRUE(same_bits(jb.w[i], 0.0f - 1.0f * vm::exp_f32(xs[i]))) << xs[i];
+  for (size_t i = 0; i < n; i += 1 + n / 1000)
+    ASSERT_TRUE(same_bits(jb.w[i], 0.0f - 1.0f * vm::exp_f32(xs[i]))) << xs[i];
 }
 
 // A draw's key depends on the high 32 bits of the parameter index (dslc/random.h), so the kernel

@@ -41,8 +41,8 @@ TEST(JitVecMath, ExpSpecialValues) {
   EXPECT_EQ(vm::exp_f32(-104.5f), 0.0f);
   EXPECT_EQ(vm::exp_f32(88.75f), kInf);
   EXPECT_NEAR(vm::exp_f32(88.72f) / std::exp(static_cast<double>(88.72f)), 1.0, 3e-7);  // finite near FLT_MAX
-  EXPECT_EQ(vm::exp_f32(1e-40f), 1.0f);  // denormal argument
-  EXPECT_GT(vm::exp_f32(-100.0f), 0.0f);  // denormal result, not flushed
+  EXPECT_EQ(vm::exp_f32(1e-40f), 1.0f);                                                 // denormal argument
+  EXPECT_GT(vm::exp_f32(-100.0f), 0.0f);                                                // denormal result, not flushed
   EXPECT_LT(vm::exp_f32(-100.0f), std::numeric_limits<float>::min());
 }
 
@@ -71,13 +71,15 @@ double max_ulp_over_floats(F f, R ref, float lo, float hi) {
 }
 
 TEST(JitVecMath, ExpWithinTwoUlpOverItsRange) {
-  const double e = max_ulp_over_floats(vm::exp_f32, [](double x) { return std::exp(x); }, -110.0f, 90.0f);
+  const double e = max_ulp_over_floats(
+      vm::exp_f32, [](double x) { return std::exp(x); }, -110.0f, 90.0f);
   EXPECT_LE(e, 2.0);
   RecordProperty("max_ulp", std::to_string(e));
 }
 
 TEST(JitVecMath, LogWithinTwoUlpOverPositiveFloats) {
-  const double e = max_ulp_over_floats(vm::log_f32, [](double x) { return std::log(x); }, 0.0f, kInf);
+  const double e = max_ulp_over_floats(
+      vm::log_f32, [](double x) { return std::log(x); }, 0.0f, kInf);
   EXPECT_LE(e, 2.0);
   RecordProperty("max_ulp", std::to_string(e));
 }

@@ -19,8 +19,8 @@ using test::write_bytes;
 TEST(Cifar10, ReadsRecordsAndScalesPixels) {
   std::vector<unsigned char> bytes(2 * kCifarRecordBytes, 0);
   bytes[0] = 3;
-  bytes[1] = 255;                       // red (0,0) of image 0
-  bytes[1 + 1024 + 33] = 51;            // green (1,1) of image 0
+  bytes[1] = 255;             // red (0,0) of image 0
+  bytes[1 + 1024 + 33] = 51;  // green (1,1) of image 0
   bytes[kCifarRecordBytes] = 9;
   bytes[kCifarRecordBytes + 3072] = 102;  // blue (31,31) of image 1
   const fs::path f = temp_dir() / "two.bin";
@@ -38,12 +38,15 @@ TEST(Cifar10, MalformedFilesAreErrorsNamingTheFileAndWhatWasExpected) {
   const fs::path d = temp_dir();
   write_bytes(d / "short.bin", std::vector<unsigned char>(kCifarRecordBytes + 5, 0));
   EXPECT_EQ(error_of([&] { read_cifar10_file(d / "short.bin"); }),
-            (d / "short.bin").string() + ": 3078 bytes is not a whole number of 3073-byte CIFAR-10 records (label + 3x32x32 pixels)");
+            (d / "short.bin").string() +
+                ": 3078 bytes is not a whole number of 3073-byte CIFAR-10 records (label + 3x32x32 pixels)");
   std::vector<unsigned char> bad(2 * kCifarRecordBytes, 0);
   bad[kCifarRecordBytes] = 10;
   write_bytes(d / "label.bin", bad);
-  EXPECT_EQ(error_of([&] { read_cifar10_file(d / "label.bin"); }), (d / "label.bin").string() + ": record 1 has label 10, expected 0-9");
-  EXPECT_EQ(error_of([&] { read_cifar10_file(d / "missing.bin"); }), (d / "missing.bin").string() + ": cannot open CIFAR-10 batch file");
+  EXPECT_EQ(error_of([&] { read_cifar10_file(d / "label.bin"); }),
+            (d / "label.bin").string() + ": record 1 has label 10, expected 0-9");
+  EXPECT_EQ(error_of([&] { read_cifar10_file(d / "missing.bin"); }),
+            (d / "missing.bin").string() + ": cannot open CIFAR-10 batch file");
   write_bytes(d / "empty.bin", {});
   EXPECT_NE(error_of([&] { read_cifar10_file(d / "empty.bin"); }).find("not a whole number"), std::string::npos);
 }
@@ -94,7 +97,6 @@ TEST(DataPath, CommandLineThenEnvironmentThenDefaults) {
   EXPECT_NE(err.find((b / "no-such-set").string()), std::string::npos) << err;
   EXPECT_NE(err.find("NOS_DATA_DIR"), std::string::npos) << err;
   unsetenv("NOS_DATA_DIR");
-
 }
 
 TEST(Cifar10, BatchFilesAreHeldToTheFormatsRecordCount) {
@@ -105,7 +107,8 @@ TEST(Cifar10, BatchFilesAreHeldToTheFormatsRecordCount) {
   // Cut exactly at a record boundary: whole records, but not the 10000 of a batch file.
   std::vector<unsigned char> bytes(2 * kCifarRecordBytes, 0);
   const fs::path f = d / "test_batch.bin";
-  std::ofstream(f, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(f, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   EXPECT_EQ(error_of([&] { read_cifar10_test(d); }),
             f.string() + ": 2 records, but a CIFAR-10 batch file holds 10000 (30730000 bytes): the file is incomplete");
 }

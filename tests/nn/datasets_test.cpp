@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 using test::error_of;
 using test::temp_dir;
 
-std::vector<unsigned char> idx(std::uint32_t magic, const std::vector<std::uint32_t>& dims, const std::vector<unsigned char>& body) {
+std::vector<unsigned char> idx(std::uint32_t magic, const std::vector<std::uint32_t>& dims,
+                               const std::vector<unsigned char>& body) {
   std::vector<unsigned char> b;
   auto put = [&](std::uint32_t v) {
     for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<unsigned char>(v >> s));
@@ -66,7 +67,8 @@ TEST(FashionMnist, ErrorsNameTheFileAndWhatWasExpected) {
   EXPECT_EQ(error_of([&] { read_idx_pair(d / "img", d / "three"); }),
             (d / "img").string() + " has 2 images but " + (d / "three").string() + " has 3 labels");
   write_plain(d / "label10", idx(0x801, {2}, {1, 10}));
-  EXPECT_EQ(error_of([&] { read_idx_pair(d / "img", d / "label10"); }), (d / "label10").string() + ": label 10 of item 1 is outside 0-9");
+  EXPECT_EQ(error_of([&] { read_idx_pair(d / "img", d / "label10"); }),
+            (d / "label10").string() + ": label 10 of item 1 is outside 0-9");
   EXPECT_EQ(error_of([&] { read_idx_pair(d / "nope", d / "lab"); }), (d / "nope").string() + ": cannot open IDX file");
   // A gzip stream cut short.
   write_gz(d / "full.gz", idx(0x803, {2, 2, 2}, std::vector<unsigned char>(8, 9)));
@@ -99,7 +101,8 @@ TEST(Ptb, VocabularyTokensAndBatches) {
   EXPECT_EQ(std::vector<std::int32_t>(b.idata(), b.idata() + 6), (std::vector<std::int32_t>{1, 0, 2, 1, 4, 3}));
   const LmBatch w = lm_batch(b, 0, 5);  // only 2 rows have a next token
   EXPECT_EQ(w.inputs.shape(), (Shape{2, 2}));
-  EXPECT_EQ(std::vector<std::int32_t>(w.targets.idata(), w.targets.idata() + 4), (std::vector<std::int32_t>{2, 1, 4, 3}));
+  EXPECT_EQ(std::vector<std::int32_t>(w.targets.idata(), w.targets.idata() + 4),
+            (std::vector<std::int32_t>{2, 1, 4, 3}));
 }
 
 TEST(Ptb, UnknownWordIsAnErrorNamingFileLineAndWord) {
@@ -141,7 +144,8 @@ ImageSet numbered(std::int64_t n) {
 
 TEST(Splits, SearchSplitIsDisjointAndReproducible) {
   const ImageSet all = numbered(100);
-  const SearchSplit a = search_split(all, 30, 20, 7), b = search_split(all, 30, 20, 7), c = search_split(all, 30, 20, 8);
+  const SearchSplit a = search_split(all, 30, 20, 7), b = search_split(all, 30, 20, 7),
+                    c = search_split(all, 30, 20, 8);
   std::vector<bool> seen(100, false);
   auto id = [](const ImageSet& s, std::int64_t i) { return static_cast<int>(s.images.data()[i * 48]); };
   for (std::int64_t i = 0; i < 20; ++i) seen[id(a.validation, i)] = true;
@@ -190,14 +194,14 @@ TEST(Splits, CropAndFlipMovePixelsWithinThePadding) {
       }
   }
   EXPECT_TRUE(saw_flip_or_shift);
-
 }
 
 // Fashion-MNIST's own readers hold the files to the data set's spec: 28x28 images, 60000/10000.
 TEST(FashionMnist, ShapesCountsAndHugeHeadersAreCheckedAgainstTheSpec) {
   const fs::path d = temp_dir();
   const auto pair = [&](std::uint32_t n, std::uint32_t rows, std::uint32_t cols) {
-    write_plain(d / "train-images-idx3-ubyte", idx(0x803, {n, rows, cols}, std::vector<unsigned char>(size_t{n} * rows * cols, 0)));
+    write_plain(d / "train-images-idx3-ubyte",
+                idx(0x803, {n, rows, cols}, std::vector<unsigned char>(size_t{n} * rows * cols, 0)));
     write_plain(d / "train-labels-idx1-ubyte", idx(0x801, {n}, std::vector<unsigned char>(n, 1)));
     return error_of([&] { read_fashion_mnist_train(d); });
   };
@@ -208,7 +212,9 @@ TEST(FashionMnist, ShapesCountsAndHugeHeadersAreCheckedAgainstTheSpec) {
   EXPECT_EQ(pair(3, 0, 0), images + ": dimension 1 of the images (N, rows, cols) is 0");
   // 2^32-1 on each side overflows 64 bits when multiplied out naively.
   write_plain(d / "huge", idx(0x803, {0xffffffffu, 0xffffffffu, 0xffffffffu}, std::vector<unsigned char>(4, 0)));
-  EXPECT_NE(error_of([&] { read_idx_pair(d / "huge", d / "train-labels-idx1-ubyte"); }).find((d / "huge").string() + ": header shape"),
+  EXPECT_NE(error_of([&] {
+              read_idx_pair(d / "huge", d / "train-labels-idx1-ubyte");
+            }).find((d / "huge").string() + ": header shape"),
             std::string::npos);
 }
 

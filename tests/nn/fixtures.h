@@ -18,7 +18,8 @@ inline std::filesystem::path temp_dir() {
 }
 
 inline void write_bytes(const std::filesystem::path& p, const std::vector<unsigned char>& bytes) {
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 inline std::string error_of(const std::function<void()>& f) {

@@ -45,12 +45,16 @@ TEST(Models, ConvNetGradientsEveryVariant) {
       std::mt19937_64 rng(1);
       std::mt19937 drng(2);
       ParamArena arena;
-      ConvNet net(arena, {.in_channels = 2, .image_size = 10, .classes = 3, .filters = 3, .padding = padding, .pooling = pooling}, rng);
+      ConvNet net(
+          arena,
+          {.in_channels = 2, .image_size = 10, .classes = 3, .filters = 3, .padding = padding, .pooling = pooling},
+          rng);
       const Tensor x = test::random_tensor({4, 2, 10, 10}, drng);
       const Tensor y = Tensor::from_ints({4}, {0, 2, 1, 2});
       Context ctx;
       SCOPED_TRACE(testing::Message() << "pooling " << pooling << " padding " << padding);
-      check_model_gradients(arena, [&] { return ag::softmax_cross_entropy(net.forward(ag::Var(x), ctx), y); }, 6, 1e-3f, 5e-3f, 5e-2f);
+      check_model_gradients(
+          arena, [&] { return ag::softmax_cross_entropy(net.forward(ag::Var(x), ctx), y); }, 6, 1e-3f, 5e-3f, 5e-2f);
     }
 }
 
@@ -75,7 +79,8 @@ TEST(Models, WideResNet10x1Gradients) {
   const Tensor x = test::random_tensor({4, 3, 8, 8}, drng);
   const Tensor y = Tensor::from_ints({4}, {0, 3, 1, 2});
   Context ctx;
-  check_model_gradients(arena, [&] { return ag::softmax_cross_entropy(net.forward(ag::Var(x), ctx), y); }, 3, 1e-3f, 5e-3f, 5e-2f);
+  check_model_gradients(
+      arena, [&] { return ag::softmax_cross_entropy(net.forward(ag::Var(x), ctx), y); }, 3, 1e-3f, 5e-3f, 5e-2f);
 }
 
 TEST(Models, WideResNetStructureAndBadDepths) {
@@ -101,10 +106,13 @@ TEST(Models, LstmLanguageModelGradients) {
   const Tensor tokens = Tensor::from_ints({3, 2}, {1, 4, 6, 0, 2, 2});
   const Tensor next = Tensor::from_ints({6}, {6, 0, 2, 2, 5, 1});
   Context ctx;
-  check_model_gradients(arena, [&] {
-    LstmState s;
-    return ag::softmax_cross_entropy(lm.forward(tokens, s, ctx), next);
-  }, 8, 1e-2f, 2e-3f, 2e-2f);
+  check_model_gradients(
+      arena,
+      [&] {
+        LstmState s;
+        return ag::softmax_cross_entropy(lm.forward(tokens, s, ctx), next);
+      },
+      8, 1e-2f, 2e-3f, 2e-2f);
 }
 
 TEST(Models, LstmLossIsTheLossOfItsLogitsWithTheSameGradients) {
@@ -112,8 +120,9 @@ TEST(Models, LstmLossIsTheLossOfItsLogitsWithTheSameGradients) {
   auto make = [] {
     std::mt19937_64 rng(7);
     auto arena = std::make_unique<ParamArena>();
-    auto lm = std::make_unique<LstmLm>(*arena, LstmLmOptions{.vocab = 9, .embed = 4, .hidden = 6, .layers = 2,
-                                                             .dropout = 0.0f, .init_scale = 0.5f}, rng);
+    auto lm = std::make_unique<LstmLm>(
+        *arena, LstmLmOptions{.vocab = 9, .embed = 4, .hidden = 6, .layers = 2, .dropout = 0.0f, .init_scale = 0.5f},
+        rng);
     return std::pair{std::move(arena), std::move(lm)};
   };
   auto [arena_a, lm_a] = make();

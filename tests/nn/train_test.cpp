@@ -30,7 +30,7 @@ struct Fashion {
   data::ImageSet train, test;
 };
 const Fashion* fashion() {
-  static const Fashion* f = [] () -> Fashion* {
+  static const Fashion* f = []() -> Fashion* {
     const fs::path dir = "/usr/share/datasets/fashion-mnist";
     if (!fs::exists(dir)) return nullptr;
     const data::ImageSet all = data::read_fashion_mnist_train(dir);
@@ -52,7 +52,8 @@ TEST(Train, ShortFashionMnistRunClearlyBeatsChance) {
   if (!f) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   std::mt19937_64 rng(1);
   ParamArena arena;
-  ConvNet net(arena, {.in_channels = 1, .image_size = 28, .classes = 10, .filters = 16, .padding = true, .pooling = true}, rng);
+  ConvNet net(
+      arena, {.in_channels = 1, .image_size = 28, .classes = 10, .filters = 16, .padding = true, .pooling = true}, rng);
   const fs::path log = fs::temp_directory_path() / ("nos_train_test_" + std::to_string(::getpid()) + ".jsonl");
   ClassifierConfig cfg{.epochs = 1, .batch = 50, .log_path = log.string(), .label = "fashion", .progress = false};
   optim::Optimizer opt = sgd(arena, 0.05f);
@@ -73,7 +74,9 @@ TEST(Train, SameSeedSameResult) {
   auto run = [&] {
     std::mt19937_64 rng(5);
     ParamArena arena;
-    ConvNet net(arena, {.in_channels = 1, .image_size = 28, .classes = 10, .filters = 8, .padding = true, .pooling = true}, rng);
+    ConvNet net(arena,
+                {.in_channels = 1, .image_size = 28, .classes = 10, .filters = 8, .padding = true, .pooling = true},
+                rng);
     ClassifierConfig cfg{.epochs = 1, .max_steps = 10, .batch = 50, .augment = true, .progress = false};
     optim::Optimizer opt = sgd(arena, 0.05f);
     train_classifier(net, arena, f->train, f->test, cfg, opt);
@@ -87,14 +90,16 @@ TEST(Train, ABrokenOptimizerIsReportedAsDivergedNotACrash) {
   if (!f) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   std::mt19937_64 rng(1);
   ParamArena arena;
-  ConvNet net(arena, {.in_channels = 1, .image_size = 28, .classes = 10, .filters = 8, .padding = true, .pooling = true}, rng);
+  ConvNet net(arena,
+              {.in_channels = 1, .image_size = 28, .classes = 10, .filters = 8, .padding = true, .pooling = true}, rng);
   // An optimizer that writes NaN into the first weight, as a bad rule (log of 0, 0/0) would: SGD
   // whose gradient for that weight is NaN, every other weight stepped with its own gradient.
   const float nan_grad = std::nanf("");
   optim::Optimizer broken("g", {});
   broken.add(arena.values(), &nan_grad, 1);
   broken.add(arena.values() + 1, arena.grads() + 1, static_cast<size_t>(arena.size() - 1));
-  const ClassifierResult r = train_classifier(net, arena, f->train, f->test, {.epochs = 2, .batch = 100, .progress = false}, broken);
+  const ClassifierResult r =
+      train_classifier(net, arena, f->train, f->test, {.epochs = 2, .batch = 100, .progress = false}, broken);
   EXPECT_TRUE(r.diverged);
   EXPECT_EQ(r.final_val_accuracy, 0.0);
   EXPECT_NE(r.diverged_reason.find("loss is nan at step 2"), std::string::npos) << r.diverged_reason;
@@ -127,7 +132,7 @@ TEST(Train, LanguageModelEpochStartsAtFirstWindowAndWrapsAround) {
   ParamArena arena;
   LstmLm lm(arena, {.vocab = 7, .embed = 6, .hidden = 8, .layers = 1, .dropout = 0.0f, .init_scale = 0.3f}, rng);
   const std::int64_t batch = 4, bptt = 10;
-  const Tensor data = data::batchify(text, batch);           // 50 rows
+  const Tensor data = data::batchify(text, batch);             // 50 rows
   const std::int64_t windows = (data.size(0) - 2) / bptt + 1;  // 5: rows 0, 10, 20, 30, 40 (the last 9 long)
   ASSERT_EQ(windows, 5);
   auto window_nll = [&](std::int64_t w, LstmState& state) {  // summed over the window's tokens
@@ -138,7 +143,8 @@ TEST(Train, LanguageModelEpochStartsAtFirstWindowAndWrapsAround) {
     return std::pair{mean * b.targets.numel(), b.targets.numel()};
   };
   auto train_ppl = [&](std::int64_t first, std::int64_t steps) {
-    LmConfig cfg{.epochs = 1, .max_steps = steps, .batch = batch, .bptt = bptt, .first_window = first, .progress = false};
+    LmConfig cfg{
+        .epochs = 1, .max_steps = steps, .batch = batch, .bptt = bptt, .first_window = first, .progress = false};
     optim::Optimizer opt = sgd(arena, 0.0);
     const LmResult r = train_language_model(lm, arena, text, text, text, cfg, opt);
     EXPECT_EQ(r.steps, steps);
@@ -182,8 +188,14 @@ TEST(Train, OneLanguageModelRunIsTheSameAsOneCallPerCutEpoch) {
     ParamArena arena;
     LstmLm lm(arena, arch, rng);
     optim::Optimizer opt = sgd(arena, 0.5);
-    LmConfig cfg{.epochs = epochs, .steps_per_epoch = cut, .batch = batch, .bptt = bptt, .seed = seed,
-                 .reseed_each_epoch = true, .test_each_epoch = true, .progress = false};
+    LmConfig cfg{.epochs = epochs,
+                 .steps_per_epoch = cut,
+                 .batch = batch,
+                 .bptt = bptt,
+                 .seed = seed,
+                 .reseed_each_epoch = true,
+                 .test_each_epoch = true,
+                 .progress = false};
     cfg.on_epoch = [&](const LmEpoch& e) { seen.push_back(e); };
     const LmResult r = train_language_model(lm, arena, text, text, text, cfg, opt);
     ASSERT_FALSE(r.diverged) << r.diverged_reason;
@@ -197,8 +209,13 @@ TEST(Train, OneLanguageModelRunIsTheSameAsOneCallPerCutEpoch) {
   LstmLm lm(arena, arch, rng);
   optim::Optimizer opt = sgd(arena, 0.5);
   for (int e = 1; e <= epochs; ++e) {
-    LmConfig cfg{.epochs = 1, .max_steps = cut, .batch = batch, .bptt = bptt, .first_window = (e - 1) * cut,
-                 .seed = epoch_seed(seed, e), .progress = false};
+    LmConfig cfg{.epochs = 1,
+                 .max_steps = cut,
+                 .batch = batch,
+                 .bptt = bptt,
+                 .first_window = (e - 1) * cut,
+                 .seed = epoch_seed(seed, e),
+                 .progress = false};
     const LmResult r = train_language_model(lm, arena, text, text, text, cfg, opt);
     ASSERT_EQ(r.epochs.size(), 1u);
     EXPECT_EQ(seen[static_cast<size_t>(e - 1)].epoch, e);
@@ -212,7 +229,8 @@ TEST(Train, OneLanguageModelRunIsTheSameAsOneCallPerCutEpoch) {
 TEST(Train, ClassifierRunScoresTheTestSetAndReseedsEachEpochLikeSeparateCalls) {
   const Fashion* f = fashion();
   if (!f) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
-  const ConvNetOptions arch{.in_channels = 1, .image_size = 28, .classes = 10, .filters = 4, .padding = true, .pooling = true};
+  const ConvNetOptions arch{
+      .in_channels = 1, .image_size = 28, .classes = 10, .filters = 4, .padding = true, .pooling = true};
   const std::int64_t cut = 5;
   std::vector<ClassifierEpoch> seen;
   std::vector<float> one_run;
@@ -221,8 +239,13 @@ TEST(Train, ClassifierRunScoresTheTestSetAndReseedsEachEpochLikeSeparateCalls) {
     ParamArena arena;
     ConvNet net(arena, arch, rng);
     optim::Optimizer opt = sgd(arena, 0.05);
-    ClassifierConfig cfg{.epochs = 2, .steps_per_epoch = cut, .batch = 50, .augment = true, .seed = 9,
-                         .reseed_each_epoch = true, .progress = false};
+    ClassifierConfig cfg{.epochs = 2,
+                         .steps_per_epoch = cut,
+                         .batch = 50,
+                         .augment = true,
+                         .seed = 9,
+                         .reseed_each_epoch = true,
+                         .progress = false};
     cfg.on_epoch = [&](const ClassifierEpoch& e) { seen.push_back(e); };
     const ClassifierResult r = train_classifier(net, arena, f->train, f->test, cfg, opt, &f->test);
     EXPECT_EQ(r.steps, 2 * cut);
@@ -234,7 +257,8 @@ TEST(Train, ClassifierRunScoresTheTestSetAndReseedsEachEpochLikeSeparateCalls) {
   ConvNet net(arena, arch, rng);
   optim::Optimizer opt = sgd(arena, 0.05);
   for (int e = 1; e <= 2; ++e) {
-    ClassifierConfig cfg{.epochs = 1, .max_steps = cut, .batch = 50, .augment = true, .seed = epoch_seed(9, e), .progress = false};
+    ClassifierConfig cfg{
+        .epochs = 1, .max_steps = cut, .batch = 50, .augment = true, .seed = epoch_seed(9, e), .progress = false};
     const ClassifierResult r = train_classifier(net, arena, f->train, f->test, cfg, opt);
     EXPECT_EQ(seen[static_cast<size_t>(e - 1)].train_loss, r.epochs.at(0).train_loss) << "epoch " << e;
     EXPECT_EQ(seen[static_cast<size_t>(e - 1)].test_accuracy, evaluate_accuracy(net, f->test, 500)) << "epoch " << e;

@@ -99,8 +99,8 @@ TEST(OptimBaselines, RmsProp) {
 TEST(OptimBaselines, TensorFlowRmsProp) {
   OptimizerOptions o;
   o.hyper.lr = 0.001;
-  o.hyper.beta2 = 0.9;   // TF's decay
-  o.hyper.eps = 1e-10;   // TF's epsilon
+  o.hyper.beta2 = 0.9;  // TF's decay
+  o.hyper.eps = 1e-10;  // TF's epsilon
   check_baseline("rmsprop_tf", o, [](Textbook& b, size_t i, double g, int t) {
     if (t == 1) b.s2[i] = 1.0;  // TF initialises the mean square to 1
     b.s2[i] = 0.9 * b.s2[i] + 0.1 * g * g;

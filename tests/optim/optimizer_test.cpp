@@ -15,7 +15,10 @@ namespace {
 
 TEST(OptimOptimizer, AllocatesOnlyTheStateTheRuleReads) {
   std::vector<float> w(100), g(100);
-  struct Case { const char* rule; size_t buffers; };
+  struct Case {
+    const char* rule;
+    size_t buffers;
+  };
   for (const Case& c : {Case{"g", 0}, Case{"mul g exp mul sign_g sign_m", 1}, Case{"adam", 2}, Case{"rmsprop", 1},
                         Case{"add y mul m v", 3}, Case{"drop5 noise", 0}, Case{"mom", 1}, Case{"lion", 1},
                         Case{"add mul lion nesterov adam", 4}}) {

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "tests/autograd/gradcheck.h"
 #include "autograd/autograd.h"
 #include "rl/categorical.h"
 #include "rl/controller.h"
+#include "tests/autograd/gradcheck.h"
 
 namespace nos::rl {
 namespace {
@@ -80,7 +80,8 @@ Reference reference(const Controller& c, const Choices& x) {
       cell[k] = sigm(gates[H + k]) * cell[k] + sigm(gates[k]) * std::tanh(gates[2 * H + k]);
       h[k] = sigm(gates[3 * H + k]) * std::tanh(cell[k]);
     }
-    const auto w = param(c, "controller.softmax" + std::to_string(p) + ".w"), b = param(c, "controller.softmax" + std::to_string(p) + ".b");
+    const auto w = param(c, "controller.softmax" + std::to_string(p) + ".w"),
+               b = param(c, "controller.softmax" + std::to_string(p) + ".b");
     const int K = static_cast<int>(b.size());
     const auto ok = allowed_here(s, p, x);
     std::vector<double> z(K);
@@ -216,7 +217,8 @@ TEST(Categorical, MaskedOpsGradients) {
     if (mask.data()[i] == 0) {
       EXPECT_EQ(g[i], 0.0f) << i;
     }
-  EXPECT_THROW(masked_log_prob(z2, mask, Tensor::from_ints({3}, {2, 2, 4})), std::invalid_argument);  // chose a masked entry
+  EXPECT_THROW(masked_log_prob(z2, mask, Tensor::from_ints({3}, {2, 2, 4})),
+               std::invalid_argument);  // chose a masked entry
 }
 
 }  // namespace

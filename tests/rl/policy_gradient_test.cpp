@@ -4,8 +4,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <string>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "rl/policy_gradient.h"
@@ -144,7 +144,8 @@ double learn_bandit(Method m, PgConfig cfg, int updates) {
     update(c, st, cfg, samples, rewards);
   }
   const double end = prob_first_is_g(c);
-  std::printf("%s: p(first operand is g) %.3f -> %.3f in %d updates\n", std::string(method_name(m)).c_str(), start, end, updates);
+  std::printf("%s: p(first operand is g) %.3f -> %.3f in %d updates\n", std::string(method_name(m)).c_str(), start, end,
+              updates);
   return end;
 }
 
@@ -194,7 +195,8 @@ TEST(PolicyGradient, LearnsASyntheticRewardFasterThanRandom) {
         for (double r : rewards) last += r / (20.0 * cfg.batch);
       update(c, st, cfg, samples, rewards);
     }
-    std::printf("%s: mean reward over the last 100 of 500 samples %.2f, random %.3f\n", std::string(method_name(m)).c_str(), last, random_mean);
+    std::printf("%s: mean reward over the last 100 of 500 samples %.2f, random %.3f\n",
+                std::string(method_name(m)).c_str(), last, random_mean);
     EXPECT_GT(last, 2 * random_mean + 0.1) << method_name(m);
   }
 }
@@ -213,11 +215,13 @@ TEST(PolicyGradient, TrpoStepRespectsTheKlBound) {
     std::vector<double> rewards;
     for (size_t i = 0; i < samples.size(); ++i) rewards.push_back(uniform01(rng));
     const auto stats = update(c, st, cfg, samples, rewards);
-    std::printf("trpo update %d: kl %.5f, line search halvings %d, stepped %d\n", u, stats.kl, stats.line_search_steps, stats.stepped);
+    std::printf("trpo update %d: kl %.5f, line search halvings %d, stepped %d\n", u, stats.kl, stats.line_search_steps,
+                stats.stepped);
     EXPECT_LE(stats.kl, cfg.max_kl * 1.5) << "update " << u;
     if (stats.stepped) {
       ++stepped;
-      EXPECT_GT(stats.kl, cfg.max_kl * 0.1 * std::pow(cfg.line_search_shrink, 2 * stats.line_search_steps)) << "update " << u;
+      EXPECT_GT(stats.kl, cfg.max_kl * 0.1 * std::pow(cfg.line_search_shrink, 2 * stats.line_search_steps))
+          << "update " << u;
     } else {
       EXPECT_EQ(stats.kl, 0.0);
     }

@@ -41,7 +41,8 @@ TEST(Checkpoint, EveryTruncationIsRejected) {
     const std::string e = error_of([&] { decode(std::string_view(bytes).substr(0, n), "ck.bin"); });
     EXPECT_NE(e.find("ck.bin"), std::string::npos) << "prefix of " << n << " bytes: '" << e << "'";
   }
-  EXPECT_NE(error_of([&] { decode(bytes.substr(0, bytes.size() - 3), "ck.bin"); }).find("truncated"), std::string::npos);
+  EXPECT_NE(error_of([&] { decode(bytes.substr(0, bytes.size() - 3), "ck.bin"); }).find("truncated"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { decode(bytes + "x", "ck.bin"); }).find("trailing"), std::string::npos);
 }
 
@@ -50,7 +51,8 @@ TEST(Checkpoint, CorruptionIsRejected) {
   std::string flipped = bytes;
   flipped[bytes.size() / 2] ^= 0x10;
   EXPECT_NE(error_of([&] { decode(flipped, "ck.bin"); }).find("ck.bin: checksum mismatch"), std::string::npos);
-  EXPECT_NE(error_of([&] { decode("garbage that is long enough", "ck.bin"); }).find("not a nos checkpoint"), std::string::npos);
+  EXPECT_NE(error_of([&] { decode("garbage that is long enough", "ck.bin"); }).find("not a nos checkpoint"),
+            std::string::npos);
   std::string version = bytes;
   version[8] = 9;
   EXPECT_NE(error_of([&] { decode(version, "ck.bin"); }).find("version 9"), std::string::npos);

@@ -84,9 +84,9 @@ TEST(SearchSpace, MakeSpaceRejectsBadTokens) {
   EXPECT_THROW(make_space({"g", "sgn_m"}, {"id"}, {"mul"}, 1), std::invalid_argument);
   EXPECT_THROW(make_space({"g", "exp"}, {"id"}, {"mul"}, 1), std::invalid_argument);
   EXPECT_THROW(make_space({"g", "m"}, {"mul"}, {"mul"}, 1), std::invalid_argument);
-  EXPECT_THROW(make_space({"g"}, {"id"}, {"mul"}, 1), std::invalid_argument);        // distinct needs two
-  EXPECT_THROW(make_space({"g", "m"}, {"id"}, {"add"}, 1), std::invalid_argument);   // only add, final not add
-  EXPECT_THROW(make_space({"g", "g"}, {"id"}, {"mul"}, 1), std::invalid_argument);   // duplicate
+  EXPECT_THROW(make_space({"g"}, {"id"}, {"mul"}, 1), std::invalid_argument);       // distinct needs two
+  EXPECT_THROW(make_space({"g", "m"}, {"id"}, {"add"}, 1), std::invalid_argument);  // only add, final not add
+  EXPECT_THROW(make_space({"g", "g"}, {"id"}, {"mul"}, 1), std::invalid_argument);  // duplicate
   EXPECT_NO_THROW(make_space({"g"}, {"id"}, {"add"}, 1, Constraints{false, false, false}));
   const auto s = make_space({"g", "gamma"}, {"id"}, {"*"}, 1);  // aliases
   EXPECT_EQ(s.operands[1], dslc::Sym::Y);
@@ -114,12 +114,12 @@ TEST(SearchSpace, StringsRoundTripThroughDslc) {
   const auto rule = dslc::parse_rule_or_throw(to_string(s, *c), "search space");
   EXPECT_EQ(dslc::compile(rule).prefix, dslc::compile(dslc::parse_rule("mul exp mul sign_g sign_m g").rules[0]).prefix);
   EXPECT_TRUE(from_string(s, "sign_g sign_m id id mul\n$1 g exp id *").has_value());
-  EXPECT_FALSE(from_string(s, "sign_g sign_m id id mul").has_value());              // too short
-  EXPECT_FALSE(from_string(s, "$1 sign_m id id mul ; $1 g exp id mul").has_value()); // $1 in group 1
+  EXPECT_FALSE(from_string(s, "sign_g sign_m id id mul").has_value());                // too short
+  EXPECT_FALSE(from_string(s, "$1 sign_m id id mul ; $1 g exp id mul").has_value());  // $1 in group 1
   EXPECT_FALSE(from_string(s, "sign_g sign_m id id mul ; $1 g exp id two").has_value());
-  EXPECT_NE(check(s, *from_string(s, "g g id id mul ; $1 g exp id mul")), "");       // equal operands
-  EXPECT_NE(check(s, *from_string(s, "g m id id mul ; $1 g exp id add")), "");       // final add
-  EXPECT_NE(check(s, *from_string(s, "g m id id mul ; m g exp id mul")), "");        // ignores $1
+  EXPECT_NE(check(s, *from_string(s, "g g id id mul ; $1 g exp id mul")), "");  // equal operands
+  EXPECT_NE(check(s, *from_string(s, "g m id id mul ; $1 g exp id add")), "");  // final add
+  EXPECT_NE(check(s, *from_string(s, "g m id id mul ; m g exp id mul")), "");   // ignores $1
 }
 
 TEST(SearchSpace, MasksMatchTheConstraints) {
@@ -151,7 +151,9 @@ TEST(SearchSpace, MasksNeverEmitForbiddenStrings) {
       s.constraints = Constraints{(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0};
       // A large init range makes the controller's distributions peaked, so masked choices would
       // otherwise often carry most of the mass.
-      Controller c(s, ControllerConfig{.hidden = 24, .embed = 12, .init_range = bits == 7 ? 2.0f : 0.08f,
+      Controller c(s, ControllerConfig{.hidden = 24,
+                                       .embed = 12,
+                                       .init_range = bits == 7 ? 2.0f : 0.08f,
                                        .seed = static_cast<std::uint64_t>(bits + 10 * n)});
       std::vector<Choices> strings;
       for (const auto& x : c.sample(600, rng)) strings.push_back(x.choices);
@@ -181,8 +183,9 @@ TEST(SearchSpace, EachConstraintSwitchesItsViolationsOnAndOff) {
     (which == 0 ? only.distinct_operands : which == 1 ? only.final_not_add : only.use_earlier_output) = true;
     for (const bool enabled : {false, true}) {
       SearchSpace s = preset("tiny", 2);
-      (which == 0 ? s.constraints.distinct_operands : which == 1 ? s.constraints.final_not_add
-                                                                   : s.constraints.use_earlier_output) = enabled;
+      (which == 0   ? s.constraints.distinct_operands
+       : which == 1 ? s.constraints.final_not_add
+                    : s.constraints.use_earlier_output) = enabled;
       Controller c(s, ControllerConfig{.hidden = 16, .embed = 8, .seed = static_cast<std::uint64_t>(3 + which)});
       std::mt19937_64 rng(17 + which);
       std::vector<Choices> controller, uniform, mutated;

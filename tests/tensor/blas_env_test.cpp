@@ -30,7 +30,8 @@ TEST(BlasEnv, ForcedHaswellIsLiftedToTheCoreTypeTheCpuSupports) {
 }
 
 TEST(BlasEnv, KeepVariableLeavesTheForcedCoreType) {
-  EXPECT_NE(run("env OPENBLAS_CORETYPE=Haswell NOS_KEEP_OPENBLAS_CORETYPE=1").find("openblas core: Haswell"), std::string::npos);
+  EXPECT_NE(run("env OPENBLAS_CORETYPE=Haswell NOS_KEEP_OPENBLAS_CORETYPE=1").find("openblas core: Haswell"),
+            std::string::npos);
 }
 
 TEST(BlasEnv, AdviceNamesTheVariableAndTheWayOut) {

@@ -45,7 +45,8 @@ TEST(FastMath, SigmoidAndTanhAccurateAndSaturating) {
   }
   EXPECT_LE(worst_sig, 2e-7);
   EXPECT_LE(worst_tanh, 4.0);
-  for (float x : {1e-30f, 1e-8f, 1e-4f, 0.1f, 0.2499f, 0.25f, -0.3f}) EXPECT_LE(ulps(fast_tanh(x), std::tanh(double{x})), 4.0) << x;
+  for (float x : {1e-30f, 1e-8f, 1e-4f, 0.1f, 0.2499f, 0.25f, -0.3f})
+    EXPECT_LE(ulps(fast_tanh(x), std::tanh(double{x})), 4.0) << x;
   EXPECT_EQ(fast_tanh(INFINITY), 1.0f);
   EXPECT_EQ(fast_tanh(-INFINITY), -1.0f);
   EXPECT_EQ(fast_sigmoid(-INFINITY), 0.0f);
@@ -55,4 +56,4 @@ TEST(FastMath, SigmoidAndTanhAccurateAndSaturating) {
 }
 
 }  // namespace
-}  // namespace nos
+}  // namespace nos::kernels

@@ -36,8 +36,8 @@ ChildData load_child_data(const ChildDataConfig& config) {
         full = read_training_set("fashion-mnist", config.data_dir);
         out.dataset = "fashion-mnist";
       } catch (const std::exception& fashion) {
-        throw std::runtime_error(fmt::format("no child-network data: CIFAR-10: {}\nFashion-MNIST: {}", not_found.what(),
-                                             fashion.what()));
+        throw std::runtime_error(
+            fmt::format("no child-network data: CIFAR-10: {}\nFashion-MNIST: {}", not_found.what(), fashion.what()));
       }
     }
     if (!cifar.empty()) {

@@ -13,11 +13,11 @@ struct ChildDataConfig {
   std::string dataset = "auto";  // "cifar10", "fashion-mnist", or "auto": CIFAR-10 if found, else Fashion-MNIST
   std::string data_dir;          // --data (empty: NOS_DATA_DIR, then defaults; nn/data/data_path.h)
   std::int64_t train_images = 10000, val_images = 5000;
-  std::uint64_t seed = 1;        // the split
+  std::uint64_t seed = 1;  // the split
 };
 
 struct ChildData {
-  std::string dataset;  // resolved name: "cifar10" or "fashion-mnist"
+  std::string dataset;               // resolved name: "cifar10" or "fashion-mnist"
   data::ImageSet train, validation;  // normalized with the training subset's statistics
 };
 

@@ -33,7 +33,8 @@ double probe_uniform(std::uint64_t key) {
 double probe_gradient(int i, int t) {
   if (i % 16 == 5 && t % 2 == 1) return 0.0;
   const double magnitude = std::pow(10.0, -8 + i % 11);
-  const double u = probe_uniform(0x6a09e667f3bcc909ull + static_cast<std::uint64_t>(t) * 1000 + static_cast<std::uint64_t>(i));
+  const double u =
+      probe_uniform(0x6a09e667f3bcc909ull + static_cast<std::uint64_t>(t) * 1000 + static_cast<std::uint64_t>(i));
   return magnitude * (u >= 0 ? 0.5 + u : -0.5 + u);
 }
 

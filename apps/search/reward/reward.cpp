@@ -21,7 +21,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-
 struct ChildRun {
   double accuracy = 0;
   bool diverged = false;
@@ -32,10 +31,11 @@ struct ChildRun {
 void check_config(const RewardConfig& c, const ChildData& data) {
   if (c.sweep_rates.empty()) throw std::invalid_argument("reward: no learning rates to sweep");
   for (double lr : c.sweep_rates)
-    if (!(lr > 0) || !std::isfinite(lr)) throw std::invalid_argument(fmt::format("reward: learning rate {} is not positive", lr));
+    if (!(lr > 0) || !std::isfinite(lr))
+      throw std::invalid_argument(fmt::format("reward: learning rate {} is not positive", lr));
   if (c.sweep_epochs < 1 || c.final_epochs < 1)
-    throw std::invalid_argument(fmt::format("reward: {} sweep epochs, {} final epochs (at least 1 each)", c.sweep_epochs,
-                                            c.final_epochs));
+    throw std::invalid_argument(
+        fmt::format("reward: {} sweep epochs, {} final epochs (at least 1 each)", c.sweep_epochs, c.final_epochs));
   if (c.batch < 1 || c.batch > data.train.size())
     throw std::invalid_argument(fmt::format("reward: batch {} for {} training images", c.batch, data.train.size()));
   if (data.validation.size() < 1) throw std::invalid_argument("reward: the validation set is empty");
@@ -52,7 +52,9 @@ ChildRun train_child(const jit::Kernel& rule, double lr, int epochs, const Rewar
   ParamArena arena;
   const auto& images = data.train.images;
   nn::ConvNet net(arena,
-                  {.in_channels = images.size(1), .image_size = images.size(2), .padding = config.padding,
+                  {.in_channels = images.size(1),
+                   .image_size = images.size(2),
+                   .padding = config.padding,
                    .pooling = config.pooling},
                   rng);
   // total_steps lets decayed rules (ld, cd, rd) know the length of this run.
@@ -60,8 +62,8 @@ ChildRun train_child(const jit::Kernel& rule, double lr, int epochs, const Rewar
                      static_cast<std::uint64_t>(nn::classifier_steps_per_epoch(data.train.size(), config.batch));
   optim::Optimizer opt(rule, {.hyper = {.lr = lr, .total_steps = total, .seed = config.seed}, .threads = threads});
   optim::add_arena(opt, arena);
-  const nn::ClassifierConfig cfg{.epochs = epochs, .batch = config.batch, .seed = config.seed, .label = "reward",
-                                 .progress = false};
+  const nn::ClassifierConfig cfg{
+      .epochs = epochs, .batch = config.batch, .seed = config.seed, .label = "reward", .progress = false};
   const data::ImageSet no_validation;
   const nn::ClassifierResult r = nn::train_classifier(net, arena, data.train, no_validation, cfg, opt);
   ChildRun out;
@@ -107,8 +109,8 @@ Evaluation evaluate_rule(const jit::Kernel& kernel, const RewardConfig& config, 
     std::optional<RateResult> best;
     for (double rate : config.sweep_rates) {
       const ChildRun run = train_child(kernel, rate, config.sweep_epochs, config, data, threads);
-      RateResult rr{.lr = rate, .accuracy = run.accuracy, .diverged = run.diverged, .reason = run.reason,
-                    .seconds = run.seconds};
+      RateResult rr{
+          .lr = rate, .accuracy = run.accuracy, .diverged = run.diverged, .reason = run.reason, .seconds = run.seconds};
       ev.sweep.push_back(rr);
       if (rr.diverged) continue;
       // Ties go to the smaller rate, whatever order the rates were given in.

@@ -27,17 +27,17 @@ struct RateResult {
   double lr = 0;
   double accuracy = 0;  // validation accuracy after sweep_epochs (0 when diverged)
   bool diverged = false;
-  std::string reason;   // why it diverged (nn::train_classifier's reason)
+  std::string reason;  // why it diverged (nn::train_classifier's reason)
   double seconds = 0;
 };
 
 struct Evaluation {
-  double reward = 0;        // final validation accuracy in [0,1], or failed_reward
+  double reward = 0;              // final validation accuracy in [0,1], or failed_reward
   double best_lr = 0;             // the rate of the final run (0 when every rate of the sweep diverged)
   std::vector<RateResult> sweep;  // one per swept rate (empty when sweep_rates has one value)
-  bool diverged = false;    // true when the reward is the failed reward (status "diverged" or "invalid")
-  std::string status;       // "ok", "diverged", "invalid" (does not compile / bad rule)
-  std::string error;        // dslc diagnostics for "invalid"; why, for "diverged"
+  bool diverged = false;          // true when the reward is the failed reward (status "diverged" or "invalid")
+  std::string status;             // "ok", "diverged", "invalid" (does not compile / bad rule)
+  std::string error;              // dslc diagnostics for "invalid"; why, for "diverged"
   double seconds = 0;
 };
 

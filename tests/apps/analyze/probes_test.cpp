@@ -222,7 +222,8 @@ TEST(AnalyzeProbes, DroppedPowerSignIsStochasticAndDeterministicForASeed) {
 TEST(AnalyzeProbes, MomentumTimesExpOfGSquaredHasMomentumsMemory) {
   // m·e^{g²} (Table 1's t1_06) linearised around g = 0 is m: the small impulse sees its memory.
   const double b1 = kOpt.hyper.beta1;
-  EXPECT_EQ(probe_rule("t1_06", "mul m exp g2", kOpt).memory_steps, steps_above([&](int n) { return std::pow(b1, n); }));
+  EXPECT_EQ(probe_rule("t1_06", "mul m exp g2", kOpt).memory_steps,
+            steps_above([&](int n) { return std::pow(b1, n); }));
 }
 
 TEST(AnalyzeProbes, ImpulseResponseOfMomentumIsGeometric) {

@@ -77,14 +77,16 @@ TEST(Settings, AMissingKeyWithoutAKnownMeaningSaysWhyItCannotResume) {
   old.erase("groups");
   const std::string e = error_of([&] { table().with_absent_keys(old, "old/config.json"); });
   EXPECT_NE(e.find("old/config.json: missing setting 'groups': the file was written by an older version"),
-            std::string::npos) << e;
+            std::string::npos)
+      << e;
   EXPECT_NE(e.find("cannot be resumed"), std::string::npos) << e;
 }
 
 TEST(Settings, UnknownKeysAndWrongTypesAreErrorsNamingTheKey) {
   nlohmann::json j = table().to_json(Cfg{});
   j["grops"] = 3;
-  EXPECT_NE(error_of([&] { table().from_json(j, "c.json"); }).find("c.json: unknown setting 'grops'"), std::string::npos);
+  EXPECT_NE(error_of([&] { table().from_json(j, "c.json"); }).find("c.json: unknown setting 'grops'"),
+            std::string::npos);
   EXPECT_NO_THROW(table().from_json(j, "c.json", {"grops"}));  // a derived section is skipped
   j.erase("grops");
   j["groups"] = "two";
@@ -122,8 +124,9 @@ TEST(RunDir, LocksWritesConfigWithDerivedSectionsAndRemovesTemporaries) {
     const RunDir run(d.path, "nos-test");
     EXPECT_TRUE(run.created());
     EXPECT_FALSE(run.has_config());
-    EXPECT_NE(error_of([&] { run.read_config(); }).find("config.json: missing: " + d.path.string() +
-                                                         " is not a nos-test run directory"),
+    EXPECT_NE(error_of([&] {
+                run.read_config();
+              }).find("config.json: missing: " + d.path.string() + " is not a nos-test run directory"),
               std::string::npos);
     run.write_config({{"groups", 2}}, {{"data_set", {{"dataset", "cifar10"}}}});
     EXPECT_EQ(run.read_config(), (nlohmann::json{{"groups", 2}, {"data_set", {{"dataset", "cifar10"}}}}));

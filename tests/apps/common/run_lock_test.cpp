@@ -61,7 +61,9 @@ TEST(RunLock, ASecondProcessIsRefusedWithTheHolderAndASigkillReleasesIt) {
   const fs::path d = fresh_dir("held");
   const pid_t holder = hold_lock_in_child(d);
   const std::string e = refusal(d);
-  EXPECT_NE(e.find(d.string() + " is in use by lock-test (PID " + std::to_string(holder) + " on host "), std::string::npos) << e;
+  EXPECT_NE(e.find(d.string() + " is in use by lock-test (PID " + std::to_string(holder) + " on host "),
+            std::string::npos)
+      << e;
   ::kill(holder, SIGKILL);
   int status = 0;
   ::waitpid(holder, &status, 0);

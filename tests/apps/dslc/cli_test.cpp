@@ -92,17 +92,19 @@ TEST_F(Cli, InputErrorsExitOne) {
   const fs::path f = write("bad.rules", "ok: g\nbad: mul g\n");
   const Result rf = run("'" + f.string() + "'");
   EXPECT_EQ(rf.code, 1);
-  EXPECT_EQ(rf.err, f.string() + ":2:11: error: missing operand: the rule ends before 'mul' at 2:6 has its 2nd operand (it takes 2)\n");
+  EXPECT_EQ(rf.err,
+            f.string() +
+                ":2:11: error: missing operand: the rule ends before 'mul' at 2:6 has its 2nd operand (it takes 2)\n");
   EXPECT_EQ(run("'" + (dir / "missing.rules").string() + "'").code, 1);
   EXPECT_EQ(run("-", "# nothing\n").code, 1);
 }
 
 TEST_F(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run("--bogus").code, 2);
-  EXPECT_EQ(run("").code, 2);                        // no input
-  EXPECT_EQ(run("-e g some.rules").code, 2);         // two inputs
-  EXPECT_EQ(run("--emit=bitcode -e g").code, 2);     // not an emit kind
-  EXPECT_EQ(run("--run -e g").code, 2);              // --run without --w0/--grads
+  EXPECT_EQ(run("").code, 2);                     // no input
+  EXPECT_EQ(run("-e g some.rules").code, 2);      // two inputs
+  EXPECT_EQ(run("--emit=bitcode -e g").code, 2);  // not an emit kind
+  EXPECT_EQ(run("--run -e g").code, 2);           // --run without --w0/--grads
   EXPECT_EQ(run("--run --backend=gpu --w0 1 --grads x -e g").code, 2);
   const Result beta = run("--run --beta1 1 --w0 1 --grads x -e g");
   EXPECT_EQ(beta.code, 2);
@@ -157,7 +159,8 @@ TEST_F(Cli, RunUsesTotalStepsForDecay) {
   // ld over 4 steps (the number of lines): 1, 0.75, 0.5, 0.25.
   EXPECT_EQ(run("--run --lr 1 --w0 0 --grads '" + g.string() + "' -e ld").out, "-1\n-1.75\n-2.25\n-2.5\n");
   // --total-steps 2: 1, 0.5, 0, 0.
-  EXPECT_EQ(run("--run --lr 1 --total-steps 2 --w0 0 --grads '" + g.string() + "' -e ld").out, "-1\n-1.5\n-1.5\n-1.5\n");
+  EXPECT_EQ(run("--run --lr 1 --total-steps 2 --w0 0 --grads '" + g.string() + "' -e ld").out,
+            "-1\n-1.5\n-1.5\n-1.5\n");
 }
 
 }  // namespace
@@ -232,7 +235,8 @@ TEST_F(Cli, DirectoriesHugeInputsAndFullDisksAreClearErrors) {
     r = run("--run --w0 1 --grads '" + g.string() + "' -o /dev/full -e g");
     EXPECT_EQ(r.code, 1) << r.err;
     // Standard output on a full disk too.
-    const int status = std::system((std::string("'") + NOS_DSLC_BIN + "' -e g >/dev/full 2>'" + (dir / "e").string() + "'").c_str());
+    const int status =
+        std::system((std::string("'") + NOS_DSLC_BIN + "' -e g >/dev/full 2>'" + (dir / "e").string() + "'").c_str());
     EXPECT_EQ(WEXITSTATUS(status), 1);
     EXPECT_NE(slurp(dir / "e").find("cannot write standard output"), std::string::npos) << slurp(dir / "e");
   }

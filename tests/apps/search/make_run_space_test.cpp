@@ -9,9 +9,9 @@
 #include <regex>
 #include <sstream>
 
+#include "apps/common/named_rules.h"
 #include "apps/search/config.h"
 #include "apps/search/reward/rule_identity.h"
-#include "apps/common/named_rules.h"
 
 namespace nos::search {
 namespace {
@@ -57,8 +57,8 @@ TEST(MakeRunSpace, SpellsPowerSignAndAddSign) {
   const SearchConfig c = make_run_config();
   const SearchSpace space = make_space(c);  // the constraints on, as make run samples
   const std::vector<std::pair<std::string, std::vector<std::string>>> finds = {
-      {"powersign", {"sign_g sign_m id id mul", "$1 g exp id mul"}},                            // g * e^(sg*sm)
-      {"addsign", {"sign_g sign_m id id mul", "$1 one id id add", "$2 g id id mul"}}};          // (1 + sg*sm) * g
+      {"powersign", {"sign_g sign_m id id mul", "$1 g exp id mul"}},                    // g * e^(sg*sm)
+      {"addsign", {"sign_g sign_m id id mul", "$1 one id id add", "$2 g id id mul"}}};  // (1 + sg*sm) * g
   for (const auto& [name, groups] : finds) {
     const std::string text = padded(groups, c.groups);
     SCOPED_TRACE(name + ": " + text + " in space " + c.space + " with " + std::to_string(c.groups) + " groups");

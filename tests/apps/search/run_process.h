@@ -1,11 +1,11 @@
 // Runs nos-search as a child process for the end-to-end tests: wait for it, or kill it mid-run.
 #pragma once
 #include <fcntl.h>
-#include <nlohmann/json.hpp>
-#include <algorithm>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -84,14 +84,14 @@ inline std::filesystem::path scratch(const std::string& name) {
   return d;
 }
 
-
 #ifdef NOS_SEARCH_BIN
 namespace fs = std::filesystem;
 
 // A synthetic-reward run on the tiny space; `extra` adds flags or overrides these defaults.
 inline std::vector<std::string> synthetic(const std::vector<std::string>& extra) {
   std::vector<std::string> a = {binary(), "--reward", "synthetic", "--quiet"};
-  const std::vector<std::pair<std::string, std::string>> defaults = {{"--space", "tiny"}, {"--groups", "2"}, {"--hidden", "32"}};
+  const std::vector<std::pair<std::string, std::string>> defaults = {
+      {"--space", "tiny"}, {"--groups", "2"}, {"--hidden", "32"}};
   for (const auto& [flag, value] : defaults)
     if (std::find(extra.begin(), extra.end(), flag) == extra.end() &&
         std::find(extra.begin(), extra.end(), "--resume") == extra.end())

@@ -42,14 +42,16 @@ TEST(SearchReferences, TheDefaultFiveAreScoredOnceRecordedApartAndReported) {
   }
   EXPECT_EQ(names, (std::set<std::string>{"adam", "sgd", "momentum", "rmsprop", "powersign"}));
   // The synthetic reward is 1 for a rule using exp and sign_m: PowerSign, and none of the others.
-  EXPECT_EQ(reference_rewards(d / "run"),
-            (std::map<std::string, double>{{"adam", 0}, {"sgd", 0}, {"momentum", 0}, {"rmsprop", 0}, {"powersign", 1}}));
+  EXPECT_EQ(
+      reference_rewards(d / "run"),
+      (std::map<std::string, double>{{"adam", 0}, {"sgd", 0}, {"momentum", 0}, {"rmsprop", 0}, {"powersign", 1}}));
   // Never samples: evaluations.jsonl holds the budget and no reference.
   const auto recs = records(d / "run");
   EXPECT_EQ(recs.size(), 30u);
   for (const auto& x : recs) EXPECT_FALSE(x.contains("reference")) << x.dump();
   // The report marks them and compares.
-  EXPECT_NE(r.output.find("| ref | 1.0000 | 1 | **powersign** `g * exp(sign(g) * sign(m))` (reference)"), std::string::npos)
+  EXPECT_NE(r.output.find("| ref | 1.0000 | 1 | **powersign** `g * exp(sign(g) * sign(m))` (reference)"),
+            std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("| ref | 0.0000 | 1 | **adam** `adam` (reference)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("vs best reference powersign 1.0000"), std::string::npos) << r.output;
@@ -61,8 +63,9 @@ TEST(SearchReferences, TheDefaultFiveAreScoredOnceRecordedApartAndReported) {
 TEST(SearchReferences, TheyNeverChangeWhatTheSearchComputes) {
   const fs::path d = scratch("refs-strategy");
   for (const std::string refs : {"none", "adam,sgd,momentum,rmsprop,powersign,addsign"}) {
-    const auto r = run(synthetic({"--samples", "40", "--workers", "2", "--references", refs, "--dir", (d / refs).string()}),
-                       d / "log");
+    const auto r =
+        run(synthetic({"--samples", "40", "--workers", "2", "--references", refs, "--dir", (d / refs).string()}),
+            d / "log");
     ASSERT_EQ(r.code, 0) << r.output;
   }
   const fs::path none = d / "none", some = d / "adam,sgd,momentum,rmsprop,powersign,addsign";
@@ -89,7 +92,9 @@ TEST(SearchReferences, TheyNeverChangeWhatTheSearchComputes) {
 TEST(SearchReferences, AResumedRunOrASecondRunWithTheSameProtocolDoesNotTrainThemAgain) {
   const fs::path d = scratch("refs-cache");
   const std::string shared = (d / "shared").string();
-  ASSERT_EQ(run(synthetic({"--samples", "10", "--reference-cache", shared, "--dir", (d / "a").string()}), d / "a.log").code, 0);
+  ASSERT_EQ(
+      run(synthetic({"--samples", "10", "--reference-cache", shared, "--dir", (d / "a").string()}), d / "a.log").code,
+      0);
   ASSERT_EQ(reference_records(d / "a").size(), 5u);
   // Resumed: the run directory's records answer; nothing is appended.
   auto r = run(synthetic({"--resume", (d / "a").string(), "--samples", "20"}), d / "a2.log");
@@ -97,7 +102,8 @@ TEST(SearchReferences, AResumedRunOrASecondRunWithTheSameProtocolDoesNotTrainThe
   EXPECT_EQ(reference_records(d / "a").size(), 5u);
   EXPECT_NE(r.output.find("| ref | 1.0000 | 1 | **powersign**"), std::string::npos) << r.output;
   // A second run directory, same protocol: every reference comes from the shared cache, untrained.
-  r = run(synthetic({"--samples", "10", "--seed", "3", "--reference-cache", shared, "--dir", (d / "b").string()}), d / "b.log");
+  r = run(synthetic({"--samples", "10", "--seed", "3", "--reference-cache", shared, "--dir", (d / "b").string()}),
+          d / "b.log");
   ASSERT_EQ(r.code, 0) << r.output;
   const auto b = reference_records(d / "b");
   ASSERT_EQ(b.size(), 5u);
@@ -108,8 +114,9 @@ TEST(SearchReferences, AResumedRunOrASecondRunWithTheSameProtocolDoesNotTrainThe
   }
   EXPECT_EQ(reference_rewards(d / "a"), reference_rewards(d / "b"));
   // Another protocol (a different failed reward) has another hash: trained again, not answered.
-  r = run(synthetic({"--samples", "10", "--failed-reward", "-1", "--reference-cache", shared, "--dir", (d / "c").string()}),
-          d / "c.log");
+  r = run(
+      synthetic({"--samples", "10", "--failed-reward", "-1", "--reference-cache", shared, "--dir", (d / "c").string()}),
+      d / "c.log");
   ASSERT_EQ(r.code, 0) << r.output;
   for (const auto& x : reference_records(d / "c")) EXPECT_EQ(x.at("trained"), true) << x.dump();
   EXPECT_NE(reference_records(d / "c").front().at("protocol"), b.front().at("protocol"));
@@ -120,11 +127,13 @@ TEST(SearchReferences, AResumedRunOrASecondRunWithTheSameProtocolDoesNotTrainThe
 
 TEST(SearchReferences, NoneUnknownNamesAndLiterals) {
   const fs::path d = scratch("refs-flags");
-  auto r = run(synthetic({"--samples", "5", "--references", "adam,powersine", "--dir", (d / "bad").string()}), d / "bad.log");
+  auto r = run(synthetic({"--samples", "5", "--references", "adam,powersine", "--dir", (d / "bad").string()}),
+               d / "bad.log");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("--references: unknown optimizer 'powersine'"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(d / "bad")) << "a bad list must fail before anything is written";
-  r = run(synthetic({"--samples", "5", "--references", "mine=mul sign_m exp g", "--dir", (d / "lit").string()}), d / "lit.log");
+  r = run(synthetic({"--samples", "5", "--references", "mine=mul sign_m exp g", "--dir", (d / "lit").string()}),
+          d / "lit.log");
   ASSERT_EQ(r.code, 0) << r.output;
   ASSERT_EQ(reference_records(d / "lit").size(), 1u);
   EXPECT_EQ(reference_records(d / "lit")[0].at("name"), "mine");

@@ -14,8 +14,9 @@ bool contains(const std::string& s, const std::string& what) { return s.find(wha
 TEST(SearchRobust, ASecondProcessOnOneDirectoryIsRefusedAtOnce) {
   const fs::path d = scratch("two");
   const fs::path run_dir = d / "run";
-  const Process first = spawn(synthetic({"--samples", "30", "--workers", "1", "--synthetic-seconds", "0.05", "--dir",
-                                         run_dir.string()}), d / "first.log");
+  const Process first =
+      spawn(synthetic({"--samples", "30", "--workers", "1", "--synthetic-seconds", "0.05", "--dir", run_dir.string()}),
+            d / "first.log");
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!fs::exists(run_dir / "checkpoint") && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -37,8 +38,9 @@ TEST(SearchRobust, ASecondProcessOnOneDirectoryIsRefusedAtOnce) {
 
 TEST(SearchRobust, AFailedStartLeavesNoRunBehind) {
   const fs::path d = scratch("failed-start");
-  const std::vector<std::string> a = {binary(), "--reward", "child", "--dataset", "cifar10", "--data",
-                                      (d / "no-data").string(), "--dir", (d / "run").string()};
+  const std::vector<std::string> a = {
+      binary(), "--reward",          "child", "--dataset", "cifar10", "--data", (d / "no-data").string(),
+      "--dir",  (d / "run").string()};
   for (int attempt = 0; attempt < 2; ++attempt) {
     const auto r = run(a, d / "start.log");
     EXPECT_EQ(r.code, 1) << r.output;
@@ -61,7 +63,8 @@ TEST(SearchRobust, DirAndResumeTogetherAreRefused) {
   const fs::path d = finished_run("dir-and-resume");
   const auto r = run(synthetic({"--dir", (d / "other").string(), "--resume", (d / "run").string()}), d / "log");
   EXPECT_NE(r.code, 0) << r.output;
-  EXPECT_TRUE(contains(r.output, "--dir excludes --resume") || contains(r.output, "--resume excludes --dir")) << r.output;
+  EXPECT_TRUE(contains(r.output, "--dir excludes --resume") || contains(r.output, "--resume excludes --dir"))
+      << r.output;
   EXPECT_FALSE(fs::exists(d / "other"));
   const auto missing = run(synthetic({"--resume", (d / "nowhere").string()}), d / "log");
   EXPECT_EQ(missing.code, 1);
@@ -112,12 +115,18 @@ TEST(SearchRobust, LostRecordsBesideACheckpointAreAClearError) {
 TEST(SearchRobust, NonFiniteAndMeaninglessFlagValuesAreRefusedUpFront) {
   const fs::path d = scratch("flags");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"--entropy", "inf"}, "--entropy"},           {{"--failed-reward", "nan"}, "--failed-reward"},
-      {{"--lr", "nan"}, "--lr"},                     {{"--max-kl", "nan"}, "--max-kl"},
-      {{"--synthetic-seconds", "nan"}, "--synthetic-seconds"}, {{"--sweep-rates", "0.1,inf"}, "--sweep-rates"},
-      {{"--lr", "-1"}, "--lr"},                      {{"--top", "-1"}, "--top"},
-      {{"--synthetic-seconds", "-1"}, "--synthetic-seconds"}, {{"--max-kl", "-1"}, "--max-kl"},
-      {{"--max-kl", "inf"}, "--max-kl"},             {{"--entropy", "-0.5"}, "--entropy"},
+      {{"--entropy", "inf"}, "--entropy"},
+      {{"--failed-reward", "nan"}, "--failed-reward"},
+      {{"--lr", "nan"}, "--lr"},
+      {{"--max-kl", "nan"}, "--max-kl"},
+      {{"--synthetic-seconds", "nan"}, "--synthetic-seconds"},
+      {{"--sweep-rates", "0.1,inf"}, "--sweep-rates"},
+      {{"--lr", "-1"}, "--lr"},
+      {{"--top", "-1"}, "--top"},
+      {{"--synthetic-seconds", "-1"}, "--synthetic-seconds"},
+      {{"--max-kl", "-1"}, "--max-kl"},
+      {{"--max-kl", "inf"}, "--max-kl"},
+      {{"--entropy", "-0.5"}, "--entropy"},
   };
   for (const auto& [flags, name] : cases) {
     auto a = synthetic({"--samples", "5", "--dir", (d / "run").string()});
@@ -139,14 +148,19 @@ TEST(SearchRobust, NonFiniteAndMeaninglessFlagValuesAreRefusedUpFront) {
 TEST(SearchRobust, AHandEditedConfigIsRefused) {
   const fs::path d = finished_run("edited");
   const std::string original = slurp(d / "run" / "config.json");
-  for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
-           {"reward", "child"}, {"batch", 4}, {"method", "ppo"}, {"seed", 9}, {"lookahead", 2}, {"failed_reward", -1.0}}) {
+  for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{{"reward", "child"},
+                                                                                      {"batch", 4},
+                                                                                      {"method", "ppo"},
+                                                                                      {"seed", 9},
+                                                                                      {"lookahead", 2},
+                                                                                      {"failed_reward", -1.0}}) {
     auto j = nlohmann::json::parse(original);
     j[key] = value;
     std::ofstream(d / "run" / "config.json", std::ios::trunc) << j.dump(2);
     const auto r = run({binary(), "--quiet", "--resume", (d / "run").string()}, d / "log");
     EXPECT_EQ(r.code, 1) << key << ": " << r.output;
-    EXPECT_TRUE(contains(r.output, "config.json: '" + key + "' is " + value.dump() + " but the run was started with")) << r.output;
+    EXPECT_TRUE(contains(r.output, "config.json: '" + key + "' is " + value.dump() + " but the run was started with"))
+        << r.output;
   }
   std::ofstream(d / "run" / "config.json", std::ios::trunc) << original;
   const auto ok = run(synthetic({"--resume", (d / "run").string(), "--samples", "25"}), d / "log");
@@ -170,7 +184,8 @@ TEST(SearchRobust, ReportStatisticsOfTinyRuns) {
   char want[64];
   std::snprintf(want, sizeof want, "last quarter %.4f", recs.back()["reward"].get<double>());
   EXPECT_TRUE(contains(r.output, want)) << r.output;
-  r = run(synthetic({"--samples", "1", "--workers", "1", "--synthetic-seconds", "0.3", "--dir", (d / "one").string()}), d / "log");
+  r = run(synthetic({"--samples", "1", "--workers", "1", "--synthetic-seconds", "0.3", "--dir", (d / "one").string()}),
+          d / "log");
   ASSERT_EQ(r.code, 0) << r.output;
   const auto at = r.output.find(" samples/h");
   ASSERT_NE(at, std::string::npos) << r.output;
@@ -178,7 +193,6 @@ TEST(SearchRobust, ReportStatisticsOfTinyRuns) {
   EXPECT_GT(rate, 0) << r.output;
   EXPECT_LE(rate, 12000) << r.output;
 }
-
 
 // config.json and every record state the resolved data set and the whole reward protocol.
 TEST(SearchRobust, ConfigAndRecordsCarryTheDataSetAndTheRewardProtocol) {

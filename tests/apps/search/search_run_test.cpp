@@ -162,18 +162,22 @@ TEST(SearchRun, ControllerFlagsTheMethodDoesNotReadAreRefused) {
   const fs::path d = scratch("flags");
   auto r = run(synthetic({"--lr", "1e-4", "--samples", "10", "--dir", (d / "a").string()}), d / "a.log");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.output.find("--lr sets the controller's Adam rate, which --method trpo does not use"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--lr sets the controller's Adam rate, which --method trpo does not use"), std::string::npos)
+      << r.output;
   EXPECT_FALSE(fs::exists(d / "a"));
-  r = run(synthetic({"--method", "ppo", "--max-kl", "0.05", "--samples", "10", "--dir", (d / "b").string()}), d / "b.log");
+  r = run(synthetic({"--method", "ppo", "--max-kl", "0.05", "--samples", "10", "--dir", (d / "b").string()}),
+          d / "b.log");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.output.find("--max-kl is TRPO's trust region; --method ppo does not use it"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--max-kl is TRPO's trust region; --method ppo does not use it"), std::string::npos)
+      << r.output;
   r = run(synthetic({"--method", "ppo", "--lr", "1e-4", "--samples", "10", "--dir", (d / "c").string()}), d / "c.log");
   ASSERT_EQ(r.code, 0) << r.output;
   r = run(synthetic({"--resume", (d / "c").string(), "--max-kl", "0.01"}), d / "c2.log");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("--max-kl is TRPO's trust region"), std::string::npos) << r.output;
   // random and evolution train no controller and take the peers' flags unchanged.
-  r = run(synthetic({"--strategy", "random", "--max-kl", "0.05", "--samples", "10", "--dir", (d / "e").string()}), d / "e.log");
+  r = run(synthetic({"--strategy", "random", "--max-kl", "0.05", "--samples", "10", "--dir", (d / "e").string()}),
+          d / "e.log");
   EXPECT_EQ(r.code, 0) << r.output;
 }
 
@@ -189,9 +193,12 @@ TEST(SearchRun, CheckpointsWithoutSamplingLogProbabilitiesResumeOnlyWhenNothingI
   };
   // Interrupted (SIGINT: in-flight evaluations are recorded, later batches stay pending).
   const fs::path a = d / "interrupted";
-  const Process p = spawn(synthetic({"--samples", "200", "--workers", "1", "--synthetic-seconds", "0.02", "--dir", a.string()}), d / "a.log");
+  const Process p =
+      spawn(synthetic({"--samples", "200", "--workers", "1", "--synthetic-seconds", "0.02", "--dir", a.string()}),
+            d / "a.log");
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while ((!fs::exists(a / "evaluations.jsonl") || count_lines(a / "evaluations.jsonl") < 12) && std::chrono::steady_clock::now() < until)
+  while ((!fs::exists(a / "evaluations.jsonl") || count_lines(a / "evaluations.jsonl") < 12) &&
+         std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   kill(p.pid, SIGINT);
   ASSERT_EQ(wait_exit(p), 130) << slurp(d / "a.log");
@@ -231,7 +238,8 @@ TEST(SearchRun, MissingRunFilesAreClearErrors) {
 TEST(SearchRun, TheCacheNeverTrainsEquivalentRulesTwice) {
   const fs::path d = scratch("cache");
   // One group: a small space, so equivalent strings come up often.
-  auto a = synthetic({"--samples", "150", "--workers", "2", "--groups", "1", "--strategy", "random", "--dir", (d / "run").string()});
+  auto a = synthetic(
+      {"--samples", "150", "--workers", "2", "--groups", "1", "--strategy", "random", "--dir", (d / "run").string()});
   ASSERT_EQ(run(a, d / "run.log").code, 0) << slurp(d / "run.log");
   std::map<std::string, double> by_hash, by_fingerprint;
   int cached = 0, trained = 0;
@@ -243,7 +251,8 @@ TEST(SearchRun, TheCacheNeverTrainsEquivalentRulesTwice) {
       EXPECT_TRUE(by_fingerprint.emplace(f, r["reward"]).second) << "fingerprint trained twice: " << r.dump();
     } else if (r["cached"].get<bool>()) {
       ++cached;
-      const bool known = by_hash.count(h) ? by_hash[h] == r["reward"].get<double>() : by_fingerprint.count(f) && by_fingerprint[f] == r["reward"].get<double>();
+      const bool known = by_hash.count(h) ? by_hash[h] == r["reward"].get<double>()
+                                          : by_fingerprint.count(f) && by_fingerprint[f] == r["reward"].get<double>();
       EXPECT_TRUE(known) << "cached record without an earlier trained equivalent: " << r.dump();
     } else {
       EXPECT_EQ(r["status"], "no_gradient") << r.dump();

@@ -51,8 +51,9 @@ TEST(SearchSpaceFlags, OnByDefaultRecordedAndNeverViolated) {
   const fs::path d = scratch("constraints-default");
   for (const std::string strategy : {"random", "evolution", "controller"}) {
     const fs::path dir = d / strategy;
-    const auto r = run(synthetic({"--strategy", strategy, "--samples", "80", "--population", "10", "--dir", dir.string()}),
-                       d / (strategy + ".log"));
+    const auto r =
+        run(synthetic({"--strategy", strategy, "--samples", "80", "--population", "10", "--dir", dir.string()}),
+            d / (strategy + ".log"));
     ASSERT_EQ(r.code, 0) << r.output;
     const auto config = nlohmann::json::parse(slurp(dir / "config.json"));
     for (const auto& [key, flag] : kConstraints) {
@@ -67,9 +68,9 @@ TEST(SearchSpaceFlags, EachFlagOffLetsItsViolationsThroughAndOnlyThose) {
   for (const auto& [key, flag] : kConstraints)
     for (const std::string strategy : {"random", "evolution", "controller"}) {
       const fs::path dir = d / (key + "-" + strategy);
-      const auto r = run(synthetic({"--strategy", strategy, "--samples", "80", "--population", "10", flag, "--dir",
-                                    dir.string()}),
-                         d / (key + "-" + strategy + ".log"));
+      const auto r =
+          run(synthetic({"--strategy", strategy, "--samples", "80", "--population", "10", flag, "--dir", dir.string()}),
+              d / (key + "-" + strategy + ".log"));
       ASSERT_EQ(r.code, 0) << r.output;
       const auto config = nlohmann::json::parse(slurp(dir / "config.json"));
       EXPECT_EQ(config.at(key), false) << flag;
@@ -86,14 +87,17 @@ TEST(SearchSpaceFlags, AResumedRunKeepsItsConstraints) {
   const fs::path d = scratch("constraints-resume");
   const fs::path dir = d / "run";
   ASSERT_EQ(run(synthetic({"--strategy", "random", "--samples", "10", "--no-final-not-add", "--dir", dir.string()}),
-                d / "first.log").code, 0);
+                d / "first.log")
+                .code,
+            0);
   // Resuming without the flag keeps the run's setting; contradicting it is refused.
   const auto more = run(synthetic({"--resume", dir.string(), "--samples", "20"}), d / "more.log");
   ASSERT_EQ(more.code, 0) << more.output;
   EXPECT_EQ(nlohmann::json::parse(slurp(dir / "config.json")).at("final_not_add"), false);
   const auto bad = run(synthetic({"--resume", dir.string(), "--final-not-add"}), d / "bad.log");
   EXPECT_EQ(bad.code, 1) << bad.output;
-  EXPECT_NE(bad.output.find("--final-not-add is true on the command line but false in"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("--final-not-add is true on the command line but false in"), std::string::npos)
+      << bad.output;
 }
 
 // A config.json written before the flags existed has none of the three keys: the constraints were
@@ -102,7 +106,9 @@ TEST(SearchSpaceFlags, ARunFromBeforeTheFlagsResumesWithEveryConstraintOn) {
   const fs::path d = scratch("constraints-old");
   const fs::path dir = d / "run";
   ASSERT_EQ(run(synthetic({"--strategy", "evolution", "--population", "10", "--samples", "20", "--dir", dir.string()}),
-                d / "first.log").code, 0);
+                d / "first.log")
+                .code,
+            0);
   auto config = nlohmann::json::parse(slurp(dir / "config.json"));
   for (const auto& [key, flag] : kConstraints) config.erase(key);
   std::ofstream(dir / "config.json", std::ios::trunc) << config.dump(2) << "\n";

@@ -73,7 +73,8 @@ TEST(TransferLinreg, NoiselessProblemHasZeroOptimum) {
 }
 
 TEST(TransferLinreg, SameSeedSameProblem) {
-  const LinregProblem a = make_linreg(60, 6, 10, 0.1, 9), b = make_linreg(60, 6, 10, 0.1, 9), c = make_linreg(60, 6, 10, 0.1, 10);
+  const LinregProblem a = make_linreg(60, 6, 10, 0.1, 9), b = make_linreg(60, 6, 10, 0.1, 9),
+                      c = make_linreg(60, 6, 10, 0.1, 10);
   EXPECT_EQ(a.x, b.x);
   EXPECT_EQ(a.y, b.y);
   EXPECT_NE(a.x, c.x);

@@ -21,9 +21,9 @@ RunRecord run(const std::string& opt, double lr, int repeat, std::vector<std::pa
 
 TEST(TransferSelect, BestRateByBestValidationAndTestAtThatEpoch) {
   const std::vector<RunRecord> runs = {
-      run("sgd", 0.01, 0, {{0.50, 0.49}, {0.60, 0.58}, {0.55, 0.70}}),   // best val 0.60 at epoch 2
-      run("sgd", 0.1, 0, {{0.70, 0.69}, {0.80, 0.75}, {0.78, 0.79}}),    // best val 0.80 at epoch 2
-      run("sgd", 1.0, 0, {{0.10, 0.10}, {0.79, 0.90}, {0.79, 0.91}}),    // best val 0.79
+      run("sgd", 0.01, 0, {{0.50, 0.49}, {0.60, 0.58}, {0.55, 0.70}}),  // best val 0.60 at epoch 2
+      run("sgd", 0.1, 0, {{0.70, 0.69}, {0.80, 0.75}, {0.78, 0.79}}),   // best val 0.80 at epoch 2
+      run("sgd", 1.0, 0, {{0.10, 0.10}, {0.79, 0.90}, {0.79, 0.91}}),   // best val 0.79
   };
   const TableSpec spec = table_spec("wrn");
   const auto rows = select_best(summarize(runs, spec), spec);
@@ -82,9 +82,10 @@ TEST(TransferSelect, PerplexityIsLowerIsBetterAndTiesKeepTheSmallerRate) {
     return r;
   };
   const TableSpec spec = table_spec("lstm");
-  const auto rows = select_best(summarize({lm(0.5, {150, 120, 125}), lm(1.0, {140, 120, 121}), lm(2.0, {130, 122})}, spec), spec);
+  const auto rows =
+      select_best(summarize({lm(0.5, {150, 120, 125}), lm(1.0, {140, 120, 121}), lm(2.0, {130, 122})}, spec), spec);
   ASSERT_TRUE(rows.at(0).best);
-  EXPECT_EQ(rows[0].best->key.lr, 0.5);              // best valid 120 at 0.5 and 1.0: the smaller rate
+  EXPECT_EQ(rows[0].best->key.lr, 0.5);                 // best valid 120 at 0.5 and 1.0: the smaller rate
   EXPECT_DOUBLE_EQ(rows[0].best->values[3].mean, 120);  // best valid
   EXPECT_DOUBLE_EQ(rows[0].best->values[4].mean, 119);  // test at that epoch
   EXPECT_DOUBLE_EQ(rows[0].best->values[2].mean, 124);  // final test
@@ -99,8 +100,8 @@ TEST(TransferSelect, OptimizersKeepTheGivenOrderAndRosenbrockPicksTheLowestLoss)
     return r;
   };
   const TableSpec spec = table_spec("rosenbrock");
-  const auto rows = select_best(summarize({rb("sgd", 1e-3, 1e-8, 0.5), rb("adam", 0.1, 1e-3, 1e-4), rb("adam", 0.1, 1e-8, 1e-9),
-                                           rb("adam", 0.01, 1e-8, 1e-2)},
+  const auto rows = select_best(summarize({rb("sgd", 1e-3, 1e-8, 0.5), rb("adam", 0.1, 1e-3, 1e-4),
+                                           rb("adam", 0.1, 1e-8, 1e-9), rb("adam", 0.01, 1e-8, 1e-2)},
                                           spec, {"adam", "sgd"}),
                                 spec);
   ASSERT_EQ(rows.size(), 2u);
@@ -114,7 +115,9 @@ TEST(TransferSelect, OptimizersKeepTheGivenOrderAndRosenbrockPicksTheLowestLoss)
 TEST(TransferSelect, HeaderDescribesTheRatesRunNotTheLastInvocation) {
   // A sweep grown by a second invocation: its config holds only that invocation's one rate.
   const std::vector<RunRecord> runs = {
-      run("sgd", 0.01, 0, {{0.50, 0.49}}), run("sgd", 0.1, 0, {{0.70, 0.69}}), run("sgd", 1.0, 0, {{0.60, 0.59}}),
+      run("sgd", 0.01, 0, {{0.50, 0.49}}),
+      run("sgd", 0.1, 0, {{0.70, 0.69}}),
+      run("sgd", 1.0, 0, {{0.60, 0.59}}),
       run("adam", 0.001, 0, {{0.80, 0.79}}),
   };
   TransferConfig c{.task = "convnet", .lr_min = 1.0, .lr_max = 1.0, .rates = 1};

@@ -77,7 +77,8 @@ TEST_F(TransferStudy, DirectoryFromBeforeCutModeIsRestartAndRefusesContinue) {
     run_study(cfg, dir);
     FAIL() << "resumed with other cuts";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("lm_cuts: \"restart\" in the directory, \"continue\" asked"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("lm_cuts: \"restart\" in the directory, \"continue\" asked"),
+              std::string::npos)
         << e.what();
   }
 }
@@ -112,7 +113,6 @@ TEST_F(TransferStudy, ReportOfANonStudyIsAnError) {
     EXPECT_NE(std::string(e.what()).find("is not a nos-transfer study: it has no config.json"), std::string::npos);
   }
 }
-
 
 // A config.json written before the linreg and two-moons tasks (no dim, condition, noise, hidden)
 // resumes: those keys only matter to the tasks that brought them. One without a key whose old

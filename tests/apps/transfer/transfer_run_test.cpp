@@ -3,8 +3,8 @@
 // or a byte-order mark, missing trajectories, non-finite flags. Rosenbrock runs: milliseconds.
 #include <gtest/gtest.h>
 
-#include "tests/apps/search/run_process.h"
 #include "apps/common/run_lock.h"
+#include "tests/apps/search/run_process.h"
 
 namespace nos::search::test {
 namespace {
@@ -68,8 +68,9 @@ TEST(TransferRun, DamagedRunsJsonlIsAClearError) {
 
 TEST(TransferRun, OptimizerNamesNeverShareATrajectoryFile) {
   const fs::path d = scratch("transfer-names");
-  const auto r = transfer({"rosenbrock", "--iterations", "20", "--rates", "1", "-O", "a/b=g,a_b=mom", "--out",
-                           (d / "run").string()}, d / "log");
+  const auto r = transfer(
+      {"rosenbrock", "--iterations", "20", "--rates", "1", "-O", "a/b=g,a_b=mom", "--out", (d / "run").string()},
+      d / "log");
   ASSERT_EQ(r.code, 0) << r.output;
   size_t files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(d / "run" / "trajectories")) ++files;
@@ -82,10 +83,12 @@ TEST(TransferRun, RulesFilesWithDuplicateNamesAreRefusedAndABomIsSkipped) {
   auto r = transfer({"rosenbrock", "--rules", (d / "dup.rules").string(), "-O", "mine", "--out", (d / "run").string()},
                     d / "log");
   EXPECT_EQ(r.code, 1) << r.output;
-  EXPECT_TRUE(contains(r.output, "dup.rules:3:1: error: rule name 'Mine' is already used by 'mine' at line 1")) << r.output;
+  EXPECT_TRUE(contains(r.output, "dup.rules:3:1: error: rule name 'Mine' is already used by 'mine' at line 1"))
+      << r.output;
   std::ofstream(d / "bom.rules", std::ios::binary) << "\xEF\xBB\xBFmine: mom\n";
   r = transfer({"rosenbrock", "--iterations", "20", "--rates", "1", "--rules", (d / "bom.rules").string(), "-O", "mine",
-                "--out", (d / "run").string()}, d / "log");
+                "--out", (d / "run").string()},
+               d / "log");
   EXPECT_EQ(r.code, 0) << r.output;
 }
 
@@ -104,9 +107,13 @@ TEST(TransferRun, MissingTrajectoriesAreReportedAndTheirStalePlotsRemoved) {
 
 TEST(TransferRun, NonFiniteFlagValuesAreRefused) {
   const fs::path d = scratch("transfer-flags");
-  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
-           {"--x0", "nan"}, {"--y0", "inf"}, {"--lr-min", "nan"}, {"--lr-max", "inf"}, {"--adam-eps", "1e-8,nan"},
-           {"--lr-range", "sgd=nan:1"}, {"--lr-min", "-1"}}) {
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{{"--x0", "nan"},
+                                                                                    {"--y0", "inf"},
+                                                                                    {"--lr-min", "nan"},
+                                                                                    {"--lr-max", "inf"},
+                                                                                    {"--adam-eps", "1e-8,nan"},
+                                                                                    {"--lr-range", "sgd=nan:1"},
+                                                                                    {"--lr-min", "-1"}}) {
     const auto r = transfer({"rosenbrock", flag, value, "--out", (d / "run").string()}, d / "log");
     EXPECT_NE(r.code, 0) << flag << " " << value << ": " << r.output;
     EXPECT_TRUE(contains(r.output, flag)) << r.output;

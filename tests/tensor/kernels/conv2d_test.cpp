@@ -173,8 +173,8 @@ TEST(kernels_conv2d, DirectWideRowsAndTails) {
 // half tiles), padding 0-2, rows of more than 16 tiles, channel counts off the 8/16 tiles, and
 // c_out < 8 (backward-data then falls back to the direct kernel).
 TEST(kernels_conv2d, WinogradShapes) {
-  check_shape(Conv2dShape::square(1, 8, 3, 3, 4, 3, 1, 0), 30);    // 1x1 output
-  check_shape(Conv2dShape::square(2, 9, 7, 11, 5, 3, 1, 1), 31);   // odd output, c_out < 8
+  check_shape(Conv2dShape::square(1, 8, 3, 3, 4, 3, 1, 0), 30);     // 1x1 output
+  check_shape(Conv2dShape::square(2, 9, 7, 11, 5, 3, 1, 1), 31);    // odd output, c_out < 8
   check_shape(Conv2dShape::square(1, 12, 9, 13, 10, 3, 1, 2), 32);  // pad 2
   check_shape(Conv2dShape::square(3, 20, 5, 37, 18, 3, 1, 1), 33);  // 19 tiles per row, c_out 18
   check_shape(Conv2dShape{2, 11, 12, 6, 17, 3, 3, 1, 1, 2, 0}, 34);
@@ -214,9 +214,7 @@ TEST(kernels_conv2d, IsaCeilingSelectsThePath) {
   }
 }
 
-TEST(kernels_conv2d, LargePatchOneRowPerBlock) {
-  check_shape(Conv2dShape::square(2, 128, 12, 12, 4, 7, 1, 3), 15);
-}
+TEST(kernels_conv2d, LargePatchOneRowPerBlock) { check_shape(Conv2dShape::square(2, 128, 12, 12, 4, 7, 1, 3), 15); }
 
 TEST(kernels_conv2d, RandomShapes) {
   std::mt19937 rng(2024);

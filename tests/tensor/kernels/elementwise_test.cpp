@@ -38,24 +38,29 @@ constexpr std::int64_t kSizes[] = {1, 7, 16, 1000, 100003};
 
 TEST(kernels_elementwise, Relu) {
   for (std::int64_t n : kSizes) {
-    check_unary(n, [](std::int64_t k, const float* x, const float*, float* y) { relu_forward(k, x, y); },
-                [](double x, double) { return x > 0 ? x : 0.0; }, -1, 1, 0.0, 1);
-    check_unary(n, [](std::int64_t k, const float* x, const float* dy, float* dx) { relu_backward(k, x, dy, dx); },
-                [](double x, double dy) { return x > 0 ? dy : 0.0; }, -1, 1, 0.0, 2);
+    check_unary(
+        n, [](std::int64_t k, const float* x, const float*, float* y) { relu_forward(k, x, y); },
+        [](double x, double) { return x > 0 ? x : 0.0; }, -1, 1, 0.0, 1);
+    check_unary(
+        n, [](std::int64_t k, const float* x, const float* dy, float* dx) { relu_backward(k, x, dy, dx); },
+        [](double x, double dy) { return x > 0 ? dy : 0.0; }, -1, 1, 0.0, 2);
   }
 }
 
 TEST(kernels_elementwise, SigmoidTanh) {
   for (std::int64_t n : kSizes) {
-    check_unary(n, [](std::int64_t k, const float* x, const float*, float* y) { sigmoid_forward(k, x, y); },
-                [](double x, double) { return 1.0 / (1.0 + std::exp(-x)); }, -20, 20, 1e-6, 3);
+    check_unary(
+        n, [](std::int64_t k, const float* x, const float*, float* y) { sigmoid_forward(k, x, y); },
+        [](double x, double) { return 1.0 / (1.0 + std::exp(-x)); }, -20, 20, 1e-6, 3);
     check_unary(
         n, [](std::int64_t k, const float* y, const float* dy, float* dx) { sigmoid_backward(k, y, dy, dx); },
         [](double y, double dy) { return dy * y * (1 - y); }, 0, 1, 1e-6, 4);
-    check_unary(n, [](std::int64_t k, const float* x, const float*, float* y) { tanh_forward(k, x, y); },
-                [](double x, double) { return std::tanh(x); }, -10, 10, 1e-6, 5);
-    check_unary(n, [](std::int64_t k, const float* y, const float* dy, float* dx) { tanh_backward(k, y, dy, dx); },
-                [](double y, double dy) { return dy * (1 - y * y); }, -1, 1, 1e-6, 6);
+    check_unary(
+        n, [](std::int64_t k, const float* x, const float*, float* y) { tanh_forward(k, x, y); },
+        [](double x, double) { return std::tanh(x); }, -10, 10, 1e-6, 5);
+    check_unary(
+        n, [](std::int64_t k, const float* y, const float* dy, float* dx) { tanh_backward(k, y, dy, dx); },
+        [](double y, double dy) { return dy * (1 - y * y); }, -1, 1, 1e-6, 6);
   }
 }
 

@@ -6,8 +6,8 @@
 namespace nos::kernels::test {
 namespace {
 
-void check(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, float beta,
-           std::int64_t pad, std::uint32_t seed) {
+void check(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, float beta, std::int64_t pad,
+           std::uint32_t seed) {
   SCOPED_TRACE(testing::Message() << "ta=" << ta << " tb=" << tb << " m=" << m << " n=" << n << " k=" << k
                                   << " alpha=" << alpha << " beta=" << beta << " pad=" << pad);
   std::mt19937 rng(seed);

@@ -10,10 +10,10 @@ namespace nos::kernels::test {
 namespace {
 
 std::string describe(const Pool2dShape& s) {
-  return "n=" + std::to_string(s.n) + " c=" + std::to_string(s.c) + " h=" + std::to_string(s.h) + " w=" +
-         std::to_string(s.w) + " k=" + std::to_string(s.kh) + "x" + std::to_string(s.kw) + " stride=" +
-         std::to_string(s.stride_h) + "," + std::to_string(s.stride_w) + " pad=" + std::to_string(s.pad_h) +
-         "," + std::to_string(s.pad_w);
+  return "n=" + std::to_string(s.n) + " c=" + std::to_string(s.c) + " h=" + std::to_string(s.h) +
+         " w=" + std::to_string(s.w) + " k=" + std::to_string(s.kh) + "x" + std::to_string(s.kw) +
+         " stride=" + std::to_string(s.stride_h) + "," + std::to_string(s.stride_w) +
+         " pad=" + std::to_string(s.pad_h) + "," + std::to_string(s.pad_w);
 }
 
 // Calls f(out_index, in_index or -1 for padding) for every window element.

@@ -68,8 +68,8 @@ inline ::testing::AssertionResult near(const float* got, const std::vector<doubl
   for (std::size_t i = 0; i < want.size(); ++i) {
     const double err = std::abs(static_cast<double>(got[i]) - want[i]);
     if (!(err <= atol + rtol * std::abs(want[i]))) {
-      if (bad < 5) msg += " [" + std::to_string(i) + "] got " + std::to_string(got[i]) + " want " +
-                          std::to_string(want[i]) + ";";
+      if (bad < 5)
+        msg += " [" + std::to_string(i) + "] got " + std::to_string(got[i]) + " want " + std::to_string(want[i]) + ";";
       ++bad;
     }
   }

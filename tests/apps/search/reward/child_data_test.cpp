@@ -37,7 +37,8 @@ double mean_of(const Tensor& t) {
 }
 
 TEST(ChildData, LoadsCifar10SubsetNormalized) {
-  const ChildData d = load_child_data({.dataset = "cifar10", .data_dir = shared_data(), .train_images = 200, .val_images = 100});
+  const ChildData d =
+      load_child_data({.dataset = "cifar10", .data_dir = shared_data(), .train_images = 200, .val_images = 100});
   EXPECT_EQ(d.dataset, "cifar10");
   EXPECT_EQ(d.train.size(), 200);
   EXPECT_EQ(d.validation.size(), 100);
@@ -57,7 +58,8 @@ TEST(ChildData, LoadsFashionMnist) {
 }
 
 TEST(ChildData, SameSeedSameSplitOtherSeedOther) {
-  const ChildDataConfig a{.dataset = "cifar10", .data_dir = shared_data(), .train_images = 50, .val_images = 20, .seed = 1};
+  const ChildDataConfig a{
+      .dataset = "cifar10", .data_dir = shared_data(), .train_images = 50, .val_images = 20, .seed = 1};
   ChildDataConfig b = a;
   b.seed = 2;
   const ChildData x = load_child_data(a), y = load_child_data(a), z = load_child_data(b);
@@ -106,7 +108,8 @@ TEST(ChildData, AutoDoesNotFallBackFromMalformedCifar) {
 
 TEST(ChildData, UnknownDataSetAndOversizedSplitAreErrors) {
   EXPECT_NE(load_error({.dataset = "imagenet"}).find("unknown data set 'imagenet'"), std::string::npos);
-  const std::string e = load_error({.dataset = "cifar10", .data_dir = shared_data(), .train_images = 46000, .val_images = 5000});
+  const std::string e =
+      load_error({.dataset = "cifar10", .data_dir = shared_data(), .train_images = 46000, .val_images = 5000});
   EXPECT_NE(e.find("46000 training + 5000 validation"), std::string::npos) << e;
 }
 

@@ -51,7 +51,7 @@ TEST(Fingerprint, EqualInValueDifferentInFormShareFingerprint) {
 // merge them. (If dslc's passes learn these identities too, the first expectation below tells.)
 TEST(Fingerprint, MergesRulesCanonicalizationKeepsApart) {
   const RuleIdentity a = identify("mul sign_g g"), b = identify("sqrt g2");  // |g| both ways
-  const RuleIdentity c = identify("mul g exp log one"), d = identify("g");    // exp(log|1|) = 1
+  const RuleIdentity c = identify("mul g exp log one"), d = identify("g");   // exp(log|1|) = 1
   EXPECT_NE(a.canonical_hash, b.canonical_hash);
   EXPECT_EQ(a.fingerprint, b.fingerprint);
   EXPECT_EQ(c.fingerprint, d.fingerprint);
@@ -83,7 +83,8 @@ TEST(Fingerprint, SeesSmallButRealDifferences) {
 }
 
 TEST(Fingerprint, RandomRulesAreDeterministic) {
-  for (const char* rule : {"drop5 g", "add g noise", "mul ep m"}) EXPECT_EQ(identify(rule).fingerprint, identify(rule).fingerprint) << rule;
+  for (const char* rule : {"drop5 g", "add g noise", "mul ep m"})
+    EXPECT_EQ(identify(rule).fingerprint, identify(rule).fingerprint) << rule;
 }
 
 // Fingerprints are stored in run directories' caches and read back on --resume: a change to the
@@ -100,8 +101,8 @@ TEST(Fingerprint, StableAcrossRunsAndBuilds) {
 
 TEST(Fingerprint, QuantizationMergesRoundingAndKeepsSpecialValues) {
   const double x = 0.123456789;
-  EXPECT_EQ(quantize_value(x), quantize_value(x * (1 + 1e-12)));   // float rounding noise
-  EXPECT_NE(quantize_value(x), quantize_value(x * (1 + 1e-4)));    // a real difference
+  EXPECT_EQ(quantize_value(x), quantize_value(x * (1 + 1e-12)));  // float rounding noise
+  EXPECT_NE(quantize_value(x), quantize_value(x * (1 + 1e-4)));   // a real difference
   EXPECT_NE(quantize_value(x), quantize_value(-x));
   EXPECT_EQ(quantize_value(0.0), quantize_value(-0.0));
   const double inf = std::numeric_limits<double>::infinity();
