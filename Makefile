@@ -7,15 +7,15 @@ PRESET ?= release
 # fewest that spell both PowerSign and AddSign: tests/apps/search/make_run_space_test.cpp reads
 # this recipe), a reduced protocol (3 swept rates on 1,000 images, 1 final epoch), 20 samples,
 # CIFAR-10 if found, else Fashion-MNIST; Adam, SGD, Momentum, RMSProp and PowerSign scored first at
-# the same protocol as references (kept in REFERENCE_CACHE, so a new SEARCH_DIR does not train
+# the same protocol as references (kept in SCORE_CACHE, so a new SEARCH_DIR does not train
 # them again). Run again, it resumes the same directory (or just reprints the leaderboard).
 SEARCH_DIR ?= build/$(PRESET)/search-run
-REFERENCE_CACHE ?= build/$(PRESET)/reference-cache
+SCORE_CACHE ?= build/$(PRESET)/score-cache
 SEARCH = NOS_THREADS=1 ./build/$(PRESET)/apps/search/nos-search
 run: build
 	if [ -f $(SEARCH_DIR)/config.json ]; then $(SEARCH) --resume $(SEARCH_DIR); else \
 	  $(SEARCH) --dir $(SEARCH_DIR) --space paper --groups 3 --samples 20 --sweep-rates 0.001,0.01,0.1 \
-	    --train-images 1000 --val-images 1000 --final-epochs 1 --reference-cache $(REFERENCE_CACHE); fi
+	    --train-images 1000 --val-images 1000 --final-epochs 1 --score-cache $(SCORE_CACHE); fi
 
 test: build
 	ctest --preset $(PRESET)

@@ -6,6 +6,7 @@
 
 #include "nn/data/data_path.h"
 #include "tensor/blas_env.h"
+#include "tensor/cpu_name.h"
 #include "tensor/kernels/isa.h"
 #include "tensor/threads.h"
 
@@ -14,7 +15,7 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "-h" || a == "--help") {
       fmt::print(
-          "Usage: nos-info\nPrints the threads (NOS_THREADS), the OpenBLAS core type and advice, AVX-512 "
+          "Usage: nos-info\nPrints the CPU, the threads (NOS_THREADS), the OpenBLAS core type and advice, AVX-512 "
           "support and the data search path (--data, NOS_DATA_DIR, defaults). Takes no options.\n");
       return 0;
     }
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   }
   nos::ensure_blas_coretype(argc, argv);
   try {
+    fmt::print("cpu: {}\n", nos::cpu_name());
     fmt::print("threads: {}\n", nos::init_threads_from_env());
     fmt::print("{}", nos::kernels::kernel_paths());
   } catch (const std::exception& e) {

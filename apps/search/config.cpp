@@ -55,7 +55,7 @@ const app::Settings<SearchConfig>& settings() {
       // Also added later: an older run resumed gains the default reference optimizers (they are
       // not samples and never feed the strategy: references.h).
       app::may_change("references", &C::references, SearchConfig{}.references),
-      app::may_change("reference_cache", &C::reference_cache, ""),
+      app::may_change("score_cache", &C::score_cache, ""),
   }};
   return s;
 }
@@ -177,20 +177,11 @@ nlohmann::json reward_protocol(const SearchConfig& c) {
         {"definition",
          "1 when the canonical rule uses both exp and sign_m, else 0 (apps/search/synthetic_reward.h; no training)"},
         {"failed_reward", c.failed_reward}};
-  const RewardConfig r = reward_config(c);
-  return {{"reward", "child"},
-          {"network", "convnet"},
-          {"pooling", r.pooling},
-          {"padding", r.padding},
-          {"sweep_rates", r.sweep_rates},
-          {"sweep_epochs", r.sweep_epochs},
-          {"final_epochs", r.final_epochs},
-          {"batch", r.batch},
-          {"train_images", c.train_images},
-          {"val_images", c.val_images},
-          {"seed", r.seed},
-          {"failed_reward", r.failed_reward},
-          {"score", "validation accuracy after the final run at the sweep's best rate"}};
+  return child_protocol(base_fidelity(c), 0);
+}
+
+Fidelity base_fidelity(const SearchConfig& c) {
+  return {.name = "base", .reward = reward_config(c), .train_images = c.train_images, .val_images = c.val_images};
 }
 
 }  // namespace nos::search

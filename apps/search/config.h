@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/common/run_dir.h"
+#include "apps/search/fidelity.h"
 #include "apps/search/reward/child_data.h"
 #include "apps/search/reward/reward.h"
 #include "rl/policy_gradient.h"
@@ -58,7 +59,7 @@ struct SearchConfig {
   // rules/paper.rules or baselines, or NAME=RULE. They never feed the strategy, so both may change
   // on resume.
   std::vector<std::string> references = {"adam", "sgd", "momentum", "rmsprop", "powersign"};
-  std::string reference_cache;  // a directory shared by runs (empty: only the run directory's references.jsonl)
+  std::string score_cache;  // a directory shared by runs (empty: only the run directory's references.jsonl)
 
   // Execution only.
   int workers = 0;  // local evaluation threads; 0: one per core. Ignored under MPI (ranks 1..N-1 work)
@@ -103,6 +104,8 @@ std::string unused_flags(const SearchConfig& c, const std::set<std::string>& giv
 SearchSpace make_space(const SearchConfig& c);
 rl::PgConfig pg_config(const SearchConfig& c);
 RewardConfig reward_config(const SearchConfig& c);
+// The run's own protocol (its flags) as a fidelity named "base", one seed.
+Fidelity base_fidelity(const SearchConfig& c);
 ChildDataConfig child_data_config(const SearchConfig& c);
 
 }  // namespace nos::search

@@ -1,6 +1,10 @@
 #include "apps/search/evaluator.h"
 
+#include <fmt/format.h>
+#include <time.h>
+
 #include <chrono>
+#include <map>
 #include <stdexcept>
 
 #include "apps/search/synthetic_reward.h"
@@ -15,8 +19,8 @@ nlohmann::json to_json(const Evaluation& e) {
                      {"diverged", r.diverged},
                      {"reason", r.reason},
                      {"seconds", r.seconds}});
-  return {{"reward", e.reward}, {"best_lr", e.best_lr}, {"sweep", sweep},      {"diverged", e.diverged},
-          {"status", e.status}, {"error", e.error},     {"seconds", e.seconds}};
+  return {{"reward", e.reward}, {"best_lr", e.best_lr}, {"sweep", sweep},       {"diverged", e.diverged},
+          {"status", e.status}, {"error", e.error},     {"seconds", e.seconds}, {"cpu_seconds", e.cpu_seconds}};
 }
 
 Evaluation evaluation_from_json(const nlohmann::json& j) {
@@ -33,26 +37,57 @@ Evaluation evaluation_from_json(const nlohmann::json& j) {
   e.status = j.at("status").get<std::string>();
   e.error = j.at("error").get<std::string>();
   e.seconds = j.at("seconds").get<double>();
+  e.cpu_seconds = j.value("cpu_seconds", 0.0);
   return e;
 }
 
-Evaluator::Evaluator(const SearchConfig& config) : config_(config), reward_(reward_config(config)) {
-  if (config.reward == "child") {
-    data_ = load_child_data(child_data_config(config));
-    dataset_ = data_->dataset;
-  } else {
+Evaluator::Evaluator(const SearchConfig& config, std::vector<Fidelity> more) : config_(config) {
+  fidelities_.push_back(base_fidelity(config));
+  for (auto& f : more) fidelities_.push_back(std::move(f));
+  if (config.reward != "child") {
     dataset_ = "synthetic";
+    return;
   }
+  // One load per distinct image count: the stages of a funnel and the rungs of a calibration
+  // often share them.
+  std::map<std::pair<std::int64_t, std::int64_t>, const ChildData*> loaded;
+  for (const Fidelity& f : fidelities_) {
+    const auto key = std::make_pair(f.train_images, f.val_images);
+    if (!loaded.count(key)) {
+      data_.push_back(std::make_unique<ChildData>(load_child_data(data_of(f, child_data_config(config)))));
+      loaded[key] = data_.back().get();
+    }
+    data_of_.push_back(loaded[key]);
+  }
+  dataset_ = data_.front()->dataset;
 }
 
-Evaluation Evaluator::evaluate(const dslc::Compiled& rule) const {
-  if (!data_) return synthetic_evaluation(rule, config_.synthetic_seconds);
+namespace {
+
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+}  // namespace
+
+Evaluation Evaluator::evaluate(const dslc::Compiled& rule, int fidelity, int seed) const {
+  if (fidelity < 0 || fidelity >= static_cast<int>(fidelities_.size()) || seed < 0 ||
+      seed >= fidelities_[static_cast<size_t>(fidelity)].seeds)
+    throw std::out_of_range(fmt::format("evaluation at fidelity {} seed {}: the run has {} fidelities", fidelity, seed,
+                                        fidelities_.size()));
+  if (data_of_.empty()) return synthetic_evaluation(rule, config_.synthetic_seconds);
+  const double cpu0 = thread_cpu_seconds();
   // The rule was compiled once by the driver (or by evaluate(text) on an MPI rank); the JIT
   // lowers that value, and one kernel serves every swept rate and the final run.
-  return evaluate_rule(jit::compile_kernel(rule), reward_, *data_, 1);
+  const auto f = static_cast<size_t>(fidelity);
+  Evaluation e = evaluate_rule(jit::compile_kernel(rule), reward_of(fidelities_[f], seed), *data_of_[f], 1);
+  e.cpu_seconds = thread_cpu_seconds() - cpu0;
+  return e;
 }
 
-Evaluation Evaluator::evaluate(std::string_view text) const {
+Evaluation Evaluator::evaluate(std::string_view text, int fidelity, int seed) const {
   const auto start = std::chrono::steady_clock::now();
   std::optional<dslc::Compiled> rule;
   try {
@@ -62,7 +97,7 @@ Evaluation Evaluator::evaluate(std::string_view text) const {
     ev.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return ev;
   }
-  return evaluate(*rule);
+  return evaluate(*rule, fidelity, seed);
 }
 
 }  // namespace nos::search

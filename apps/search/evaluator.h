@@ -1,6 +1,7 @@
-// Scores one rule in a worker: the paper's child-network reward, or the synthetic test reward.
-// One Evaluator per process (each MPI rank has its own); it loads the child data once and is
-// then shared read-only by every worker thread of the process.
+// Scores one rule in a worker: the paper's child-network reward at one of the run's fidelities
+// (fidelity.h), or the synthetic test reward. One Evaluator per process (each MPI rank has its
+// own); it loads the child data of every fidelity once and is then shared read-only by every
+// worker thread of the process.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -23,32 +24,40 @@ struct Job {
   std::int64_t sample = 0;
   std::string rule;                                // dslc controller form, as recorded
   std::shared_ptr<const dslc::Compiled> compiled;  // dslc::compile_rule(rule)
+  int fidelity = 0;                                // index into Evaluator::fidelities() (0: the run's base protocol)
+  int seed = 0;                                    // seed index within that fidelity (fidelity.h)
 };
 struct Outcome {
   std::int64_t sample = 0;
+  int fidelity = 0, seed = 0;  // the job's
   Evaluation eval;
   std::string worker;  // "thread 1", "rank 2 on host"
 };
 
 nlohmann::json to_json(const Evaluation& e);
-Evaluation evaluation_from_json(const nlohmann::json& j);  // throws nlohmann::json::exception
+// Throws nlohmann::json::exception. cpu_seconds is optional (records before it existed: 0).
+Evaluation evaluation_from_json(const nlohmann::json& j);
 
 class Evaluator {
  public:
-  // Loads the child data for the `child` reward (throws naming what is missing).
-  explicit Evaluator(const SearchConfig& config);
-  // Scores a rule compiled once by the caller. Never
-  // throws for a diverging rule: the status says.
-  Evaluation evaluate(const dslc::Compiled& rule) const;
+  // Fidelity 0 is the run's base protocol (base_fidelity(config)), followed by `more`. Loads the
+  // child data of each distinct image count for the `child` reward (throws naming what is missing).
+  explicit Evaluator(const SearchConfig& config, std::vector<Fidelity> more = {});
+  // Scores a rule compiled once by the caller at seed `seed` of fidelity `fidelity`. Never throws
+  // for a diverging rule: the status says. Measures the calling thread's CPU time (cpu_seconds):
+  // a worker evaluates on one thread.
+  Evaluation evaluate(const dslc::Compiled& rule, int fidelity = 0, int seed = 0) const;
   // Compiles `text` once, then the above (an MPI rank, which receives text). A rule that does not
   // compile gets status "invalid" and dslc's diagnostics; this never throws for a bad rule.
-  Evaluation evaluate(std::string_view text) const;
+  Evaluation evaluate(std::string_view text, int fidelity = 0, int seed = 0) const;
   const std::string& dataset() const { return dataset_; }
+  const std::vector<Fidelity>& fidelities() const { return fidelities_; }
 
  private:
   SearchConfig config_;
-  RewardConfig reward_;
-  std::optional<ChildData> data_;
+  std::vector<Fidelity> fidelities_;
+  std::vector<std::unique_ptr<ChildData>> data_;  // one per distinct (train, val) image count
+  std::vector<const ChildData*> data_of_;         // per fidelity
   std::string dataset_;
 };
 

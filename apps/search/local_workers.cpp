@@ -51,8 +51,13 @@ void LocalWorkers::work(int id) {
     }
     try {
       // The driver's compiled value; a job without one (not sent by the driver) is compiled here.
-      const Evaluation e = job.compiled ? evaluator_.evaluate(*job.compiled) : evaluator_.evaluate(job.rule);
-      Outcome o{.sample = job.sample, .eval = e, .worker = fmt::format("thread {}", id)};
+      const Evaluation e = job.compiled ? evaluator_.evaluate(*job.compiled, job.fidelity, job.seed)
+                                        : evaluator_.evaluate(job.rule, job.fidelity, job.seed);
+      Outcome o{.sample = job.sample,
+                .fidelity = job.fidelity,
+                .seed = job.seed,
+                .eval = e,
+                .worker = fmt::format("thread {}", id)};
       std::lock_guard lock(mu_);
       done_.push_back(std::move(o));
     } catch (...) {

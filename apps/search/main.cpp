@@ -12,6 +12,7 @@
 
 #include "apps/common/run_dir.h"
 #include "apps/common/run_files.h"
+#include "apps/search/calibration.h"
 #include "apps/search/driver.h"
 #include "apps/search/evaluator.h"
 #include "apps/search/local_workers.h"
@@ -80,6 +81,7 @@ int report_main(const std::vector<std::string>& dirs, int top) {
 
 int main(int argc, char** argv) {
   ensure_blas_coretype(argc, argv);
+  if (argc > 1 && std::string_view(argv[1]) == "calibrate") return calibrate_main(argc - 1, argv + 1);
   MpiSession mpi(&argc, &argv);
 
   CLI::App app{"nos-search: search update rules with a controller, random sampling or evolution (Bello et al. 2017)"};
@@ -134,8 +136,8 @@ int main(int argc, char** argv) {
           "report, never fed to the strategy: names of rules/paper.rules or "
           "baselines, or NAME=RULE; 'none' for none")
       ->delimiter(',');
-  opt.add("--reference-cache", cfg.reference_cache,
-          "Directory of reference scores shared by runs, keyed by the "
+  opt.add("--score-cache", cfg.score_cache,
+          "Directory of scores shared by runs and calibrations (score_cache.h), keyed by the "
           "protocol's hash (empty: only the run directory's references.jsonl)");
   opt.add("--workers", cfg.workers, "Local evaluation threads (0: one per core; ignored under mpirun)");
   opt.flag("--quiet", cfg.quiet, "No progress lines");
@@ -146,6 +148,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> report_dirs;
   report->add_option("dirs", report_dirs, "Run directories (several: a comparison table too)")->required();
   report->add_option("--top", top, "Rules in the leaderboard")->check(CLI::Range(1, 1000000));
+  app.footer("Calibration of the reward's proxies: nos-search calibrate --help (a subcommand with its own flags).");
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);

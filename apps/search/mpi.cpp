@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <mpi.h>
 
+#include <cinttypes>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -87,7 +89,7 @@ void MpiWorkers::submit(Job job) {
   if (idle_.empty()) throw std::logic_error("MpiWorkers::submit: every worker is busy");
   const int r = idle_.back();
   idle_.pop_back();
-  send_text(fmt::format("{}\n{}", job.sample, job.rule), r, kJob);
+  send_text(fmt::format("{} {} {}\n{}", job.sample, job.fidelity, job.seed, job.rule), r, kJob);
 }
 
 std::optional<Outcome> MpiWorkers::wait(std::chrono::milliseconds timeout) {
@@ -103,6 +105,8 @@ std::optional<Outcome> MpiWorkers::wait(std::chrono::milliseconds timeout) {
       idle_.push_back(st.MPI_SOURCE);
       const auto j = nlohmann::json::parse(text);
       return Outcome{.sample = j.at("sample").get<std::int64_t>(),
+                     .fidelity = j.at("fidelity").get<int>(),
+                     .seed = j.at("seed").get<int>(),
                      .eval = evaluation_from_json(j.at("eval")),
                      .worker = j.at("worker").get<std::string>()};
     }
@@ -123,10 +127,17 @@ int run_mpi_worker(const Evaluator& evaluator, int rank) {
     const auto nl = text.find('\n');
     try {
       if (st.MPI_TAG != kJob || nl == std::string::npos) throw std::runtime_error("malformed job message");
-      const std::int64_t sample = std::stoll(text.substr(0, nl));
+      std::int64_t sample = 0;
+      int fidelity = 0, seed = 0;
+      if (std::sscanf(text.substr(0, nl).c_str(), "%" SCNd64 " %d %d", &sample, &fidelity, &seed) != 3)
+        throw std::runtime_error("malformed job message");
       // Only text crosses the wire: the rank compiles it once here and evaluates that value.
-      const Evaluation e = evaluator.evaluate(std::string_view(text).substr(nl + 1));
-      send_text(nlohmann::json{{"sample", sample}, {"worker", name}, {"eval", to_json(e)}}.dump(), 0, kOutcome);
+      const Evaluation e = evaluator.evaluate(std::string_view(text).substr(nl + 1), fidelity, seed);
+      send_text(
+          nlohmann::json{
+              {"sample", sample}, {"fidelity", fidelity}, {"seed", seed}, {"worker", name}, {"eval", to_json(e)}}
+              .dump(),
+          0, kOutcome);
     } catch (const std::exception& e) {
       send_text(e.what(), 0, kFailure);
       return 1;

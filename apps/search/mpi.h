@@ -1,6 +1,6 @@
 // Many machines through OpenMPI: `mpirun -np N nos-search ...` makes rank 0 the search driver
 // and ranks 1..N-1 workers. Dispatch is asynchronous: a worker that finishes gets the next rule
-// at once. Messages are small text: a job is "SAMPLE\nRULE" (the rank compiles RULE once on
+// at once. Messages are small text: a job is "SAMPLE FIDELITY SEED\nRULE" (the rank compiles RULE once on
 // arrival and evaluates that compiled value), an outcome a JSON object.
 //
 // MPI is initialised only when the process was started by mpirun (OMPI_COMM_WORLD_SIZE or

@@ -8,7 +8,6 @@
 
 #include "apps/common/named_rules.h"
 #include "apps/common/run_files.h"
-#include "dslc/hash.h"
 
 namespace nos::search {
 namespace {
@@ -44,18 +43,15 @@ std::vector<ReferenceRule> resolve_references(const std::vector<std::string>& na
 
 nlohmann::json reference_protocol(const SearchConfig& c, const nlohmann::json& data_set) {
   // The reward's one definition (config.h) plus the data set the run trains on (run_dir.h).
-  nlohmann::json p = reward_protocol(c);
-  p["dataset"] = data_set.value("dataset", nlohmann::json());
-  return p;
+  return scored_protocol(reward_protocol(c), data_set.value("dataset", nlohmann::json()));
 }
-
-std::string protocol_hash(const nlohmann::json& protocol) { return hex64(dslc::fnv1a64(protocol.dump())); }
 
 References::References(const SearchConfig& c, const RunPaths& p)
     : cfg_(c),
       paths_(p),
       protocol_(reference_protocol(c, p.record_fields.value("data_set", resolved_data_set(c, "")))),
-      hash_(protocol_hash(protocol_)) {
+      hash_(protocol_hash(protocol_)),
+      shared_(c.score_cache) {
   const auto list = resolve_references(c.references);
   if (list.empty()) return;
   for (const auto& r : list) {
@@ -82,7 +78,7 @@ References::References(const SearchConfig& c, const RunPaths& p)
   for (size_t i = 0; i < entries_.size(); ++i) {
     const Entry& e = entries_[i];
     if (have.count(hex64(e.id.canonical_hash))) continue;
-    if (auto ev = shared_lookup(e)) {
+    if (auto ev = shared_.lookup(protocol_, e.id.canonical_hash)) {
       record(e, *ev, "cache", true, false);
       have.insert(hex64(e.id.canonical_hash));
     } else {
@@ -105,8 +101,9 @@ void References::finished(const Outcome& o) {
   if (!is_reference_job(o.sample) || i >= entries_.size())
     throw std::logic_error(fmt::format("outcome for job {}, which is not a reference", o.sample));
   --in_flight_;
-  record(entries_[i], o.eval, o.worker, false, true);
-  shared_store(entries_[i], o.eval);
+  const Entry& e = entries_[i];
+  record(e, o.eval, o.worker, false, true);
+  shared_.store(protocol_, e.id.canonical_hash, e.ref.name, e.ref.rule, o.eval);
 }
 
 void References::record(const Entry& e, const Evaluation& ev, const std::string& worker, bool cached, bool trained) {
@@ -125,60 +122,7 @@ void References::record(const Entry& e, const Evaluation& ev, const std::string&
   out_->append(r);
   if (!cfg_.quiet)
     fmt::print(stderr, "nos-search: reference {} ({}): reward {:.4f} at lr {:g}{}\n", e.ref.name, e.id.infix, ev.reward,
-               ev.best_lr, cached ? " (from the shared reference cache)" : "");
-}
-
-// ---- the shared cache: DIR/<protocol hash>.json ----
-
-namespace {
-
-std::filesystem::path shared_file(const SearchConfig& c, const std::string& hash) {
-  return std::filesystem::path(c.reference_cache) / (hash + ".json");
-}
-
-nlohmann::json read_shared(const std::filesystem::path& f) {
-  if (!std::filesystem::exists(f)) return nullptr;
-  try {
-    auto j = nlohmann::json::parse(app::read_file(f));
-    if (j.at("format") != "nos-search reference cache" || j.at("version") != 1)
-      throw std::runtime_error("expected format 'nos-search reference cache' version 1");
-    (void)j.at("entries").items();
-    return j;
-  } catch (const std::exception& e) {
-    throw std::runtime_error(
-        fmt::format("{}: malformed reference cache ({}); delete it to start it again", f.string(), e.what()));
-  }
-}
-
-}  // namespace
-
-std::optional<Evaluation> References::shared_lookup(const Entry& e) const {
-  if (cfg_.reference_cache.empty()) return std::nullopt;
-  const auto f = shared_file(cfg_, hash_);
-  const nlohmann::json j = read_shared(f);
-  if (j.is_null()) return std::nullopt;
-  const std::string key = hex64(e.id.canonical_hash);
-  if (!j["entries"].contains(key)) return std::nullopt;
-  try {
-    return evaluation_from_json(j["entries"][key].at("eval"));
-  } catch (const nlohmann::json::exception& ex) {
-    throw std::runtime_error(fmt::format("{}: entry {}: {}", f.string(), key, ex.what()));
-  }
-}
-
-void References::shared_store(const Entry& e, const Evaluation& ev) const {
-  if (cfg_.reference_cache.empty()) return;
-  std::filesystem::create_directories(cfg_.reference_cache);
-  const auto f = shared_file(cfg_, hash_);
-  // Read again before writing: another run on the same protocol may have added entries meanwhile.
-  nlohmann::json j = read_shared(f);
-  if (j.is_null())
-    j = {{"format", "nos-search reference cache"},
-         {"version", 1},
-         {"protocol", protocol_},
-         {"entries", nlohmann::json::object()}};
-  j["entries"][hex64(e.id.canonical_hash)] = {{"name", e.ref.name}, {"rule", e.ref.rule}, {"eval", to_json(ev)}};
-  app::write_file_atomic(f, j.dump(1) + "\n");
+               ev.best_lr, cached ? " (from the score cache)" : "");
 }
 
 }  // namespace nos::search

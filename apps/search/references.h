@@ -10,9 +10,9 @@
 // Cached twice, both keyed by the protocol's hash (reference_protocol(): every setting that
 // decides a reward, with the data set resolved) and the rule's canonical hash:
 //   - references.jsonl in the run directory: a resumed run never trains a reference again;
-//   - optionally --reference-cache DIR, one file DIR/<protocol hash>.json shared by every run
-//     directory: a second run with the same protocol takes them from there ("cached": true).
-// A shared cache outlives the build; clear it after changing the reward's code.
+//   - optionally --score-cache DIR (score_cache.h), one file DIR/<protocol hash>.json shared by
+//     every run directory and by calibrations: a second run with the same protocol takes them
+//     from there ("cached": true). It outlives the build; clear it after changing the reward's code.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -26,6 +26,7 @@
 #include "apps/search/cache.h"
 #include "apps/search/evaluator.h"
 #include "apps/search/run_dir.h"
+#include "apps/search/score_cache.h"
 
 namespace nos::search {
 
@@ -44,7 +45,6 @@ std::vector<ReferenceRule> resolve_references(const std::vector<std::string>& na
 // resolved_data_set() gives it: cifar10 or fashion-mnist for --dataset auto, "synthetic" for the
 // synthetic reward), and its hash.
 nlohmann::json reference_protocol(const SearchConfig& c, const nlohmann::json& data_set);
-std::string protocol_hash(const nlohmann::json& protocol);
 
 inline bool is_reference_job(std::int64_t sample) { return sample < 0; }
 
@@ -70,13 +70,12 @@ class References {
     std::shared_ptr<const dslc::Compiled> compiled;
   };
   void record(const Entry& e, const Evaluation& ev, const std::string& worker, bool cached, bool trained);
-  std::optional<Evaluation> shared_lookup(const Entry& e) const;
-  void shared_store(const Entry& e, const Evaluation& ev) const;
 
   const SearchConfig& cfg_;
   const RunPaths& paths_;
   nlohmann::json protocol_;
   std::string hash_;
+  ScoreCache shared_;
   std::vector<Entry> entries_;
   std::vector<size_t> waiting_;  // indices into entries_, in list order (front first)
   int in_flight_ = 0;

@@ -39,6 +39,8 @@ struct Evaluation {
   std::string status;             // "ok", "diverged", "invalid" (does not compile / bad rule)
   std::string error;              // dslc diagnostics for "invalid"; why, for "diverged"
   double seconds = 0;
+  double cpu_seconds =
+      0;  // CPU time of the evaluating thread (the Evaluator's workers: one thread each); 0 if not measured
 };
 
 // Trains the child network as the protocol says. Never throws for a bad or diverging rule (status

@@ -75,10 +75,12 @@ TEST(SearchReferences, TheyNeverChangeWhatTheSearchComputes) {
   // The cache holds the same trained samples (its timings aside): no reference reached it.
   auto cached = [](const fs::path& dir) {
     std::vector<std::tuple<std::string, std::string, std::int64_t, double>> c;
-    for (const auto& e : nlohmann::json::parse(slurp(dir / "cache.json")).at("entries"))
+    const auto file = nlohmann::json::parse(slurp(dir / "cache.json"));  // alive for the loop
+    for (const auto& e : file.at("entries"))
       c.emplace_back(e.at("hash"), e.at("fingerprint"), e.at("sample"), e.at("eval").at("reward"));
     return c;
   };
+  EXPECT_FALSE(cached(none).empty());
   EXPECT_EQ(cached(none), cached(some));
   auto strip = [](const fs::path& dir) {
     std::vector<std::tuple<std::int64_t, std::string, double, bool>> o;
@@ -92,9 +94,8 @@ TEST(SearchReferences, TheyNeverChangeWhatTheSearchComputes) {
 TEST(SearchReferences, AResumedRunOrASecondRunWithTheSameProtocolDoesNotTrainThemAgain) {
   const fs::path d = scratch("refs-cache");
   const std::string shared = (d / "shared").string();
-  ASSERT_EQ(
-      run(synthetic({"--samples", "10", "--reference-cache", shared, "--dir", (d / "a").string()}), d / "a.log").code,
-      0);
+  ASSERT_EQ(run(synthetic({"--samples", "10", "--score-cache", shared, "--dir", (d / "a").string()}), d / "a.log").code,
+            0);
   ASSERT_EQ(reference_records(d / "a").size(), 5u);
   // Resumed: the run directory's records answer; nothing is appended.
   auto r = run(synthetic({"--resume", (d / "a").string(), "--samples", "20"}), d / "a2.log");
@@ -102,7 +103,7 @@ TEST(SearchReferences, AResumedRunOrASecondRunWithTheSameProtocolDoesNotTrainThe
   EXPECT_EQ(reference_records(d / "a").size(), 5u);
   EXPECT_NE(r.output.find("| ref | 1.0000 | 1 | **powersign**"), std::string::npos) << r.output;
   // A second run directory, same protocol: every reference comes from the shared cache, untrained.
-  r = run(synthetic({"--samples", "10", "--seed", "3", "--reference-cache", shared, "--dir", (d / "b").string()}),
+  r = run(synthetic({"--samples", "10", "--seed", "3", "--score-cache", shared, "--dir", (d / "b").string()}),
           d / "b.log");
   ASSERT_EQ(r.code, 0) << r.output;
   const auto b = reference_records(d / "b");
@@ -114,9 +115,8 @@ TEST(SearchReferences, AResumedRunOrASecondRunWithTheSameProtocolDoesNotTrainThe
   }
   EXPECT_EQ(reference_rewards(d / "a"), reference_rewards(d / "b"));
   // Another protocol (a different failed reward) has another hash: trained again, not answered.
-  r = run(
-      synthetic({"--samples", "10", "--failed-reward", "-1", "--reference-cache", shared, "--dir", (d / "c").string()}),
-      d / "c.log");
+  r = run(synthetic({"--samples", "10", "--failed-reward", "-1", "--score-cache", shared, "--dir", (d / "c").string()}),
+          d / "c.log");
   ASSERT_EQ(r.code, 0) << r.output;
   for (const auto& x : reference_records(d / "c")) EXPECT_EQ(x.at("trained"), true) << x.dump();
   EXPECT_NE(reference_records(d / "c").front().at("protocol"), b.front().at("protocol"));
