@@ -1,6 +1,7 @@
 #include "apps/search/config.h"
 
 #include "apps/common/settings.h"
+#include "apps/search/stages.h"
 
 #include <fmt/format.h>
 
@@ -56,6 +57,9 @@ const app::Settings<SearchConfig>& settings() {
       // not samples and never feed the strategy: references.h).
       app::may_change("references", &C::references, SearchConfig{}.references),
       app::may_change("score_cache", &C::score_cache, ""),
+      // Runs from before the funnel had one stage.
+      app::fixed("stages", &C::stages, nlohmann::json::array()),
+      app::fixed("promote_every", &C::promote_every, 50),
   }};
   return s;
 }
@@ -110,6 +114,12 @@ std::string validate(const SearchConfig& c) {
   if (c.sweep_epochs < 1 || c.final_epochs < 1 || c.child_batch < 1 || c.train_images < 1 || c.val_images < 1)
     return "epochs, child batch and image counts must be positive";
   if (c.workers < 0) return "workers must be >= 0 (0: one per core)";
+  if (c.promote_every < 1) return fmt::format("--promote-every {}: must be >= 1", c.promote_every);
+  try {
+    (void)search_stages(c);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
   return "";
 }
 
@@ -170,14 +180,21 @@ ChildDataConfig child_data_config(const SearchConfig& c) {
 
 namespace nos::search {
 
-nlohmann::json reward_protocol(const SearchConfig& c) {
-  if (c.reward == "synthetic")
-    return {
+nlohmann::json reward_protocol(const SearchConfig& c) { return stage_protocol(c, 0, 0); }
+
+nlohmann::json stage_protocol(const SearchConfig& c, int stage, int seed) {
+  const std::vector<Stage> stages = search_stages(c);
+  const Stage& s = stages.at(static_cast<size_t>(stage));
+  if (c.reward == "synthetic") {
+    nlohmann::json p = {
         {"reward", "synthetic"},
         {"definition",
          "1 when the canonical rule uses both exp and sign_m, else 0 (apps/search/synthetic_reward.h; no training)"},
         {"failed_reward", c.failed_reward}};
-  return child_protocol(base_fidelity(c), 0);
+    if (stage > 0 || seed > 0) p["stage"] = {{"spec", fidelity_spec(s.fidelity)}, {"seed", seed}};
+    return p;
+  }
+  return child_protocol(s.fidelity, seed);
 }
 
 Fidelity base_fidelity(const SearchConfig& c) {

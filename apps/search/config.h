@@ -54,6 +54,10 @@ struct SearchConfig {
   bool pooling = false, padding = true;
   double failed_reward = 0.0;
   std::uint64_t reward_seed = 1;  // child-network initialisation, shuffles, data split
+  // A multi-fidelity funnel (stages.h, funnel.h): stage specs, the first scoring every sample;
+  // empty: one stage, the protocol above. Windows of promote_every samples are promoted together.
+  std::vector<std::string> stages;
+  int promote_every = 50;
 
   // Reference optimizers scored beside the search at the same protocol (references.h): names of
   // rules/paper.rules or baselines, or NAME=RULE. They never feed the strategy, so both may change
@@ -87,8 +91,11 @@ bool resumable_key(const std::string& key);
 
 // The reward protocol as a JSON object: every setting that decides a rule's reward (for the
 // child reward: the sweep, epochs, batch, network variant, seeds, image counts, failed reward;
-// for the synthetic one: its delay and failed reward).
+// for the synthetic one: its delay and failed reward), at stage 0 (what every sample is scored
+// with and the strategy learns from).
 nlohmann::json reward_protocol(const SearchConfig& c);
+// The same for seed `seed` of stage `stage` (stages.h); stage 0 seed 0 is reward_protocol(c).
+nlohmann::json stage_protocol(const SearchConfig& c, int stage, int seed);
 
 // Empty when the configuration can run; otherwise what is wrong (unknown strategy, method or
 // space, non-positive sizes, ...).

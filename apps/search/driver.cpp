@@ -13,6 +13,7 @@
 
 #include "apps/common/run_files.h"
 #include "apps/search/cache.h"
+#include "apps/search/funnel.h"
 #include "apps/search/progress.h"
 #include "apps/search/references.h"
 #include "apps/search/strategy.h"
@@ -76,7 +77,8 @@ class Driver {
     refs_ = &refs;
     for (;;) {
       advance();
-      if (st_.observed >= cfg_.samples && st_.batches.empty() && refs.done()) break;
+      if (search_complete()) funnel_->search_complete();
+      if (search_complete() && refs.done() && funnel_->done()) break;
       const bool stopping = stop_.load();
       if (stopping && in_flight_ == 0) break;
       if (!stopping) dispatch();
@@ -86,12 +88,15 @@ class Driver {
     out_ = nullptr;
     refs_ = nullptr;
     save_cache(paths_.cache(), cache_);
-    return {.samples = progress_.done(), .interrupted = st_.observed < cfg_.samples};
+    return {.samples = progress_.done(), .interrupted = !search_complete() || !funnel_->done()};
   }
 
  private:
+  bool search_complete() const { return st_.observed >= cfg_.samples && st_.batches.empty(); }
+
   // ---- resume ----
   void restore() {
+    funnel_.emplace(cfg_, paths_);
     cache_ = load_cache(paths_.cache());
     auto contents = app::read_jsonl(paths_.evaluations());
     if (contents.torn_tail) {
@@ -149,6 +154,7 @@ class Driver {
         }
       }
       progress_.restore(reward);
+      observe_restored(r);
     }
     // The checkpoint observed every sample before st_.observed, so each must have its record:
     // a missing one was lost (file emptied, deleted or cut), and evaluating it again would not
@@ -162,6 +168,22 @@ class Driver {
     if (!contents.records.empty() || have_checkpoint)
       fmt::print(stderr, "nos-search: resuming {}: {} samples recorded, {} observed, {} cached rules\n",
                  paths_.dir.string(), contents.records.size(), st_.observed, cache_.size());
+  }
+
+  // A recorded stage-0 result, for the funnel: its identity as recorded (none if it did not compile).
+  void observe_restored(const nlohmann::json& r) {
+    const std::string hash = r.value("hash", "");
+    const Evaluation e = evaluation_from_json(r);
+    if (hash.empty()) {
+      funnel_->observe(r.at("sample").get<std::int64_t>(), r.at("rule").get<std::string>(), nullptr, e);
+      return;
+    }
+    const RuleIdentity id{.canonical_hash = parse_hex64(hash),
+                          .canonical = r.at("canonical").get<std::string>(),
+                          .infix = r.at("infix").get<std::string>(),
+                          .depends_on_g = r.at("status") != "no_gradient",
+                          .fingerprint = parse_hex64(r.at("fingerprint").get<std::string>())};
+    funnel_->observe(r.at("sample").get<std::int64_t>(), r.at("rule").get<std::string>(), &id, e);
   }
 
   // The settings that shape results, as the run was started with them (config.json minus the
@@ -288,6 +310,16 @@ class Driver {
       } else {
         break;
       }
+    // Then the funnel's promotions, on at most half the workers while samples remain (the
+    // strategy waits for its batches; a promotion may take a hundred times a sample's time).
+    const int promotion_slots = search_complete() ? workers_.size() : std::max(1, workers_.size() / 2);
+    while (in_flight_ < workers_.size() && funnel_->in_flight() < promotion_slots)
+      if (auto job = funnel_->next()) {
+        ++in_flight_;
+        workers_.submit(std::move(*job));
+      } else {
+        break;
+      }
     bool blocked = false;  // once a rule cannot be sent, later ones may only be answered from the cache
     std::int64_t sample = st_.observed;
     for (auto& b : st_.batches)
@@ -335,6 +367,11 @@ class Driver {
       refs_->finished(o);
       return;
     }
+    if (o.fidelity > 0) {
+      --in_flight_;
+      funnel_->finished(o);
+      return;
+    }
     Slot* s = st_.slot(o.sample);
     if (!s || s->state != SlotState::InFlight)
       throw std::logic_error(fmt::format("outcome for sample {}, which is not in flight", o.sample));
@@ -359,9 +396,11 @@ class Driver {
     r["worker"] = worker;
     r["cached"] = cached;
     r["trained"] = trained;
+    if (funnel_->active()) r["stage"] = funnel_->stages().front().fidelity.name;
     for (const auto& [k, v] : paths_.record_fields.items()) r[k] = v;  // data_set, reward_protocol (run_dir.h)
     r["unix_time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     out_->append(r);
+    funnel_->observe(sample, s.rule, id, e);
     s.state = SlotState::Done;
     s.reward = e.reward;
     progress_.add(sample, e.reward, id ? id->infix : s.rule, cached);
@@ -381,6 +420,7 @@ class Driver {
   int in_flight_ = 0;  // jobs on the workers: samples and references
   app::JsonlWriter* out_ = nullptr;
   References* refs_ = nullptr;
+  std::optional<Funnel> funnel_;
 };
 
 }  // namespace

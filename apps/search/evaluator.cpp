@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "apps/search/stages.h"
 #include "apps/search/synthetic_reward.h"
 
 namespace nos::search {
@@ -42,7 +43,7 @@ Evaluation evaluation_from_json(const nlohmann::json& j) {
 }
 
 Evaluator::Evaluator(const SearchConfig& config, std::vector<Fidelity> more) : config_(config) {
-  fidelities_.push_back(base_fidelity(config));
+  for (const Stage& s : search_stages(config)) fidelities_.push_back(s.fidelity);
   for (auto& f : more) fidelities_.push_back(std::move(f));
   if (config.reward != "child") {
     dataset_ = "synthetic";

@@ -40,7 +40,8 @@ Evaluation evaluation_from_json(const nlohmann::json& j);
 
 class Evaluator {
  public:
-  // Fidelity 0 is the run's base protocol (base_fidelity(config)), followed by `more`. Loads the
+  // Fidelity i < stages is stage i of the run (stages.h; without stages, 0 is the flags'
+  // protocol), followed by `more`. Loads the
   // child data of each distinct image count for the `child` reward (throws naming what is missing).
   explicit Evaluator(const SearchConfig& config, std::vector<Fidelity> more = {});
   // Scores a rule compiled once by the caller at seed `seed` of fidelity `fidelity`. Never throws

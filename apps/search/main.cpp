@@ -131,6 +131,11 @@ int main(int argc, char** argv) {
   opt.flag("--padding,!--no-padding", cfg.padding, "Child network: padded 3x3 convolutions (default on)");
   opt.add("--failed-reward", cfg.failed_reward, "Reward of a rule that diverges or ignores g");
   opt.add("--reward-seed", cfg.reward_seed, "Seed of the child network's initialisation, shuffles and data split");
+  opt.add("--stage", cfg.stages,
+          "A stage of a multi-fidelity funnel, repeated, the first scoring every sample: NAME[:key=value,...] with "
+          "the keys of a fidelity (train, val, rates, sweep-epochs, final-epochs, batch, seeds; relative to the "
+          "flags above) and, after the first, keep=F|N (each window's best) or top=N (the best at the end)");
+  opt.add("--promote-every", cfg.promote_every, "Funnel: samples per promotion window");
   opt.add("--references", cfg.references,
           "Reference optimizers scored once at the run's protocol, shown in the "
           "report, never fed to the strategy: names of rules/paper.rules or "

@@ -8,6 +8,7 @@
 
 #include "apps/common/named_rules.h"
 #include "apps/common/run_files.h"
+#include "apps/search/stages.h"
 
 namespace nos::search {
 namespace {
@@ -41,23 +42,29 @@ std::vector<ReferenceRule> resolve_references(const std::vector<std::string>& na
   return out;
 }
 
-nlohmann::json reference_protocol(const SearchConfig& c, const nlohmann::json& data_set) {
+nlohmann::json reference_protocol(const SearchConfig& c, const nlohmann::json& data_set, int stage, int seed) {
   // The reward's one definition (config.h) plus the data set the run trains on (run_dir.h).
-  return scored_protocol(reward_protocol(c), data_set.value("dataset", nlohmann::json()));
+  return scored_protocol(stage_protocol(c, stage, seed), data_set.value("dataset", nlohmann::json()));
 }
 
-References::References(const SearchConfig& c, const RunPaths& p)
-    : cfg_(c),
-      paths_(p),
-      protocol_(reference_protocol(c, p.record_fields.value("data_set", resolved_data_set(c, "")))),
-      hash_(protocol_hash(protocol_)),
-      shared_(c.score_cache) {
+References::References(const SearchConfig& c, const RunPaths& p) : cfg_(c), paths_(p), shared_(c.score_cache) {
   const auto list = resolve_references(c.references);
   if (list.empty()) return;
-  for (const auto& r : list) {
-    auto compiled = std::make_shared<const dslc::Compiled>(dslc::compile_rule(r.rule));
-    entries_.push_back({.ref = r, .id = identify(*compiled), .compiled = std::move(compiled)});
-  }
+  const nlohmann::json data_set = p.record_fields.value("data_set", resolved_data_set(c, ""));
+  const std::vector<Stage> stages = search_stages(c);
+  // Every stage of a funnel has its yardstick; stage 0 first, so the leaderboard has one early.
+  for (size_t s = 0; s < stages.size(); ++s)
+    for (int k = 0; k < stages[s].fidelity.seeds; ++k)
+      for (const auto& r : list) {
+        auto compiled = std::make_shared<const dslc::Compiled>(dslc::compile_rule(r.rule));
+        Entry e{.ref = r, .id = identify(*compiled), .compiled = std::move(compiled)};
+        e.stage = static_cast<int>(s);
+        e.stage_name = stages[s].fidelity.name;
+        e.seed = k;
+        e.protocol = reference_protocol(c, data_set, e.stage, k);
+        e.protocol_hash = protocol_hash(e.protocol);
+        entries_.push_back(std::move(e));
+      }
   const auto path = paths_.dir / kFile;
   auto contents = app::read_jsonl(path);
   if (contents.torn_tail) {
@@ -65,11 +72,11 @@ References::References(const SearchConfig& c, const RunPaths& p)
                path.string());
     app::truncate_torn_tail(path);
   }
-  std::set<std::string> have;  // canonical hashes recorded under this protocol
+  std::set<std::string> have;  // protocol hash / canonical hash recorded
   for (size_t i = 0; i < contents.records.size(); ++i) {
     const auto& r = contents.records[i];
     try {
-      if (r.at("protocol").get<std::string>() == hash_) have.insert(r.at("hash").get<std::string>());
+      have.insert(r.at("protocol").get<std::string>() + "/" + r.at("hash").get<std::string>());
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(fmt::format("{} record {}: not a reference record: {}", path.string(), i + 1, e.what()));
     }
@@ -77,10 +84,11 @@ References::References(const SearchConfig& c, const RunPaths& p)
   out_.emplace(path);
   for (size_t i = 0; i < entries_.size(); ++i) {
     const Entry& e = entries_[i];
-    if (have.count(hex64(e.id.canonical_hash))) continue;
-    if (auto ev = shared_.lookup(protocol_, e.id.canonical_hash)) {
+    const std::string key = e.protocol_hash + "/" + hex64(e.id.canonical_hash);
+    if (have.count(key)) continue;
+    if (auto ev = shared_.lookup(e.protocol, e.id.canonical_hash)) {
       record(e, *ev, "cache", true, false);
-      have.insert(hex64(e.id.canonical_hash));
+      have.insert(key);
     } else {
       waiting_.push_back(i);
     }
@@ -93,7 +101,11 @@ std::optional<Job> References::next() {
   waiting_.erase(waiting_.begin());
   ++in_flight_;
   const Entry& e = entries_[i];
-  return Job{.sample = -1 - static_cast<std::int64_t>(i), .rule = e.ref.rule, .compiled = e.compiled};
+  return Job{.sample = -1 - static_cast<std::int64_t>(i),
+             .rule = e.ref.rule,
+             .compiled = e.compiled,
+             .fidelity = e.stage,
+             .seed = e.seed};
 }
 
 void References::finished(const Outcome& o) {
@@ -103,7 +115,7 @@ void References::finished(const Outcome& o) {
   --in_flight_;
   const Entry& e = entries_[i];
   record(e, o.eval, o.worker, false, true);
-  shared_.store(protocol_, e.id.canonical_hash, e.ref.name, e.ref.rule, o.eval);
+  shared_.store(e.protocol, e.id.canonical_hash, e.ref.name, e.ref.rule, o.eval);
 }
 
 void References::record(const Entry& e, const Evaluation& ev, const std::string& worker, bool cached, bool trained) {
@@ -114,15 +126,21 @@ void References::record(const Entry& e, const Evaluation& ev, const std::string&
   r["infix"] = e.id.infix;
   r["canonical"] = e.id.canonical;
   r["hash"] = hex64(e.id.canonical_hash);
-  r["protocol"] = hash_;
+  r["stage"] = e.stage_name;
+  r["stage_index"] = e.stage;
+  r["seed"] = e.seed;
+  r["protocol"] = e.protocol_hash;
   r["worker"] = worker;
   r["cached"] = cached;
   r["trained"] = trained;
   r["unix_time"] = now_unix();
   out_->append(r);
   if (!cfg_.quiet)
-    fmt::print(stderr, "nos-search: reference {} ({}): reward {:.4f} at lr {:g}{}\n", e.ref.name, e.id.infix, ev.reward,
-               ev.best_lr, cached ? " (from the score cache)" : "");
+    fmt::print(stderr, "nos-search: reference {} ({}){}: reward {:.4f} at lr {:g}{}\n", e.ref.name, e.id.infix,
+               entries_.size() > 1 && (e.stage > 0 || e.seed > 0)
+                   ? fmt::format(" at stage {} seed {}", e.stage_name, e.seed)
+                   : "",
+               ev.reward, ev.best_lr, cached ? " (from the score cache)" : "");
 }
 
 }  // namespace nos::search

@@ -41,10 +41,10 @@ struct ReferenceRule {
 // (rmsprop_tf needs its own beta2).
 std::vector<ReferenceRule> resolve_references(const std::vector<std::string>& names);
 
-// Every setting that decides a reward, with the data set the run trains on (`data_set` as
-// resolved_data_set() gives it: cifar10 or fashion-mnist for --dataset auto, "synthetic" for the
-// synthetic reward), and its hash.
-nlohmann::json reference_protocol(const SearchConfig& c, const nlohmann::json& data_set);
+// Every setting that decides a reward at seed `seed` of stage `stage`, with the data set the run
+// trains on (`data_set` as resolved_data_set() gives it: cifar10 or fashion-mnist for --dataset
+// auto, "synthetic" for the synthetic reward).
+nlohmann::json reference_protocol(const SearchConfig& c, const nlohmann::json& data_set, int stage = 0, int seed = 0);
 
 inline bool is_reference_job(std::int64_t sample) { return sample < 0; }
 
@@ -64,17 +64,20 @@ class References {
   bool done() const { return waiting_.empty() && in_flight_ == 0; }
 
  private:
+  // One reference at one seed of one stage (a run without a funnel: stage 0, seed 0).
   struct Entry {
     ReferenceRule ref;
     RuleIdentity id;
     std::shared_ptr<const dslc::Compiled> compiled;
+    int stage = 0, seed = 0;
+    std::string stage_name;
+    nlohmann::json protocol;  // reference_protocol: keys the records and the score cache
+    std::string protocol_hash;
   };
   void record(const Entry& e, const Evaluation& ev, const std::string& worker, bool cached, bool trained);
 
   const SearchConfig& cfg_;
   const RunPaths& paths_;
-  nlohmann::json protocol_;
-  std::string hash_;
   ScoreCache shared_;
   std::vector<Entry> entries_;
   std::vector<size_t> waiting_;  // indices into entries_, in list order (front first)

@@ -35,7 +35,11 @@ std::vector<nlohmann::json> read_reference_records(const RunPaths& p) {
     for (const char* key : {"name", "rule", "reward", "best_lr", "infix"})
       if (!all[i].contains(key))
         throw std::runtime_error(fmt::format("{} record {}: missing '{}'", file.string(), i + 1, key));
-    auto same = std::find_if(out.begin(), out.end(), [&](const auto& r) { return r["name"] == all[i]["name"]; });
+    // One record per (name, stage, seed): records from before the funnel are stage 0, seed 0.
+    auto same = std::find_if(out.begin(), out.end(), [&](const auto& r) {
+      return r["name"] == all[i]["name"] && r.value("stage_index", 0) == all[i].value("stage_index", 0) &&
+             r.value("seed", 0) == all[i].value("seed", 0);
+    });
     if (same != out.end()) *same = all[i];
     else out.push_back(all[i]);
   }
@@ -183,18 +187,34 @@ void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const s
 
 }  // namespace
 
+std::vector<nlohmann::json> stage0_references(const std::vector<nlohmann::json>& refs) {
+  std::vector<nlohmann::json> out;
+  for (const auto& r : refs)
+    if (r.value("stage_index", 0) == 0 && r.value("seed", 0) == 0) out.push_back(r);
+  return out;
+}
+
 RunSummary write_report(const RunPaths& p, int top) {
   const auto records = read_records(p);
-  const auto refs = read_reference_records(p);
+  const auto all_refs = read_reference_records(p);
+  const auto refs = stage0_references(all_refs);
   RunSummary s = summarize(p, records);
   for (const auto& r : refs)
     if (s.best_reference_name.empty() || r["reward"].get<double>() > s.best_reference) {
       s.best_reference_name = r["name"].get<std::string>();
       s.best_reference = r["reward"].get<double>();
     }
-  const std::string board = leaderboard_markdown(records, top, refs);
+  std::string board = leaderboard_markdown(records, top, refs);
   std::string head = summary_line(s);
   if (const auto cmp = reference_comparison(s); !cmp.empty()) head += "\n" + cmp;
+  // A funnel's table ranks by the highest stage each rule reached (funnel.h).
+  SearchConfig c;
+  try {
+    c = read_run_config(p);
+  } catch (const std::exception&) {
+  }
+  if (c.stages.size() > 1)
+    board += "\n" + funnel_leaderboard_markdown(c, records, read_promotion_records(p), all_refs, top);
   fmt::print("{}\n\n{}", head, board);
   app::write_file_atomic(p.dir / "leaderboard.md", fmt::format("# Leaderboard\n\n{}\n\n{}", head, board));
   if (!records.empty()) plot(p, records, refs);

@@ -23,8 +23,19 @@ struct RunSummary {
   double best_reference = 0;
 };
 
-// The records of references.jsonl, the last one per name in file order (empty if the file is missing).
+// The records of references.jsonl, the last one per (name, stage, seed) in file order (empty if
+// the file is missing); stage0_references keeps those of stage 0, seed 0.
 std::vector<nlohmann::json> read_reference_records(const RunPaths& p);
+std::vector<nlohmann::json> stage0_references(const std::vector<nlohmann::json>& refs);
+
+// A funnel's records (promotions.jsonl; empty if missing) and its leaderboard: every rule that
+// reached a stage beyond the first (and the `top` best of the rest), ranked by the highest stage
+// it reached, then by its score there; a column per stage (the mean over the stage's seeds), the
+// reference optimizers as rows of their own.
+std::vector<nlohmann::json> read_promotion_records(const RunPaths& p);
+std::string funnel_leaderboard_markdown(const SearchConfig& c, const std::vector<nlohmann::json>& records,
+                                        const std::vector<nlohmann::json>& promotions,
+                                        const std::vector<nlohmann::json>& references, int top);
 
 // The records of evaluations.jsonl, sorted by sample index (torn last line dropped).
 std::vector<nlohmann::json> read_records(const RunPaths& p);
