@@ -17,6 +17,7 @@ nlohmann::json to_json(const Evaluation& e) {
   for (const auto& r : e.sweep)
     sweep.push_back({{"lr", r.lr},
                      {"accuracy", r.accuracy},
+                     {"steps", r.steps},
                      {"diverged", r.diverged},
                      {"reason", r.reason},
                      {"seconds", r.seconds}});
@@ -31,6 +32,7 @@ Evaluation evaluation_from_json(const nlohmann::json& j) {
   for (const auto& r : j.at("sweep"))
     e.sweep.push_back({.lr = r.at("lr").get<double>(),
                        .accuracy = r.at("accuracy").get<double>(),
+                       .steps = r.value("steps", std::int64_t{0}),  // records before sweep halving: 0
                        .diverged = r.at("diverged").get<bool>(),
                        .reason = r.at("reason").get<std::string>(),
                        .seconds = r.at("seconds").get<double>()});

@@ -80,18 +80,29 @@ Fidelity parse_fidelity(std::string_view spec, const Fidelity& base, std::string
       f.reward.batch = positive<std::int64_t>(flag, spec, k, v);
     } else if (k == "seeds") {
       f.seeds = positive<int>(flag, spec, k, v);
+    } else if (k == "sweep-halving") {
+      const size_t at = v.find(':');
+      f.reward.sweep_halving.eta = positive<int>(flag, spec, k, v.substr(0, at));
+      f.reward.sweep_halving.rungs = at == std::string_view::npos ? 3 : positive<int>(flag, spec, k, v.substr(at + 1));
+      if (auto why = app::validate(f.reward.sweep_halving); !why.empty())
+        bad(flag, spec, fmt::format("{}={}: {}", k, v, why));
     } else {
       bad(flag, spec,
-          fmt::format("unknown key '{}' (keys: train, val, rates, sweep-epochs, final-epochs, batch, seeds)", k));
+          fmt::format(
+              "unknown key '{}' (keys: train, val, rates, sweep-epochs, final-epochs, batch, seeds, sweep-halving)",
+              k));
     }
   }
   return f;
 }
 
 std::string fidelity_spec(const Fidelity& f) {
-  return fmt::format("{}:train={},val={},rates={},sweep-epochs={},final-epochs={},batch={},seeds={}", f.name,
-                     f.train_images, f.val_images, join_rates(f.reward.sweep_rates), f.reward.sweep_epochs,
-                     f.reward.final_epochs, f.reward.batch, f.seeds);
+  std::string s = fmt::format("{}:train={},val={},rates={},sweep-epochs={},final-epochs={},batch={},seeds={}", f.name,
+                              f.train_images, f.val_images, join_rates(f.reward.sweep_rates), f.reward.sweep_epochs,
+                              f.reward.final_epochs, f.reward.batch, f.seeds);
+  if (f.reward.sweep_halving.rungs > 1)
+    s += fmt::format(",sweep-halving={}:{}", f.reward.sweep_halving.eta, f.reward.sweep_halving.rungs);
+  return s;
 }
 
 RewardConfig reward_of(const Fidelity& f, int seed) {
@@ -109,19 +120,22 @@ ChildDataConfig data_of(const Fidelity& f, const ChildDataConfig& base) {
 
 nlohmann::json child_protocol(const Fidelity& f, int seed) {
   const RewardConfig r = reward_of(f, seed);
-  return {{"reward", "child"},
-          {"network", "convnet"},
-          {"pooling", r.pooling},
-          {"padding", r.padding},
-          {"sweep_rates", r.sweep_rates},
-          {"sweep_epochs", r.sweep_epochs},
-          {"final_epochs", r.final_epochs},
-          {"batch", r.batch},
-          {"train_images", f.train_images},
-          {"val_images", f.val_images},
-          {"seed", r.seed},
-          {"failed_reward", r.failed_reward},
-          {"score", "validation accuracy after the final run at the sweep's best rate"}};
+  nlohmann::json p = {{"reward", "child"},
+                      {"network", "convnet"},
+                      {"pooling", r.pooling},
+                      {"padding", r.padding},
+                      {"sweep_rates", r.sweep_rates},
+                      {"sweep_epochs", r.sweep_epochs},
+                      {"final_epochs", r.final_epochs},
+                      {"batch", r.batch},
+                      {"train_images", f.train_images},
+                      {"val_images", f.val_images},
+                      {"seed", r.seed},
+                      {"failed_reward", r.failed_reward},
+                      {"score", "validation accuracy after the final run at the sweep's best rate"}};
+  // Only when on, so that every protocol from before it keeps its hash.
+  if (r.sweep_halving.rungs > 1) p["sweep_halving"] = {{"eta", r.sweep_halving.eta}, {"rungs", r.sweep_halving.rungs}};
+  return p;
 }
 
 double relative_cost(const Fidelity& f, const Fidelity& ref) {

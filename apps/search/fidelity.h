@@ -8,7 +8,8 @@
 //   final:seeds=3                              the base protocol at 3 seeds (mean reward)
 //
 // Keys: train, val (image counts), rates (the sweep, '/'-separated, or `paper` for the paper's
-// seven), sweep-epochs, final-epochs, batch, seeds. Seed k of a fidelity trains with reward seed base+k (the child's
+// seven), sweep-epochs, final-epochs, batch, seeds, sweep-halving (ETA or ETA:RUNGS, default 3
+// rungs: successive halving inside the sweep, reward.h). Seed k of a fidelity trains with reward seed base+k (the child's
 // initialisation and shuffles); the data split stays the run's, so every seed is scored on the same
 // held-out images.
 #pragma once

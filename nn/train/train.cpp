@@ -84,7 +84,11 @@ ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::
     throw std::invalid_argument(
         fmt::format("train_classifier: batch {} for {} training images", cfg.batch, train.size()));
   require_bound(opt, arena, "train_classifier");
+  if (cfg.start_step < 0 || (cfg.start_step > 0 && cfg.augment))
+    throw std::invalid_argument(fmt::format(
+        "train_classifier: start_step {} (>= 0, and 0 with augment: its draws are not replayed)", cfg.start_step));
   ClassifierResult result;
+  result.steps = cfg.start_step;
   JsonlLog log(cfg.log_path);
   std::mt19937_64 rng(cfg.seed);
   Context ctx{.training = true, .rng = &rng};
@@ -109,10 +113,13 @@ ClassifierResult train_classifier(Module& model, ParamArena& arena, const data::
       std::iota(order.begin(), order.end(), 0);
     }
     data::shuffle_indices(order, rng);
+    // A continued run skips what the earlier call trained; an epoch it finished is only drawn.
+    const std::int64_t first = std::max<std::int64_t>(0, cfg.start_step - (epoch - 1) * per_epoch);
+    if (first >= per_epoch) continue;
     const auto t0 = Clock::now();
     double loss_sum = 0;
     std::int64_t steps = 0;
-    for (std::int64_t b = 0; b < per_epoch && result.steps < total; ++b) {
+    for (std::int64_t b = first; b < per_epoch && result.steps < total; ++b) {
       data::ImageSet batch = data::gather(train, {order.begin() + b * cfg.batch, order.begin() + (b + 1) * cfg.batch});
       Tensor images = cfg.augment ? data::augment_crop_flip(batch.images, 4, rng) : batch.images;
       arena.zero_grad();

@@ -38,7 +38,12 @@ struct ClassifierEpoch {
 
 struct ClassifierConfig {
   int epochs = 1;
-  std::int64_t max_steps = 0;        // 0: no limit; otherwise stop after this many steps
+  std::int64_t max_steps = 0;  // 0: no limit; otherwise stop after this many steps (of the whole run)
+  // A run continued: the model and the optimizer have taken `start_step` steps of this run already
+  // (an earlier call that stopped at max_steps = start_step). The loop draws the data order up to
+  // there without training, so the continued run is the uninterrupted one bit for bit (successive
+  // halving trains survivors on). Not with augment, whose draws would have to be replayed too.
+  std::int64_t start_step = 0;
   std::int64_t steps_per_epoch = 0;  // 0: a full pass over the training images; else at most this many
   std::int64_t batch = 100;
   bool augment = false;    // pad-4 random crop + horizontal flip
@@ -58,7 +63,7 @@ struct ClassifierResult {
   std::string diverged_reason;
   std::vector<ClassifierEpoch> epochs;
   double final_val_accuracy = 0;  // 0 when diverged
-  std::int64_t steps = 0;
+  std::int64_t steps = 0;         // steps of the run so far (start_step included)
   double seconds = 0;
 };
 

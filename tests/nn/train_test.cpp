@@ -266,6 +266,46 @@ TEST(Train, ClassifierRunScoresTheTestSetAndReseedsEachEpochLikeSeparateCalls) {
   EXPECT_EQ(one_run, std::vector<float>(arena.values(), arena.values() + arena.size()));
 }
 
+// Successive halving stops a run and trains it on later: the continued run (cut mid-epoch and at
+// an epoch's end) must be the uninterrupted one, weights bit for bit.
+TEST(Train, AClassifierRunCutAndContinuedIsTheUninterruptedRun) {
+  const Fashion* f = fashion();
+  if (!f) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  const ConvNetOptions arch{
+      .in_channels = 1, .image_size = 28, .classes = 10, .filters = 4, .padding = true, .pooling = false};
+  auto weights = [&](const std::vector<std::int64_t>& cuts) {
+    std::mt19937_64 rng(4);
+    ParamArena arena;
+    ConvNet net(arena, arch, rng);
+    optim::Optimizer opt("adam", {.hyper = {.lr = 1e-3}});
+    optim::add_arena(opt, arena);
+    std::int64_t at = 0;
+    for (std::int64_t cut : cuts) {
+      const ClassifierConfig cfg{.epochs = 2,
+                                 .max_steps = cut,
+                                 .start_step = at,
+                                 .steps_per_epoch = 8,
+                                 .batch = 50,
+                                 .seed = 6,
+                                 .progress = false};
+      const ClassifierResult r = train_classifier(net, arena, f->train, f->test, cfg, opt);
+      EXPECT_EQ(r.steps, cut);
+      at = cut;
+    }
+    return std::vector<float>(arena.values(), arena.values() + arena.size());
+  };
+  const auto whole = weights({16});
+  EXPECT_EQ(weights({3, 16}), whole);
+  EXPECT_EQ(weights({8, 11, 16}), whole);
+  EXPECT_NE(weights({8}), whole);
+  std::mt19937_64 rng(4);
+  ParamArena arena;
+  ConvNet net(arena, arch, rng);
+  optim::Optimizer opt = sgd(arena, 0.1);
+  const ClassifierConfig augmented{.epochs = 1, .start_step = 2, .batch = 50, .augment = true, .progress = false};
+  EXPECT_THROW(train_classifier(net, arena, f->train, f->test, augmented, opt), std::invalid_argument);
+}
+
 TEST(Train, StepsPerEpochIsOneFormulaWithAnOptionalCap) {
   EXPECT_EQ(classifier_steps_per_epoch(45000, 100), 450);
   EXPECT_EQ(classifier_steps_per_epoch(45050, 100), 450);  // the last partial batch is dropped

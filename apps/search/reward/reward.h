@@ -1,6 +1,7 @@
 // The reward of an update rule (Bello et al. 2017, §4.2): a learning-rate sweep, each rate training
-// the child ConvNet from the same initial weights for sweep_epochs; the best rate then trains it
-// again for final_epochs, from those same initial weights (every run is seeded with `seed`: the
+// the child ConvNet from the same initial weights for sweep_epochs (or, with sweep_halving, all
+// rates for a fraction of that, the better of them on, and so on: successive halving); the best
+// rate then trains it again for final_epochs, from those same initial weights (every run is seeded with `seed`: the
 // paper does not say which initialisation the final run uses, and one fixed start keeps a rule's
 // reward a function of the rule alone); the reward is the final validation accuracy.
 #pragma once
@@ -9,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "apps/common/halving.h"
 #include "apps/search/reward/child_data.h"
 #include "jit/kernel.h"
 
@@ -21,11 +23,19 @@ struct RewardConfig {
   bool pooling = false, padding = true;  // child network variant (nn/models/convnet.h)
   std::uint64_t seed = 1;                // init + shuffles
   double failed_reward = 0.0;            // reward of a rule that diverges at every rate / in the final run
+  // Successive halving inside the sweep (apps/common/halving.h): with rungs > 1, every rate
+  // trains the first rung's share of the sweep's steps, the best 1/eta of them (by validation
+  // accuracy there) train on to the next rung's, and so on; only the last rung's survivors train
+  // the whole sweep. A stopped rate's run is a prefix of its full one (the same steps, the same
+  // rate schedule), so the rate it picks is the full sweep's whenever the ranking at the cut holds.
+  // rungs 1: the plain sweep.
+  app::HalvingSpec sweep_halving{.eta = 2, .rungs = 1};
 };
 
 struct RateResult {
   double lr = 0;
-  double accuracy = 0;  // validation accuracy after sweep_epochs (0 when diverged)
+  double accuracy = 0;     // validation accuracy after sweep_epochs (0 when diverged)
+  std::int64_t steps = 0;  // steps it trained: the sweep's, or fewer where sweep halving stopped it
   bool diverged = false;
   std::string reason;  // why it diverged (nn::train_classifier's reason)
   double seconds = 0;

@@ -47,7 +47,9 @@ TEST(Fidelity, BadSpecsNameTheFlagTheSpecAndTheProblem) {
   EXPECT_EQ(error_of("p:rates=0.1/-1"), "--stage 'p:rates=0.1/-1': rates=-1: expected a positive number");
   EXPECT_EQ(error_of("p:epochs=2"),
             "--stage 'p:epochs=2': unknown key 'epochs' (keys: train, val, rates, sweep-epochs, final-epochs, batch, "
-            "seeds)");
+            "seeds, sweep-halving)");
+  EXPECT_EQ(error_of("p:sweep-halving=1"),
+            "--stage 'p:sweep-halving=1': sweep-halving=1: eta 1 (keep 1/eta per rung: at least 2)");
   EXPECT_EQ(error_of("p:train"), "--stage 'p:train': 'train' is not key=value");
 }
 

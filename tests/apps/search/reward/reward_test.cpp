@@ -3,6 +3,7 @@
 // on several threads at once.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -88,6 +89,40 @@ TEST(Reward, SweepPicksBestRateAndRewardIsTheFinalRunsAccuracy) {
   EXPECT_TRUE(direct.sweep.empty());
   EXPECT_EQ(direct.best_lr, ev.best_lr);
   EXPECT_EQ(direct.reward, ev.reward);
+}
+
+// Sweep halving (reward.h): 4 rates, 2 steps each, the better 2 go on to 4 steps, the best to the
+// sweep's 8 (400 images, batch 50). The survivor trained its 8 steps in three calls; its accuracy
+// is the plain sweep's for that rate, bit for bit (a stopped run is a prefix of the full one).
+TEST(Reward, SweepHalvingTrainsTheSurvivorsOnAndPicksAmongTheLast) {
+  const ChildData more = [] {
+    const char* dir = std::getenv("NOS_SHARED_DATA");
+    return load_child_data({.dataset = "cifar10", .data_dir = dir ? dir : "", .train_images = 400, .val_images = 100});
+  }();
+  RewardConfig plain = tiny_config();
+  plain.sweep_rates = {1e-3, 1e-2, 1e-1, 1};
+  RewardConfig halved = plain;
+  halved.sweep_halving = {.eta = 2, .rungs = 3};
+  const Evaluation a = evaluate_rule(kPowerSign, plain, more), b = evaluate_rule(kPowerSign, halved, more);
+  ASSERT_EQ(b.status, "ok") << b.error;
+  ASSERT_EQ(b.sweep.size(), 4u);
+  std::vector<std::int64_t> steps;
+  for (const RateResult& r : b.sweep) steps.push_back(r.steps);
+  std::sort(steps.begin(), steps.end());
+  EXPECT_EQ(steps, (std::vector<std::int64_t>{2, 2, 4, 8}));
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(a.sweep[i].steps, 8);
+    if (b.sweep[i].steps == 8) {
+      EXPECT_EQ(b.best_lr, b.sweep[i].lr);
+      EXPECT_EQ(b.sweep[i].accuracy, a.sweep[i].accuracy) << "the survivor's run is the plain run, cut and continued";
+    } else {
+      EXPECT_NE(b.sweep[i].reason.find("stopped by sweep halving after"), std::string::npos) << b.sweep[i].reason;
+    }
+  }
+  // The final run is the protocol's, at the rate halving picked.
+  if (b.best_lr == a.best_lr) EXPECT_EQ(b.reward, a.reward);
+  halved.sweep_halving = {.eta = 1, .rungs = 3};
+  EXPECT_THROW(evaluate_rule(kPowerSign, halved, more), std::invalid_argument);
 }
 
 TEST(Reward, LongerFinalRunIsItsOwnRun) {
