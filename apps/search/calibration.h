@@ -99,5 +99,7 @@ void write_calibration_report(const CalibrationConfig& c, const std::filesystem:
 
 // The CLI (`nos-search calibrate ...`, argv[0] = "calibrate").
 int calibrate_main(int argc, char** argv);
+// `nos-search screen ...` (screen_main.cpp): the screen measured on random strings or a calibration.
+int screen_main(int argc, char** argv);
 
 }  // namespace nos::search

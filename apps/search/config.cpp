@@ -60,6 +60,8 @@ const app::Settings<SearchConfig>& settings() {
       // Runs from before the funnel had one stage.
       app::fixed("stages", &C::stages, nlohmann::json::array()),
       app::fixed("promote_every", &C::promote_every, 50),
+      // Runs from before the screen trained every rule.
+      app::fixed("screen", &C::screen, false),
   }};
   return s;
 }

@@ -58,6 +58,9 @@ struct SearchConfig {
   // empty: one stage, the protocol above. Windows of promote_every samples are promoted together.
   std::vector<std::string> stages;
   int promote_every = 50;
+  // Screen every distinct rule before training (reward/screen.h): one that cannot train (not
+  // finite, ascent, inert) gets the failed reward without training.
+  bool screen = true;
 
   // Reference optimizers scored beside the search at the same protocol (references.h): names of
   // rules/paper.rules or baselines, or NAME=RULE. They never feed the strategy, so both may change

@@ -16,6 +16,7 @@
 #include "apps/search/funnel.h"
 #include "apps/search/progress.h"
 #include "apps/search/references.h"
+#include "apps/search/reward/screen.h"
 #include "apps/search/strategy.h"
 #include "dslc/compile.h"
 #include "search/checkpoint.h"
@@ -341,6 +342,10 @@ class Driver {
                        .error = "the rule does not depend on g: it cannot train anything"};
           record(i, s, &id, e, "driver", false, false);
           ided.compiled.reset();
+        } else if (const std::string& why = screened(id, ided); !why.empty()) {
+          Evaluation e{.reward = cfg_.failed_reward, .diverged = true, .status = "screened", .error = why};
+          record(i, s, &id, e, "screen", false, false);
+          ided.compiled.reset();
         } else if (const CacheEntry* c = cache_.find(id)) {
           record(i, s, &id, c->eval, "cache", true, false);
           ided.compiled.reset();
@@ -359,6 +364,19 @@ class Driver {
           blocked = true;
         }
       }
+  }
+
+  // Why the screen rejects a rule ("" to train it), once per canonical form; the kernel it probes
+  // is the JIT cache's, so a local worker that trains the rule reuses it.
+  const std::string& screened(const RuleIdentity& id, Identified& ided) {
+    static const std::string train;
+    if (!cfg_.screen) return train;
+    auto it = screen_.find(id.canonical_hash);
+    if (it == screen_.end()) {
+      if (!ided.compiled) ided.compiled = std::make_shared<const dslc::Compiled>(dslc::compile_rule(ided.id.canonical));
+      it = screen_.emplace(id.canonical_hash, screen_rule(jit::compile_kernel(*ided.compiled)).reject).first;
+    }
+    return it->second;
   }
 
   void finished(Outcome o) {
@@ -421,6 +439,7 @@ class Driver {
   app::JsonlWriter* out_ = nullptr;
   References* refs_ = nullptr;
   std::optional<Funnel> funnel_;
+  std::unordered_map<std::uint64_t, std::string> screen_;  // canonical hash -> why rejected ("" to train)
 };
 
 }  // namespace

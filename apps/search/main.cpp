@@ -82,6 +82,7 @@ int report_main(const std::vector<std::string>& dirs, int top) {
 int main(int argc, char** argv) {
   ensure_blas_coretype(argc, argv);
   if (argc > 1 && std::string_view(argv[1]) == "calibrate") return calibrate_main(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view(argv[1]) == "screen") return screen_main(argc - 1, argv + 1);
   MpiSession mpi(&argc, &argv);
 
   CLI::App app{"nos-search: search update rules with a controller, random sampling or evolution (Bello et al. 2017)"};
@@ -136,6 +137,9 @@ int main(int argc, char** argv) {
           "the keys of a fidelity (train, val, rates, sweep-epochs, final-epochs, batch, seeds; relative to the "
           "flags above) and, after the first, keep=F|N (each window's best) or top=N (the best at the end)");
   opt.add("--promote-every", cfg.promote_every, "Funnel: samples per promotion window");
+  opt.flag("--screen,!--no-screen", cfg.screen,
+           "Screen rules before training: one whose update is not finite, ascends or is inert gets the failed reward "
+           "untrained (reward/screen.h; default on)");
   opt.add("--references", cfg.references,
           "Reference optimizers scored once at the run's protocol, shown in the "
           "report, never fed to the strategy: names of rules/paper.rules or "
@@ -153,7 +157,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> report_dirs;
   report->add_option("dirs", report_dirs, "Run directories (several: a comparison table too)")->required();
   report->add_option("--top", top, "Rules in the leaderboard")->check(CLI::Range(1, 1000000));
-  app.footer("Calibration of the reward's proxies: nos-search calibrate --help (a subcommand with its own flags).");
+  app.footer(
+      "Calibration of the reward's proxies: nos-search calibrate --help; the screen's measurements: nos-search "
+      "screen --help (subcommands with their own flags).");
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);

@@ -174,7 +174,8 @@ namespace nos::search::test {
 namespace {
 
 // Report statistics of tiny runs: the last quarter of 2 samples is the last one, and the rate
-// counts the first evaluation's own time (one 0.3 s sample: at most 12000/h, not 0 or more).
+// counts the first evaluation's own time (one 0.3 s sample: at most 12000/h, not 0 or more). The
+// screen is off so that the one sample is trained (a screened sample takes no time).
 TEST(SearchRobust, ReportStatisticsOfTinyRuns) {
   const fs::path d = scratch("stats");
   auto r = run(synthetic({"--samples", "2", "--workers", "1", "--dir", (d / "two").string()}), d / "log");
@@ -184,7 +185,8 @@ TEST(SearchRobust, ReportStatisticsOfTinyRuns) {
   char want[64];
   std::snprintf(want, sizeof want, "last quarter %.4f", recs.back()["reward"].get<double>());
   EXPECT_TRUE(contains(r.output, want)) << r.output;
-  r = run(synthetic({"--samples", "1", "--workers", "1", "--synthetic-seconds", "0.3", "--dir", (d / "one").string()}),
+  r = run(synthetic({"--samples", "1", "--workers", "1", "--synthetic-seconds", "0.3", "--no-screen", "--dir",
+                     (d / "one").string()}),
           d / "log");
   ASSERT_EQ(r.code, 0) << r.output;
   const auto at = r.output.find(" samples/h");
@@ -248,6 +250,53 @@ TEST(SearchRobust, MissingOrUnknownSettingsAreRefusedSayingWhy) {
   r = run(synthetic({"--resume", (d / "run").string(), "--lookahead", "3"}), d / "log");
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "--lookahead is 3 on the command line but 1 in")) << r.output;
+}
+
+}  // namespace
+}  // namespace nos::search::test
+
+namespace nos::search::test {
+namespace {
+
+// The screen (reward/screen.h) runs on every distinct rule before training: a rejected rule is
+// recorded with its reason and the failed reward, never trained, and fed to the strategy like any
+// other outcome. --no-screen trains everything; a run from before the screen resumes without it.
+TEST(SearchRobust, ScreenedRulesAreRecordedWithTheirReasonAndNeverTrained) {
+  const fs::path d = scratch("screen");
+  const std::vector<std::string> flags = {"--samples", "60", "--workers", "1", "--groups", "1", "--strategy", "random"};
+  auto on = flags;
+  on.insert(on.end(), {"--dir", (d / "on").string()});
+  ASSERT_EQ(run(synthetic(on), d / "on.log").code, 0) << slurp(d / "on.log");
+  EXPECT_EQ(nlohmann::json::parse(slurp(d / "on" / "config.json"))["screen"], true);
+  int screened = 0;
+  std::set<std::string> kinds;
+  for (const auto& r : records(d / "on")) {
+    if (r["status"] != "screened") continue;
+    ++screened;
+    EXPECT_EQ(r["worker"], "screen") << r.dump();
+    EXPECT_FALSE(r["trained"].get<bool>()) << r.dump();
+    EXPECT_EQ(r["reward"], 0.0) << r.dump();
+    const std::string why = r["error"];
+    kinds.insert(why.substr(0, why.find(':')));
+  }
+  EXPECT_GT(screened, 0) << "60 random samples of a one-group space include ascent rules";
+  for (const auto& k : kinds) EXPECT_TRUE(k == "ascent" || k == "inert" || k == "not finite") << k;
+
+  auto off = flags;
+  off.insert(off.end(), {"--no-screen", "--dir", (d / "off").string()});
+  ASSERT_EQ(run(synthetic(off), d / "off.log").code, 0) << slurp(d / "off.log");
+  for (const auto& r : records(d / "off")) EXPECT_NE(r["status"], "screened") << r.dump();
+
+  // A config.json from before the screen has no "screen": it resumes as it ran, unscreened.
+  auto j = nlohmann::json::parse(slurp(d / "off" / "config.json"));
+  j.erase("screen");
+  std::ofstream(d / "off" / "config.json", std::ios::trunc) << j.dump(2);
+  ASSERT_EQ(run(synthetic({"--resume", (d / "off").string(), "--samples", "80"}), d / "more.log").code, 0)
+      << slurp(d / "more.log");
+  const auto recs = records(d / "off");
+  EXPECT_EQ(recs.size(), 80u);
+  for (const auto& r : recs) EXPECT_NE(r["status"], "screened") << r.dump();
+  EXPECT_EQ(nlohmann::json::parse(slurp(d / "off" / "config.json"))["screen"], false);
 }
 
 }  // namespace
