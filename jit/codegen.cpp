@@ -14,6 +14,7 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/IntrinsicsX86.h>
 #include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/PassManager.h>
 #include <llvm/IR/Verifier.h>
@@ -23,10 +24,7 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/SubtargetFeature.h>
-#include <llvm/Transforms/IPO/AlwaysInliner.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
-#include <llvm/Transforms/Scalar/EarlyCSE.h>
-#include <llvm/Transforms/Scalar/SimplifyCFG.h>
 
 #include <cstdlib>
 #include <limits>
@@ -58,12 +56,18 @@ void init_llvm_once() {
   });
 }
 
-class Emitter {
-  static constexpr int kBufs = dslc::kBufCount;  // the body's first arguments, in dslc::Buf order
+// rng::draw_key for one draw slot: called by a kernel with draws once per call (per 2^32 chunk of
+// the index), through its absolute address.
+uint64_t jit_draw_key(uint64_t seed, uint64_t step, uint64_t draw, uint64_t index_hi) {
+  return dslc::rng::draw_key(dslc::rng::step_key(seed, step), static_cast<uint32_t>(draw),
+                             static_cast<uint32_t>(index_hi));
+}
 
+// The vector math of vecmath.h as LLVM IR, operation for operation, on `width` float lanes: what
+// the kernels and the helpers they call are built from.
+class VecCode {
  public:
-  Emitter(llvm::LLVMContext& ctx, llvm::Module& mod, const dslc::Ir& ir, int width)
-      : ctx_(ctx), mod_(mod), ir_(dslc::step_program(ir)), W(width), b_(ctx) {
+  VecCode(llvm::LLVMContext& ctx, int width) : ctx_(ctx), W(width), b_(ctx) {
     f32_ = b_.getFloatTy();
     i32_ = b_.getInt32Ty();
     i64_ = b_.getInt64Ty();
@@ -71,212 +75,6 @@ class Emitter {
     vi32_ = llvm::FixedVectorType::get(i32_, W);
   }
 
-  // The exported kernel takes the buffers as one array (kernel.h's KernelFn) and calls the body,
-  // which takes them as separate noalias arguments: inlined, LLVM keeps knowing that a store to
-  // one buffer never changes another, whatever the number of buffers in the state table.
-  llvm::Function* build(const std::string& name, llvm::TargetMachine& tm) {
-    llvm::Function* body = build_body(name + ".body", tm);
-    llvm::Type* ptr = b_.getPtrTy();
-    auto* fty = llvm::FunctionType::get(b_.getVoidTy(), {ptr, ptr, i64_, i64_, i64_, i64_, i64_}, false);
-    llvm::Function* fn = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, mod_);
-    set_target_attributes(fn, tm);
-    const char* names[] = {"bufs", "slots", "step", "seed", "index_base", "begin", "end"};
-    for (unsigned k = 0; k < fn->arg_size(); ++k) fn->getArg(k)->setName(names[k]);
-    b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", fn));
-    std::vector<llvm::Value*> args;
-    for (int k = 0; k < kBufs; ++k)
-      args.push_back(b_.CreateLoad(ptr, b_.CreateConstInBoundsGEP1_64(ptr, fn->getArg(0), k),
-                                   std::string(dslc::buf_name(dslc::Buf(k)))));
-    for (unsigned k = 1; k < fn->arg_size(); ++k) args.push_back(fn->getArg(k));
-    if (!has_draws()) {
-      b_.CreateCall(body, args);
-      b_.CreateRetVoid();
-      return fn;
-    }
-    // A draw hashes the low 32 bits of the parameter index with a key that depends on the high 32
-    // (dslc/random.h), computed once per body call: so the range is cut where the index crosses a
-    // multiple of 2^32 (in practice never: one call). One call site, so the body is inlined once.
-    llvm::BasicBlock* entry = b_.GetInsertBlock();
-    auto* head = llvm::BasicBlock::Create(ctx_, "chunk", fn);
-    auto* run = llvm::BasicBlock::Create(ctx_, "chunk_run", fn);
-    auto* done = llvm::BasicBlock::Create(ctx_, "done", fn);
-    llvm::Value* end = fn->getArg(6);
-    b_.CreateBr(head);
-    b_.SetInsertPoint(head);
-    llvm::PHINode* lo = b_.CreatePHI(i64_, 2, "lo");
-    lo->addIncoming(fn->getArg(5), entry);
-    b_.CreateCondBr(b_.CreateICmpULT(lo, end), run, done);
-    b_.SetInsertPoint(run);
-    llvm::Value* low = b_.CreateZExt(b_.CreateTrunc(b_.CreateAdd(fn->getArg(4), lo), i32_), i64_);
-    llvm::Value* span = b_.CreateSub(b_.getInt64(uint64_t{1} << 32), low);
-    llvm::Value* chunk_end =
-        b_.CreateAdd(lo, b_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b_.CreateSub(end, lo), span));
-    args[kBufs + 4] = lo;
-    args[kBufs + 5] = chunk_end;
-    b_.CreateCall(body, args);
-    lo->addIncoming(chunk_end, run);
-    b_.CreateBr(head);
-    b_.SetInsertPoint(done);
-    b_.CreateRetVoid();
-    return fn;
-  }
-
- private:
-  bool has_draws() const {
-    for (const Inst& in : ir_.body)
-      if (in.op == Op::Drop || in.op == Op::Normal) return true;
-    return false;
-  }
-
-  void set_target_attributes(llvm::Function* f, llvm::TargetMachine& tm) {
-    f->addFnAttr("target-cpu", tm.getTargetCPU());
-    f->addFnAttr("target-features", tm.getTargetFeatureString());
-    // Keep <16 x float> as single 512-bit registers even where the CPU's tuning prefers 256 bits:
-    // the kernel is bound by memory, and wider operations halve the instruction count.
-    const std::string bits = std::to_string(W * 32);
-    f->addFnAttr("min-legal-vector-width", bits);
-    f->addFnAttr("prefer-vector-width", bits);
-    f->addFnAttr(llvm::Attribute::NoUnwind);
-  }
-
-  llvm::Function* build_body(const std::string& name, llvm::TargetMachine& tm) {
-    llvm::Type* ptr = b_.getPtrTy();
-    std::vector<llvm::Type*> params(kBufs + 1, ptr);
-    for (int k = 0; k < 5; ++k) params.push_back(i64_);
-    auto* fty = llvm::FunctionType::get(b_.getVoidTy(), params, false);
-    fn_ = llvm::Function::Create(fty, llvm::Function::InternalLinkage, name, mod_);
-    set_target_attributes(fn_, tm);
-    fn_->addFnAttr(llvm::Attribute::AlwaysInline);
-    for (int k = 0; k < kBufs; ++k) fn_->getArg(k)->setName(dslc::buf_name(dslc::Buf(k)));
-    const char* names[] = {"slots", "step", "seed", "index_base", "begin", "end"};
-    for (unsigned k = kBufs; k < fn_->arg_size(); ++k) fn_->getArg(k)->setName(names[k - kBufs]);
-    for (unsigned k = 0; k < kBufs + 1; ++k) fn_->addParamAttr(k, llvm::Attribute::NoAlias);
-    auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
-    auto* start = llvm::BasicBlock::Create(ctx_, "start", fn_);
-    auto* loop = llvm::BasicBlock::Create(ctx_, "loop", fn_);
-    auto* latch = llvm::BasicBlock::Create(ctx_, "latch", fn_);
-    auto* tail_check = llvm::BasicBlock::Create(ctx_, "tail_check", fn_);
-    auto* tail_in = llvm::BasicBlock::Create(ctx_, "tail_in", fn_);
-    auto* tail_out = llvm::BasicBlock::Create(ctx_, "tail_out", fn_);
-    auto* exit = llvm::BasicBlock::Create(ctx_, "exit", fn_);
-
-    // entry: values that are the same for every element.
-    b_.SetInsertPoint(entry);
-    llvm::Value* slots = fn_->getArg(kBufs);
-    for (int s = 0; s < dslc::kSlotCount; ++s) {
-      llvm::Value* p = b_.CreateConstInBoundsGEP1_64(f32_, slots, s);
-      slot_[s] = b_.CreateVectorSplat(W, b_.CreateLoad(f32_, p, std::string(dslc::slot_name(Slot(s)))));
-    }
-    index_base_ = fn_->getArg(kBufs + 3);
-    // rng::bits' keys depend only on (seed, step, draw, high half of the index), which the wrapper
-    // keeps constant over one call: scalar code, once per call; each element then costs one 32-bit
-    // hash (two for a normal draw).
-    if (has_draws()) {
-      llvm::Value* h = mix64(b_.CreateAdd(fn_->getArg(kBufs + 2), b_.getInt64(dslc::rng::kGolden)));
-      h = mix64(b_.CreateXor(h, b_.CreateMul(fn_->getArg(kBufs + 1), b_.getInt64(dslc::rng::kGolden))));
-      llvm::Value* first = b_.CreateAdd(index_base_, fn_->getArg(kBufs + 4));
-      llvm::Value* hi = b_.CreateLShr(first, b_.getInt64(32));
-      for (const Inst& in : ir_.body) {
-        if ((in.op != Op::Drop && in.op != Op::Normal) || draw_key_.count(in.draw)) continue;
-        llvm::Value* k = mix64(b_.CreateXor(h, b_.getInt64(uint64_t{in.draw} * 0x8CB92BA72F3D8DD7ull + 1)));
-        k = mix64(b_.CreateXor(k, b_.CreateMul(hi, b_.getInt64(0xD1B54A32D192ED03ull))));
-        draw_key_[in.draw] = {b_.CreateVectorSplat(W, b_.CreateTrunc(b_.CreateLShr(k, b_.getInt64(32)), i32_)),
-                              b_.CreateVectorSplat(W, b_.CreateTrunc(k, i32_))};
-      }
-    }
-    // The tail runs the same loop body once more, on one vector of stack copies: the body is
-    // emitted (and compiled) once, and no load or store ever touches memory past `end`.
-    llvm::Value* real[kBufs];
-    llvm::Value* tmp[kBufs];
-    for (int k = 0; k < kBufs; ++k) {
-      real[k] = fn_->getArg(k);
-      tmp[k] = b_.CreateAlloca(vf_, nullptr, "tail." + std::string(dslc::buf_name(dslc::Buf(k))));
-      llvm::cast<llvm::AllocaInst>(tmp[k])->setAlignment(llvm::Align(64));
-    }
-    llvm::Value* begin = fn_->getArg(kBufs + 4);
-    llvm::Value* end = fn_->getArg(kBufs + 5);
-    b_.CreateCondBr(b_.CreateICmpULT(begin, end), start, exit);
-
-    b_.SetInsertPoint(start);
-    llvm::Value* count = b_.CreateSub(end, begin);
-    llvm::Value* vec_end = b_.CreateAdd(begin, b_.CreateMul(b_.CreateUDiv(count, b_.getInt64(W)), b_.getInt64(W)));
-    // The tail's lane mask (computed here, where it dominates both tail blocks).
-    llvm::Value* lanes = llvm::ConstantVector::get([&] {
-      std::vector<llvm::Constant*> c;
-      for (int k = 0; k < W; ++k) c.push_back(b_.getInt32(k));
-      return c;
-    }());
-    llvm::Value* left = b_.CreateTrunc(b_.CreateSub(end, vec_end), i32_);
-    llvm::Value* mask = b_.CreateICmpULT(lanes, b_.CreateVectorSplat(W, left));
-    b_.CreateCondBr(b_.CreateICmpULT(begin, vec_end), loop, tail_check);
-
-    b_.SetInsertPoint(loop);
-    llvm::PHINode* off = b_.CreatePHI(i64_, 3, "off");  // into the buffers below
-    llvm::PHINode* idx = b_.CreatePHI(i64_, 3, "i");    // the element index
-    llvm::PHINode* is_tail = b_.CreatePHI(b_.getInt1Ty(), 3, "is_tail");
-    llvm::PHINode* bufs[kBufs];
-    for (int k = 0; k < kBufs; ++k) bufs[k] = b_.CreatePHI(b_.getPtrTy(), 3);
-    off->addIncoming(begin, start);
-    idx->addIncoming(begin, start);
-    is_tail->addIncoming(b_.getFalse(), start);
-    for (int k = 0; k < kBufs; ++k) bufs[k]->addIncoming(real[k], start);
-    llvm::Value* cur[kBufs];
-    for (int k = 0; k < kBufs; ++k) cur[k] = bufs[k];
-    element_block(off, idx, cur);
-    b_.CreateCondBr(is_tail, tail_out, latch);
-
-    b_.SetInsertPoint(latch);
-    llvm::Value* next = b_.CreateAdd(off, b_.getInt64(W));
-    off->addIncoming(next, latch);
-    idx->addIncoming(next, latch);
-    is_tail->addIncoming(b_.getFalse(), latch);
-    for (int k = 0; k < kBufs; ++k) bufs[k]->addIncoming(bufs[k], latch);
-    llvm::BranchInst* back = b_.CreateCondBr(b_.CreateICmpULT(next, vec_end), loop, tail_check);
-    // The loop is vectorized by construction: keep LLVM from peeling the tail's iteration off (a
-    // second copy of the body, twice the compile time) and from re-vectorizing or unrolling it.
-    llvm::MDNode* self = llvm::MDNode::getTemporary(ctx_, {}).release();
-    llvm::Metadata* md[] = {self, llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.unroll.disable")}),
-                            llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.enable"),
-                                                     llvm::ConstantAsMetadata::get(b_.getFalse())})};
-    llvm::MDNode* loop_id = llvm::MDNode::getDistinct(ctx_, md);
-    loop_id->replaceOperandWith(0, loop_id);
-    llvm::MDNode::deleteTemporary(self);
-    back->setMetadata(llvm::LLVMContext::MD_loop, loop_id);
-
-    b_.SetInsertPoint(tail_check);
-    b_.CreateCondBr(b_.CreateICmpULT(vec_end, end), tail_in, exit);
-
-    // Masked copies in, the body on the copies, masked copies out of what the body writes.
-    const dslc::BufUse use = dslc::buffer_use(ir_);
-    bool used[kBufs], written[kBufs];
-    for (int k = 0; k < kBufs; ++k) used[k] = (use.read >> k) & 1, written[k] = (use.written >> k) & 1;
-    b_.SetInsertPoint(tail_in);
-    for (int k = 0; k < kBufs; ++k) {
-      if (!used[k]) continue;
-      llvm::Value* p = b_.CreateInBoundsGEP(f32_, real[k], vec_end);
-      b_.CreateAlignedStore(b_.CreateMaskedLoad(vf_, p, llvm::Align(4), mask, llvm::Constant::getNullValue(vf_)),
-                            tmp[k], llvm::Align(64));
-    }
-    off->addIncoming(b_.getInt64(0), tail_in);
-    idx->addIncoming(vec_end, tail_in);
-    is_tail->addIncoming(b_.getTrue(), tail_in);
-    for (int k = 0; k < kBufs; ++k) bufs[k]->addIncoming(used[k] ? tmp[k] : real[k], tail_in);
-    b_.CreateBr(loop);
-
-    b_.SetInsertPoint(tail_out);
-    for (int k = 0; k < kBufs; ++k) {
-      if (!written[k]) continue;
-      llvm::Value* p = b_.CreateInBoundsGEP(f32_, real[k], vec_end);
-      b_.CreateMaskedStore(b_.CreateAlignedLoad(vf_, tmp[k], llvm::Align(64)), p, llvm::Align(4), mask);
-    }
-    b_.CreateBr(exit);
-
-    b_.SetInsertPoint(exit);
-    b_.CreateRetVoid();
-    return fn_;
-  }
-
-  // ---- helpers -------------------------------------------------------------------------------
   llvm::Constant* cf(float x) { return llvm::ConstantFP::get(vf_, x); }
   llvm::Constant* ci32(int32_t x) {
     return llvm::ConstantInt::get(vi32_, static_cast<uint64_t>(static_cast<int64_t>(x)), true);
@@ -287,14 +85,6 @@ class Emitter {
   llvm::Value* unary(llvm::Intrinsic::ID id, llvm::Value* a) { return b_.CreateUnaryIntrinsic(id, a); }
   llvm::Value* select(llvm::Value* c, llvm::Value* t, llvm::Value* f) { return b_.CreateSelect(c, t, f); }
 
-  llvm::Value* mix64(llvm::Value* z) {
-    llvm::Type* t = z->getType();
-    auto k = [&](uint64_t x) { return llvm::ConstantInt::get(t, x); };
-    z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, k(30))), k(0xBF58476D1CE4E5B9ull));
-    z = b_.CreateMul(b_.CreateXor(z, b_.CreateLShr(z, k(27))), k(0x94D049BB133111EBull));
-    return b_.CreateXor(z, b_.CreateLShr(z, k(31)));
-  }
-
   // rng::hash32, lane-wise on 32-bit integers.
   llvm::Value* hash32(llvm::Value* x) {
     x = b_.CreateXor(x, b_.CreateLShr(x, ci32(16)));
@@ -304,27 +94,25 @@ class Emitter {
     return b_.CreateXor(x, b_.CreateLShr(x, ci32(16)));
   }
 
-  llvm::Value* load(llvm::Value* base, llvm::Value* i) {
-    return b_.CreateAlignedLoad(vf_, b_.CreateInBoundsGEP(f32_, base, i), llvm::Align(4));
-  }
-  void store(llvm::Value* x, llvm::Value* base, llvm::Value* i) {
-    b_.CreateAlignedStore(x, b_.CreateInBoundsGEP(f32_, base, i), llvm::Align(4));
-  }
-
-  // ---- vector math: mirrors vecmath.h operation for operation ----------------------------------
   llvm::Value* pow2i(llvm::Value* k) {
     return b_.CreateBitCast(b_.CreateShl(b_.CreateAdd(k, ci32(127)), ci32(23)), vf_);
   }
-  llvm::Value* exp(llvm::Value* x0) {
+  // y = e^r for r = x - n ln2 (Cody-Waite), by vm::exp_f32's polynomial.
+  llvm::Value* exp_poly(llvm::Value* x, llvm::Value* n) {
     using namespace vm;
-    llvm::Value* x = select(b_.CreateFCmpOGT(x0, cf(kExpLo)), x0, cf(kExpLo));
-    x = select(b_.CreateFCmpOLT(x, cf(kExpHi)), x, cf(kExpHi));
-    llvm::Value* n = unary(llvm::Intrinsic::roundeven, b_.CreateFMul(x, cf(kLog2e)));
     llvm::Value* r = fma(n, cf(-kLn2Hi), x);
     r = fma(n, cf(-kLn2Lo), r);
     llvm::Value* p = cf(kExpP[0]);
     for (int k = 1; k < 6; ++k) p = fma(p, r, cf(kExpP[k]));
-    llvm::Value* y = b_.CreateFAdd(fma(p, b_.CreateFMul(r, r), r), cf(1.0f));
+    return b_.CreateFAdd(fma(p, b_.CreateFMul(r, r), r), cf(1.0f));
+  }
+  // vm::exp_f32 over the whole float range, operation for operation.
+  llvm::Value* exp_full(llvm::Value* x0) {
+    using namespace vm;
+    llvm::Value* x = select(b_.CreateFCmpOGT(x0, cf(kExpLo)), x0, cf(kExpLo));
+    x = select(b_.CreateFCmpOLT(x, cf(kExpHi)), x, cf(kExpHi));
+    llvm::Value* n = unary(llvm::Intrinsic::roundeven, b_.CreateFMul(x, cf(kLog2e)));
+    llvm::Value* y = exp_poly(x, n);
     if (W == 16) {
       // AVX-512's vscalefps rounds y * 2^n once, exactly as the two exact-then-rounding factors
       // below do (y * 2^(n/2) is a normal float for every clamped n, so only the second product
@@ -338,15 +126,6 @@ class Emitter {
     llvm::Value* n2 = b_.CreateSub(ni, n1);
     llvm::Value* e = b_.CreateFMul(b_.CreateFMul(y, pow2i(n1)), pow2i(n2));
     return select(b_.CreateFCmpUNO(x0, x0), x0, e);
-  }
-  // exp(x0) for x0 in {-1, -0, +0, +1, NaN} (see the body loop), as selects among vm::exp_f32's
-  // own results; NaN passes through as exp_f32 passes it.
-  llvm::Value* exp_of_sign(llvm::Value* x0) {
-    const float e0 = vm::exp_f32(0.0f);
-    if (e0 != vm::exp_f32(-0.0f)) return exp(x0);  // both zeros must give one value (they give 1)
-    llvm::Value* nz = select(b_.CreateFCmpUNO(x0, x0), x0, cf(e0));
-    return select(b_.CreateFCmpOGT(x0, cf(0.0f)), cf(vm::exp_f32(1.0f)),
-                  select(b_.CreateFCmpOLT(x0, cf(0.0f)), cf(vm::exp_f32(-1.0f)), nz));
   }
   llvm::Value* log(llvm::Value* x0) {
     using namespace vm;
@@ -387,29 +166,311 @@ class Emitter {
     return select(b_.CreateICmpEQ(qi, ci32(0)), c, r);
   }
 
+ protected:
+  llvm::LLVMContext& ctx_;
+  const int W;
+  llvm::IRBuilder<> b_;
+  llvm::Type *f32_, *i32_, *i64_;
+  llvm::FixedVectorType *vf_, *vi32_;
+};
+
+class Emitter : public VecCode {
+  static constexpr int kBufs = dslc::kBufCount;
+
+ public:
+  Emitter(llvm::LLVMContext& ctx, llvm::Module& mod, const dslc::Ir& ir, int width, const Helpers& helpers)
+      : VecCode(ctx, width), mod_(mod), ir_(dslc::step_program(ir)), helpers_(helpers) {}
+
+  // One function with kernel.h's KernelFn signature. The buffers come as one array, so LLVM cannot
+  // know that a store to one never changes another: every load and store carries alias-scope
+  // metadata instead (one scope per buffer), which is what inlining a body with noalias arguments
+  // produced, without an inliner run per kernel.
+  llvm::Function* build(const std::string& name, llvm::TargetMachine& tm) {
+    llvm::Type* ptr = b_.getPtrTy();
+    auto* fty = llvm::FunctionType::get(b_.getVoidTy(), {ptr, ptr, i64_, i64_, i64_, i64_, i64_}, false);
+    fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, mod_);
+    set_target_attributes(fn_, tm);
+    const char* names[] = {"bufs", "slots", "step", "seed", "index_base", "begin", "end"};
+    for (unsigned k = 0; k < fn_->arg_size(); ++k) fn_->getArg(k)->setName(names[k]);
+    fn_->addParamAttr(0, llvm::Attribute::NoAlias);
+    fn_->addParamAttr(1, llvm::Attribute::NoAlias);
+    make_alias_scopes();
+
+    // entry: the buffer pointers and the values that are the same for every element.
+    auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
+    b_.SetInsertPoint(entry);
+    llvm::Value* real[kBufs];
+    for (int k = 0; k < kBufs; ++k)
+      real[k] = b_.CreateLoad(ptr, b_.CreateConstInBoundsGEP1_64(ptr, fn_->getArg(0), k),
+                              std::string(dslc::buf_name(dslc::Buf(k))));
+    for (int s = 0; s < dslc::kSlotCount; ++s) {
+      llvm::Value* p = b_.CreateConstInBoundsGEP1_64(f32_, fn_->getArg(1), s);
+      slot_[s] = b_.CreateVectorSplat(W, b_.CreateLoad(f32_, p, std::string(dslc::slot_name(Slot(s)))));
+    }
+    index_base_ = fn_->getArg(4);
+    // The tail runs the same loop body once more, on one vector of stack copies: the body is
+    // emitted (and compiled) once, and no load or store ever touches memory past `end`.
+    llvm::Value* tmp[kBufs];
+    for (int k = 0; k < kBufs; ++k) {
+      tmp[k] = b_.CreateAlloca(vf_, nullptr, "tail." + std::string(dslc::buf_name(dslc::Buf(k))));
+      llvm::cast<llvm::AllocaInst>(tmp[k])->setAlignment(llvm::Align(64));
+    }
+    llvm::Value* begin = fn_->getArg(5);
+    llvm::Value* end = fn_->getArg(6);
+    auto* done = llvm::BasicBlock::Create(ctx_, "done", fn_);
+    if (!has_draws()) {
+      emit_range(begin, end, real, tmp, done);
+      b_.SetInsertPoint(done);
+      b_.CreateRetVoid();
+      return fn_;
+    }
+    // A draw hashes the low 32 bits of the parameter index with a key that depends on the high 32
+    // (dslc/random.h), so a range whose index crosses a multiple of 2^32 (in practice never) is cut
+    // there and each part stepped by a call of this function to itself: the element loop stays a
+    // single, unnested loop. The keys are computed once per call by jit_draw_key, compiled C++:
+    // the same SplitMix64 rounds in the kernel's IR made instruction selection several times slower.
+    auto* split = llvm::BasicBlock::Create(ctx_, "split", fn_);
+    auto* run = llvm::BasicBlock::Create(ctx_, "run", fn_);
+    llvm::Value* first = b_.CreateAdd(index_base_, begin);
+    llvm::Value* span = b_.CreateSub(b_.getInt64(uint64_t{1} << 32), b_.CreateAnd(first, b_.getInt64(0xFFFFFFFFu)));
+    llvm::Value* crosses = b_.CreateAnd(b_.CreateICmpULT(begin, end), b_.CreateICmpUGT(b_.CreateSub(end, begin), span));
+    b_.CreateCondBr(crosses, split, run, llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 20));
+    b_.SetInsertPoint(split);
+    std::vector<llvm::Value*> args;
+    for (unsigned k = 0; k < 5; ++k) args.push_back(fn_->getArg(k));
+    llvm::Value* mid = b_.CreateAdd(begin, span);
+    args.push_back(begin), args.push_back(mid);
+    b_.CreateCall(fn_, args);
+    args[5] = mid, args[6] = end;
+    b_.CreateCall(fn_, args);
+    b_.CreateBr(done);
+    b_.SetInsertPoint(run);
+    llvm::Value* hi = b_.CreateLShr(first, b_.getInt64(32));
+    auto* key_ty = llvm::FunctionType::get(i64_, {i64_, i64_, i64_, i64_}, false);
+    llvm::Value* key_fn = b_.CreateIntToPtr(b_.getInt64(reinterpret_cast<uintptr_t>(&jit_draw_key)), ptr);
+    for (const Inst& in : ir_.body) {
+      if ((in.op != Op::Drop && in.op != Op::Normal) || draw_key_.count(in.draw)) continue;
+      llvm::Value* k = b_.CreateCall(key_ty, key_fn, {fn_->getArg(3), fn_->getArg(2), b_.getInt64(in.draw), hi});
+      draw_key_[in.draw] = {b_.CreateVectorSplat(W, b_.CreateTrunc(b_.CreateLShr(k, b_.getInt64(32)), i32_)),
+                            b_.CreateVectorSplat(W, b_.CreateTrunc(k, i32_))};
+    }
+    emit_range(begin, end, real, tmp, done);
+    b_.SetInsertPoint(done);
+    b_.CreateRetVoid();
+    return fn_;
+  }
+
+ private:
+  bool has_draws() const {
+    for (const Inst& in : ir_.body)
+      if (in.op == Op::Drop || in.op == Op::Normal) return true;
+    return false;
+  }
+
+  void set_target_attributes(llvm::Function* f, llvm::TargetMachine& tm) {
+    f->addFnAttr("target-cpu", tm.getTargetCPU());
+    f->addFnAttr("target-features", tm.getTargetFeatureString());
+    // Keep <16 x float> as single 512-bit registers even where the CPU's tuning prefers 256 bits:
+    // the kernel is bound by memory, and wider operations halve the instruction count.
+    const std::string bits = std::to_string(W * 32);
+    f->addFnAttr("min-legal-vector-width", bits);
+    f->addFnAttr("prefer-vector-width", bits);
+    f->addFnAttr(llvm::Attribute::NoUnwind);
+  }
+
+  // One alias scope per buffer: an access to buffer k is in scope k and aliases no other scope.
+  void make_alias_scopes() {
+    llvm::MDBuilder md(ctx_);
+    llvm::MDNode* domain = md.createAnonymousAliasScopeDomain("nos.buffers");
+    llvm::MDNode* scope[kBufs];
+    for (int k = 0; k < kBufs; ++k) scope[k] = md.createAnonymousAliasScope(domain, dslc::buf_name(dslc::Buf(k)));
+    for (int k = 0; k < kBufs; ++k) {
+      std::vector<llvm::Metadata*> others;
+      for (int j = 0; j < kBufs; ++j)
+        if (j != k) others.push_back(scope[j]);
+      alias_scope_[k] = llvm::MDNode::get(ctx_, {scope[k]});
+      noalias_[k] = llvm::MDNode::get(ctx_, others);
+    }
+  }
+  void tag(llvm::Instruction* access, int buf) {
+    access->setMetadata(llvm::LLVMContext::MD_alias_scope, alias_scope_[buf]);
+    access->setMetadata(llvm::LLVMContext::MD_noalias, noalias_[buf]);
+  }
+
+  // The element loop over [begin, end) of the buffers `real` (whole vectors, then the tail through
+  // the stack copies `tmp`); branches to `exit` when done. The tail runs the loop once more, over
+  // [0, W) of the copies; which of the two passes ended is checked after the loop, not in it.
+  void emit_range(llvm::Value* begin, llvm::Value* end, llvm::Value* const* real, llvm::Value* const* tmp,
+                  llvm::BasicBlock* exit) {
+    auto* start = llvm::BasicBlock::Create(ctx_, "start", fn_);
+    auto* pre = llvm::BasicBlock::Create(ctx_, "pre", fn_);
+    auto* loop = llvm::BasicBlock::Create(ctx_, "loop", fn_);
+    auto* loop_exit = llvm::BasicBlock::Create(ctx_, "loop_exit", fn_);
+    auto* tail_check = llvm::BasicBlock::Create(ctx_, "tail_check", fn_);
+    auto* tail_in = llvm::BasicBlock::Create(ctx_, "tail_in", fn_);
+    auto* tail_out = llvm::BasicBlock::Create(ctx_, "tail_out", fn_);
+    b_.CreateCondBr(b_.CreateICmpULT(begin, end), start, exit);
+
+    b_.SetInsertPoint(start);
+    llvm::Value* vec_end = b_.CreateAdd(begin, b_.CreateAnd(b_.CreateSub(end, begin), b_.getInt64(~uint64_t(W - 1))));
+    llvm::Value* lanes = llvm::ConstantVector::get([&] {
+      std::vector<llvm::Constant*> c;
+      for (int k = 0; k < W; ++k) c.push_back(b_.getInt32(k));
+      return c;
+    }());
+    // The tail's lane mask (computed here, where it dominates both tail blocks).
+    llvm::Value* mask =
+        b_.CreateICmpULT(lanes, b_.CreateVectorSplat(W, b_.CreateTrunc(b_.CreateSub(end, vec_end), i32_)));
+    // The low 32 bits of the parameter indices of a vector, for the draws: a vector induction
+    // variable (a scalar index beside the offset was a second induction variable for loop passes
+    // to work on, and two instructions per vector to broadcast).
+    auto index_vec = [&](llvm::Value* i) {
+      return b_.CreateAdd(b_.CreateVectorSplat(W, b_.CreateTrunc(b_.CreateAdd(index_base_, i), i32_)), lanes);
+    };
+    llvm::Value* idx0 = has_draws() ? index_vec(begin) : nullptr;
+    b_.CreateCondBr(b_.CreateICmpULT(begin, vec_end), pre, tail_check);
+
+    // The loop's one preheader, entered for the whole vectors and again for the tail: what loop
+    // passes and machine LICM (constants hoisted out of the loop) need, already in place.
+    b_.SetInsertPoint(pre);
+    llvm::PHINode* off0 = b_.CreatePHI(i64_, 2, "off0");  // into the buffers below
+    llvm::PHINode* lim = b_.CreatePHI(i64_, 2, "lim");    // where this pass ends
+    llvm::PHINode* is_tail = b_.CreatePHI(b_.getInt1Ty(), 2, "is_tail");
+    llvm::PHINode* idx_first = has_draws() ? b_.CreatePHI(vi32_, 2, "idx0") : nullptr;
+    llvm::PHINode* bufs[kBufs];
+    for (int k = 0; k < kBufs; ++k) bufs[k] = b_.CreatePHI(b_.getPtrTy(), 2);
+    off0->addIncoming(begin, start);
+    lim->addIncoming(vec_end, start);
+    is_tail->addIncoming(b_.getFalse(), start);
+    if (idx_first) idx_first->addIncoming(idx0, start);
+    for (int k = 0; k < kBufs; ++k) bufs[k]->addIncoming(real[k], start);
+    b_.CreateBr(loop);
+
+    b_.SetInsertPoint(loop);
+    llvm::PHINode* off = b_.CreatePHI(i64_, 2, "off");
+    llvm::PHINode* idx = has_draws() ? b_.CreatePHI(vi32_, 2, "idx") : nullptr;
+    off->addIncoming(off0, pre);
+    if (idx) idx->addIncoming(idx_first, pre);
+    llvm::Value* cur[kBufs];
+    for (int k = 0; k < kBufs; ++k) cur[k] = bufs[k];
+    element_block(off, idx, cur);
+    llvm::Value* next = b_.CreateAdd(off, b_.getInt64(W));
+    llvm::BasicBlock* latch = b_.GetInsertBlock();  // the body may have added blocks (exp's branch)
+    off->addIncoming(next, latch);
+    if (idx)
+      idx->addIncoming(
+          b_.CreateAdd(idx, llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(W), b_.getInt32(W))), latch);
+    llvm::BranchInst* back = b_.CreateCondBr(b_.CreateICmpULT(next, lim), loop, loop_exit);
+    // The loop is vectorized by construction: keep LLVM from re-vectorizing or unrolling it.
+    llvm::MDNode* self = llvm::MDNode::getTemporary(ctx_, {}).release();
+    llvm::Metadata* md[] = {self, llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.unroll.disable")}),
+                            llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.enable"),
+                                                     llvm::ConstantAsMetadata::get(b_.getFalse())})};
+    llvm::MDNode* loop_id = llvm::MDNode::getDistinct(ctx_, md);
+    loop_id->replaceOperandWith(0, loop_id);
+    llvm::MDNode::deleteTemporary(self);
+    back->setMetadata(llvm::LLVMContext::MD_loop, loop_id);
+
+    b_.SetInsertPoint(loop_exit);
+    b_.CreateCondBr(is_tail, tail_out, tail_check);
+
+    b_.SetInsertPoint(tail_check);
+    b_.CreateCondBr(b_.CreateICmpULT(vec_end, end), tail_in, exit);
+
+    // Masked copies in, the body on the copies, masked copies out of what the body writes.
+    const dslc::BufUse use = dslc::buffer_use(ir_);
+    bool used[kBufs], written[kBufs];
+    for (int k = 0; k < kBufs; ++k) used[k] = (use.read >> k) & 1, written[k] = (use.written >> k) & 1;
+    b_.SetInsertPoint(tail_in);
+    for (int k = 0; k < kBufs; ++k) {
+      if (!used[k]) continue;
+      llvm::Value* p = b_.CreateInBoundsGEP(f32_, real[k], vec_end);
+      auto* in = b_.CreateMaskedLoad(vf_, p, llvm::Align(4), mask, llvm::Constant::getNullValue(vf_));
+      tag(in, k);
+      b_.CreateAlignedStore(in, tmp[k], llvm::Align(64));
+    }
+    off0->addIncoming(b_.getInt64(0), tail_in);
+    lim->addIncoming(b_.getInt64(W), tail_in);
+    is_tail->addIncoming(b_.getTrue(), tail_in);
+    if (idx_first) idx_first->addIncoming(index_vec(vec_end), tail_in);
+    for (int k = 0; k < kBufs; ++k) bufs[k]->addIncoming(used[k] ? tmp[k] : real[k], tail_in);
+    b_.CreateBr(pre);
+
+    b_.SetInsertPoint(tail_out);
+    for (int k = 0; k < kBufs; ++k) {
+      if (!written[k]) continue;
+      llvm::Value* p = b_.CreateInBoundsGEP(f32_, real[k], vec_end);
+      tag(b_.CreateMaskedStore(b_.CreateAlignedLoad(vf_, tmp[k], llvm::Align(64)), p, llvm::Align(4), mask), k);
+    }
+    b_.CreateBr(exit);
+  }
+
+  llvm::Value* load(int buf, llvm::Value* base, llvm::Value* i) {
+    llvm::LoadInst* x = b_.CreateAlignedLoad(vf_, b_.CreateInBoundsGEP(f32_, base, i), llvm::Align(4));
+    tag(x, buf);
+    return x;
+  }
+  void store(int buf, llvm::Value* x, llvm::Value* base, llvm::Value* i) {
+    tag(b_.CreateAlignedStore(x, b_.CreateInBoundsGEP(f32_, base, i), llvm::Align(4)), buf);
+  }
+
+  // exp on 8 or 4 lanes: when every lane has |x| <= kExpFast, the polynomial and 2^n added to y's
+  // exponent bits (y * 2^n is then a normal float, exactly what vm::exp_f32's two factors give);
+  // otherwise (a larger |x|, an infinity, a NaN) a call to the helper, exp_full compiled once per
+  // process. The fast path has no clamps, no NaN select and one integer add instead of two
+  // multiplies and four integer operations: the exp rules of Table 1 were compute-bound on Zen 3's
+  // AVX2 (bench/README.md). AVX-512 keeps the full form: vscalefps already scales in one instruction.
+  llvm::Value* exp(llvm::Value* x0) {
+    if (W == 16) return exp_full(x0);
+    using namespace vm;
+    llvm::Value* bad = b_.CreateFCmpUGT(unary(llvm::Intrinsic::fabs, x0), cf(kExpFast));  // NaN too
+    auto* fast = llvm::BasicBlock::Create(ctx_, "exp_fast", fn_);
+    auto* slow = llvm::BasicBlock::Create(ctx_, "exp_slow", fn_);
+    auto* join = llvm::BasicBlock::Create(ctx_, "exp_join", fn_);
+    b_.CreateCondBr(b_.CreateOrReduce(bad), slow, fast, llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 20));
+    b_.SetInsertPoint(fast);
+    llvm::Value* n = unary(llvm::Intrinsic::roundeven, b_.CreateFMul(x0, cf(kLog2e)));
+    llvm::Value* e = b_.CreateBitCast(
+        b_.CreateAdd(b_.CreateBitCast(exp_poly(x0, n), vi32_), b_.CreateShl(b_.CreateFPToSI(n, vi32_), ci32(23))), vf_);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(slow);
+    // preserve_allcc: the helper saves every register it touches, so the values the loop keeps in
+    // vector registers stay there instead of being spilled around the call in the hot path.
+    auto* ty = llvm::FunctionType::get(vf_, {vf_}, false);
+    llvm::CallInst* es = b_.CreateCall(ty, b_.CreateIntToPtr(b_.getInt64(helpers_.exp_lanes), b_.getPtrTy()), {x0});
+    es->setCallingConv(llvm::CallingConv::PreserveAll);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+    llvm::PHINode* out = b_.CreatePHI(vf_, 2);
+    out->addIncoming(e, fast);
+    out->addIncoming(es, slow);
+    return out;
+  }
+  // exp(x0) for x0 in {-1, -0, +0, +1, NaN} (see the body loop), as selects among vm::exp_f32's
+  // own results; NaN passes through as exp_f32 passes it.
+  llvm::Value* exp_of_sign(llvm::Value* x0) {
+    const float e0 = vm::exp_f32(0.0f);
+    if (e0 != vm::exp_f32(-0.0f)) return exp(x0);  // both zeros must give one value (they give 1)
+    llvm::Value* nz = select(b_.CreateFCmpUNO(x0, x0), x0, cf(e0));
+    return select(b_.CreateFCmpOGT(x0, cf(0.0f)), cf(vm::exp_f32(1.0f)),
+                  select(b_.CreateFCmpOLT(x0, cf(0.0f)), cf(vm::exp_f32(-1.0f)), nz));
+  }
+
   // ---- one vector of elements ------------------------------------------------------------------
   // The high (hi_word) or low 32 bits of rng::bits for this vector's elements: the low half of the
   // index (constant high half within a call, see build) hashed with the draw key's word.
   llvm::Value* draw_word(uint32_t draw, bool hi_word) {
-    if (!idx32_) {
-      llvm::Value* lanes = llvm::ConstantVector::get([&] {
-        std::vector<llvm::Constant*> c;
-        for (int k = 0; k < W; ++k) c.push_back(b_.getInt32(static_cast<uint32_t>(k)));
-        return c;
-      }());
-      idx32_ = b_.CreateAdd(b_.CreateVectorSplat(W, b_.CreateTrunc(b_.CreateAdd(index_base_, i_), i32_)), lanes);
-    }
     const auto& key = draw_key_.at(draw);
-    return hash32(b_.CreateXor(idx32_, hi_word ? key.first : key.second));
+    return hash32(b_.CreateXor(idx_, hi_word ? key.first : key.second));
   }
 
   llvm::Value* slot(Slot s) { return slot_[static_cast<int>(s)]; }
 
-  // One vector of elements at buffer offset `off`, element (parameter) index base + `idx`.
+  // One vector of elements at buffer offset `off`; `idx` holds the low 32 bits of their parameter
+  // indices (null without draws).
   void element_block(llvm::Value* off, llvm::Value* idx, llvm::Value* const* ptr) {
     llvm::Value* i = off;
-    i_ = idx;
-    idx32_ = nullptr;
+    idx_ = idx;
     std::vector<llvm::Value*> r(ir_.body.size());
     // Values known to lie in {-1, -0, +0, +1, NaN}: sign(x), and products and negations of such.
     // exp of such a value (PowerSign's exp(sign(g) * sign(m)), five of the paper's Table 1 rules)
@@ -431,9 +492,9 @@ class Emitter {
       llvm::Value* c = dslc::op_arity(in.op) >= 2 ? r[in.b] : nullptr;
       switch (in.op) {
         case Op::Const: r[k] = cf(static_cast<float>(in.imm)); break;
-        case Op::Load: r[k] = load(ptr[static_cast<int>(in.buf)], i); break;
+        case Op::Load: r[k] = load(static_cast<int>(in.buf), ptr[static_cast<int>(in.buf)], i); break;
         case Op::Store:
-          store(a, ptr[static_cast<int>(in.buf)], i);
+          store(static_cast<int>(in.buf), a, ptr[static_cast<int>(in.buf)], i);
           r[k] = a;
           break;
         case Op::Param: r[k] = slot(in.slot); break;
@@ -476,18 +537,15 @@ class Emitter {
     }
   }
 
-  llvm::LLVMContext& ctx_;
   llvm::Module& mod_;
   const dslc::Ir ir_;  // the step program
-  const int W;
-  llvm::IRBuilder<> b_;
-  llvm::Type *f32_, *i32_, *i64_;
-  llvm::FixedVectorType *vf_, *vi32_;
   llvm::Function* fn_ = nullptr;
   llvm::Value* slot_[dslc::kSlotCount] = {};
+  llvm::MDNode* alias_scope_[kBufs] = {};
+  llvm::MDNode* noalias_[kBufs] = {};
   llvm::Value* index_base_ = nullptr;
-  llvm::Value* i_ = nullptr;
-  llvm::Value* idx32_ = nullptr;
+  const Helpers helpers_;
+  llvm::Value* idx_ = nullptr;
   std::map<uint32_t, std::pair<llvm::Value*, llvm::Value*>> draw_key_;  // draw -> (high, low) key word, splat
 };
 
@@ -533,6 +591,11 @@ llvm::orc::JITTargetMachineBuilder host_jit_target_machine_builder() {
     jtmb->setFeatures(capped.getString());
   }
   jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  // What LLJIT sets anyway when it links with JITLink (x86-64 ELF): stated here so that
+  // emit_asm (dslc --emit=asm) shows the code that runs, RIP-relative constant loads and all,
+  // rather than the large code model's movabs pairs.
+  jtmb->setCodeModel(llvm::CodeModel::Small);
+  jtmb->setRelocationModel(llvm::Reloc::PIC_);
   return std::move(*jtmb);
 }
 
@@ -549,13 +612,36 @@ int vector_width_for(const llvm::TargetMachine& tm) {
   return 4;
 }
 
+std::unique_ptr<llvm::Module> build_helper_module(llvm::LLVMContext& ctx, int width, llvm::TargetMachine& tm) {
+  auto mod = std::make_unique<llvm::Module>("nos_jit_helpers", ctx);
+  mod->setDataLayout(tm.createDataLayout());
+  mod->setTargetTriple(tm.getTargetTriple().str());
+  struct Helper : VecCode {
+    Helper(llvm::LLVMContext& c, int w, llvm::Module& m, llvm::TargetMachine& tm) : VecCode(c, w) {
+      auto* f = llvm::Function::Create(llvm::FunctionType::get(vf_, {vf_}, false), llvm::Function::ExternalLinkage,
+                                       kExpLanesHelper, m);
+      f->setCallingConv(llvm::CallingConv::PreserveAll);
+      f->addFnAttr("target-cpu", tm.getTargetCPU());
+      f->addFnAttr("target-features", tm.getTargetFeatureString());
+      f->addFnAttr("min-legal-vector-width", std::to_string(W * 32));
+      f->addFnAttr(llvm::Attribute::NoUnwind);
+      b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", f));
+      b_.CreateRet(exp_full(f->getArg(0)));
+    }
+  } helper(ctx, width, *mod, tm);
+  std::string err;
+  llvm::raw_string_ostream es(err);
+  if (llvm::verifyModule(*mod, &es)) throw std::runtime_error("jit: helper IR does not verify: " + err);
+  return mod;
+}
+
 std::unique_ptr<llvm::Module> build_kernel_module(llvm::LLVMContext& ctx, const dslc::Ir& ir, const std::string& name,
-                                                  int width, llvm::TargetMachine& tm) {
+                                                  int width, llvm::TargetMachine& tm, const Helpers& helpers) {
   if (const std::string why = dslc::verify(ir); !why.empty()) throw std::invalid_argument("jit: bad IR: " + why);
   auto mod = std::make_unique<llvm::Module>(name, ctx);
   mod->setDataLayout(tm.createDataLayout());
   mod->setTargetTriple(tm.getTargetTriple().str());
-  Emitter(ctx, *mod, ir, width).build(name, tm);
+  Emitter(ctx, *mod, ir, width, helpers).build(name, tm);
   return mod;
 }
 
@@ -563,13 +649,13 @@ void optimize_module(llvm::Module& m, llvm::TargetMachine& tm) {
   std::string err;
   llvm::raw_string_ostream es(err);
   if (llvm::verifyModule(m, &es)) throw std::runtime_error("jit: generated IR does not verify: " + err);
-  // The code is vectorized, unrolled as wanted and its loop shaped by construction, so the O3
-  // pipeline (loop, vectorizer, inliner heuristics, ~4 ms of CPU per kernel, half the compile
-  // latency) has nothing left to do that instruction selection does not do anyway: the body is
-  // inlined into the wrapper, then one round of instruction combining, CSE and CFG cleanup. The
-  // hot loops come out the same as under O3 (an instruction more or less in a few drop* loops);
-  // compile latency over Table 1 went from 8.2 to 5.0 ms of CPU (bench/README.md). No pass here
-  // may change float results: there are no fast-math flags to license it.
+  // The code is vectorized, its loop shaped and its buffers' aliasing stated by construction, so
+  // the O3 pipeline (~4 ms of CPU per kernel) has nothing left to do that instruction selection
+  // does not do anyway; one round of instruction combining remains (it folds e.g. the lower bound
+  // of a clip of a square). EarlyCSE and SimplifyCFG, run here before, changed no hot loop of
+  // Table 1, Adam, PowerSign, SGD, a noise rule or Lion on znver3. No pass here may change float
+  // results: there are no fast-math flags to license it. Passes are LLVM's own and trusted, so
+  // the result is not verified again.
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -581,14 +667,10 @@ void optimize_module(llvm::Module& m, llvm::TargetMachine& tm) {
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   llvm::ModulePassManager mpm;
-  mpm.addPass(llvm::AlwaysInlinerPass());
   llvm::FunctionPassManager fpm;
   fpm.addPass(llvm::InstCombinePass());
-  fpm.addPass(llvm::EarlyCSEPass());
-  fpm.addPass(llvm::SimplifyCFGPass());
   mpm.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
   mpm.run(m, mam);
-  if (llvm::verifyModule(m, &es)) throw std::runtime_error("jit: optimized IR does not verify: " + err);
 }
 
 }  // namespace nos::jit

@@ -1,8 +1,12 @@
 // ORC LLJIT, the kernel cache and the text emitters.
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
+#include <llvm/MC/MCContext.h>
+#include <llvm/Support/CommandLine.h>
+#include <llvm/Support/SmallVectorMemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -27,6 +31,42 @@ StepBlock make_step_block(const dslc::StepParams& p) {
 
 namespace {
 
+// Module -> object code through one code generation pipeline built once, where ORC's SimpleCompiler
+// builds a new one (~150 passes) for every module: building it cost about a sixth of compiling a
+// small kernel. The legacy pass manager re-initializes its passes per module (doInitialization /
+// doFinalization: the MC context and the object streamer are reset after each object). Used under
+// JitState::mu, so one module at a time.
+class ReusedPipelineCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
+ public:
+  explicit ReusedPipelineCompiler(std::unique_ptr<llvm::TargetMachine> tm)
+      : IRCompiler(llvm::orc::irManglingOptionsFromTargetOptions(tm->Options)), tm_(std::move(tm)), os_(buf_) {
+    // Loop strength reduction finds nothing to change in a kernel's loop (one offset induction
+    // variable, its preheader in place: the same code with and without it for every Table 1 rule)
+    // and cost ~5% of compiling one. TargetPassConfig reads -disable-lsr while it builds the
+    // pipeline, which happens here, once: the option is set for that moment only.
+    llvm::cl::Option* lsr = llvm::cl::getRegisteredOptions().lookup("disable-lsr");
+    if (lsr) lsr->addOccurrence(0, "disable-lsr", "true");
+    llvm::MCContext* ctx = nullptr;
+    const bool failed = tm_->addPassesToEmitMC(pm_, ctx, os_);
+    if (lsr) lsr->reset();
+    if (failed) throw std::runtime_error("jit: the target cannot emit object code");
+  }
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module& m) override {
+    buf_.clear();
+    pm_.run(m);
+    auto obj = std::make_unique<llvm::SmallVectorMemoryBuffer>(std::move(buf_),
+                                                               m.getModuleIdentifier() + "-jitted-objectbuffer", false);
+    buf_.clear();  // moved from: empty again, and still the stream's target
+    return obj;
+  }
+
+ private:
+  std::unique_ptr<llvm::TargetMachine> tm_;
+  llvm::SmallVector<char, 0> buf_;
+  llvm::raw_svector_ostream os_;
+  llvm::legacy::PassManager pm_;
+};
+
 // The one JIT of the process and its cache. Kernels hold a shared_ptr to it, so it outlives every
 // kernel even during static destruction.
 struct JitState {
@@ -37,6 +77,7 @@ struct JitState {
   uint64_t compiled = 0;
   int width = 0;
   std::string cpu;
+  Helpers helpers;  // compiled at start-up, never removed
 };
 
 std::shared_ptr<JitState> jit_state() {
@@ -46,9 +87,25 @@ std::shared_ptr<JitState> jit_state() {
     s->width = vector_width_for(*tm);
     s->cpu = tm->getTargetCPU().str();
     s->tm = std::move(tm);
-    auto j = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(host_jit_target_machine_builder()).create();
+    auto j =
+        llvm::orc::LLJITBuilder()
+            .setJITTargetMachineBuilder(host_jit_target_machine_builder())
+            .setCompileFunctionCreator([](llvm::orc::JITTargetMachineBuilder jtmb)
+                                           -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+              auto tm = jtmb.createTargetMachine();
+              if (!tm) return tm.takeError();
+              return std::make_unique<ReusedPipelineCompiler>(std::move(*tm));
+            })
+            .create();
     if (!j) throw std::runtime_error("jit: cannot create LLJIT: " + llvm::toString(j.takeError()));
     s->jit = std::move(*j);
+    auto ctx = std::make_unique<llvm::LLVMContext>();
+    auto helpers = build_helper_module(*ctx, s->width, *s->tm);
+    if (auto err = s->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(helpers), std::move(ctx))))
+      throw std::runtime_error("jit: helpers: " + llvm::toString(std::move(err)));
+    auto exp_lanes = s->jit->lookup(kExpLanesHelper);
+    if (!exp_lanes) throw std::runtime_error("jit: helpers: " + llvm::toString(exp_lanes.takeError()));
+    s->helpers.exp_lanes = exp_lanes->getValue();
     return s;
   }();
   return st;
@@ -113,7 +170,7 @@ Kernel compile_kernel(const dslc::Ir& ir, uint64_t hash) {
   const std::string name = "nos_kernel_" + std::to_string(st->compiled);
   auto ctx = std::make_unique<llvm::LLVMContext>();
   {
-    auto mod = build_kernel_module(*ctx, ir, name, st->width, *st->tm);
+    auto mod = build_kernel_module(*ctx, ir, name, st->width, *st->tm, st->helpers);
     optimize_module(*mod, *st->tm);
     code->tracker = st->jit->getMainJITDylib().createResourceTracker();
     if (auto err = st->jit->addIRModule(code->tracker, llvm::orc::ThreadSafeModule(std::move(mod), std::move(ctx))))
@@ -146,7 +203,7 @@ uint64_t compiled_kernel_total() {
 std::string emit_llvm(const dslc::Ir& ir, const std::string& name) {
   auto tm = host_target_machine();
   llvm::LLVMContext ctx;
-  auto mod = build_kernel_module(ctx, ir, name, vector_width_for(*tm), *tm);
+  auto mod = build_kernel_module(ctx, ir, name, vector_width_for(*tm), *tm, jit_state()->helpers);
   optimize_module(*mod, *tm);
   std::string out;
   llvm::raw_string_ostream os(out);
@@ -157,7 +214,7 @@ std::string emit_llvm(const dslc::Ir& ir, const std::string& name) {
 std::string emit_asm(const dslc::Ir& ir, const std::string& name) {
   auto tm = host_target_machine();
   llvm::LLVMContext ctx;
-  auto mod = build_kernel_module(ctx, ir, name, vector_width_for(*tm), *tm);
+  auto mod = build_kernel_module(ctx, ir, name, vector_width_for(*tm), *tm, jit_state()->helpers);
   optimize_module(*mod, *tm);
   llvm::SmallString<0> buf;
   llvm::raw_svector_ostream os(buf);

@@ -21,6 +21,9 @@ namespace nos::jit::vm {
 // x is clamped to [kExpLo, kExpHi] (NaN to kExpLo), where e^x already rounds to 0 and to +inf:
 // only NaN needs a fix-up afterwards.
 inline constexpr float kExpHi = 88.8f, kExpLo = -105.0f;
+// For |x| <= kExpFast, n is in [-124, 124] and y * 2^n a normal float, so the two factors are exact
+// and y * 2^n can be formed by adding n to y's exponent bits (the JIT's fast path).
+inline constexpr float kExpFast = 86.0f;
 inline constexpr float kLog2e = 1.44269504088896341f;
 inline constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
 inline constexpr float kExpP[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,

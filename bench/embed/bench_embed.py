@@ -7,7 +7,8 @@
    and ResNet-18's 62 parameter tensors (11.7M elements).
 2. PowerSign and AddSign: nos.torch.Optimizer vs the ports dslc --emit=torch generates.
 3. Embedding overhead on the 10M tensor: the C API called through ctypes (C++ Optimizer::step
-   plus the C shim), nos.Optimizer on numpy arrays (pybind11), nos.torch.Optimizer.
+   plus the C shim), nos.Optimizer on numpy arrays (pybind11), nos.torch.Optimizer, all three
+   stepping the same weights and gradients.
 """
 import argparse
 import ctypes
@@ -145,19 +146,23 @@ def main():
                     a.rounds, a.reps)
 
     capi = CApi(a.libnos)
-    # The fixed cost of each path per step: a 16-element tensor, where the kernel is ~nothing.
-    for rule_name, n, reps in (("adam", 10_000_000, a.reps), ("powersign", 10_000_000, a.reps), ("adam", 16, 2000)):
+    # The paths step the same weights and gradients (each with state of its own, allocated alike by
+    # the Optimizer): a torch-allocated tensor and its numpy view. Buffers allocated by numpy and by
+    # torch streamed at different speeds (results-2026-12-02-jit-speed.md), which an overhead
+    # comparison must not mistake for a path's cost. The fixed cost per step is measured on 16
+    # elements, where the kernel is ~nothing.
+    for rule_name, n, rounds, reps in (("adam", 10_000_000, 3 * a.rounds, a.reps),
+                                       ("powersign", 10_000_000, 3 * a.rounds, a.reps), ("adam", 16, a.rounds, 2000)):
         rule = nos.RULES[rule_name]
-        w1, g1 = np.full(n, 0.5, np.float32), np.full(n, 1e-3, np.float32)
-        w2, g2 = w1.copy(), g1.copy()
-        c_step = capi.optimizer(rule, w1, g1)
-        npo = nos.Optimizer(rule, lr=1e-6)
-        npo.add(w2, g2)
         (pt,) = params([(n,)])
+        w, g = pt.data.numpy(), pt.grad.numpy()
+        c_step = capi.optimizer(rule, w, g)
+        npo = nos.Optimizer(rule, lr=1e-6)
+        npo.add(w, g)
         to = nos.torch.Optimizer([pt], rule=rule_name, lr=1e-6)
-        times = compare(f"embedding overhead, {rule_name}, {n:,} elements",
+        times = compare(f"embedding overhead, {rule_name}, {n:,} elements (same w, g)",
                         [("C API (ctypes)", c_step), ("nos.Optimizer numpy", npo.step), ("nos.torch", to.step)],
-                        a.rounds, reps)
+                        rounds, reps)
         if n < 1000:
             print("| fixed cost per step | " + " | ".join(f"{k} {statistics.median(v) * 1e3:.1f} us" for k, v in times.items()) + " |")
     print(f"\nload after: {open('/proc/loadavg').read().split()[:3]}")

@@ -312,6 +312,39 @@ TEST(JitKernel, ExpEqualsTheScalarPolynomialOverItsRange) {
     ASSERT_TRUE(same_bits(jb.w[i], 0.0f - 1.0f * vm::exp_f32(xs[i]))) << xs[i];
 }
 
+// On 8 and 4 lanes a vector takes exp's fast path only when every lane has |x| <= vm::kExpFast;
+// any other lane (beyond it, infinite, NaN) sends the whole vector to the helper. Vectors that mix
+// both kinds, lanes at and next to the threshold: every lane equals vm::exp_f32.
+TEST(JitKernel, ExpFastPathAndItsFallbackMixLaneByLane) {
+  const float t = vm::kExpFast;
+  const float edge[] = {t,
+                        -t,
+                        std::nextafter(t, 0.0f),
+                        std::nextafter(-t, 0.0f),
+                        std::nextafter(t, 100.0f),
+                        std::nextafter(-t, -100.0f),
+                        88.7f,
+                        -103.9f,
+                        kInf,
+                        -kInf,
+                        std::numeric_limits<float>::quiet_NaN(),
+                        0.0f,
+                        -0.0f,
+                        1e-40f};
+  std::mt19937 r(17);
+  std::uniform_real_distribution<float> in_range(-t, t);
+  std::vector<float> xs;
+  for (int k = 0; k < 4000; ++k) xs.push_back(r() % 5 == 0 ? edge[r() % std::size(edge)] : in_range(r));
+  const size_t n = xs.size();
+  const Compiled c = compile_text("exp g");
+  const Kernel k = compile_kernel(c.ir, c.hash);
+  Buffers jb(n);
+  for (size_t i = 0; i < n; ++i) jb.w[i] = 0.0f, jb.g[i] = xs[i];
+  const StepBlock p = make_step_block(dslc::step_params(dslc::Hyper{.lr = 1.0}, 1));
+  run_kernel(k, jb, p, 0, 0, n);
+  for (size_t i = 0; i < n; ++i) ASSERT_TRUE(same_bits(jb.w[i], 0.0f - 1.0f * vm::exp_f32(xs[i]))) << xs[i];
+}
+
 // A draw's key depends on the high 32 bits of the parameter index (dslc/random.h), so the kernel
 // cuts its range where the index crosses a multiple of 2^32: the draws on both sides, and in the
 // vector that straddles it, must still be rng::bits of the full 64-bit index.
