@@ -17,6 +17,7 @@
 #include "apps/common/run_files.h"
 #include "apps/transfer/config.h"
 #include "apps/transfer/report.h"
+#include "apps/transfer/rungs.h"
 #include "apps/transfer/study.h"
 #include "nn/train/zaremba.h"
 #include "tensor/blas_env.h"
@@ -42,7 +43,12 @@ std::pair<std::string, std::vector<double>> parse_range(const std::string& s) {
 }
 
 int run(TransferConfig c, const std::vector<std::string>& wanted, const std::string& rules_flag,
-        const std::vector<std::string>& ranges, const std::string& out) {
+        const std::vector<std::string>& ranges, const std::string& halving, const std::string& out) {
+  if (!halving.empty()) {
+    const app::HalvingSpec h = parse_halving(halving);
+    c.halving_eta = h.eta;
+    c.halving_rungs = h.rungs;
+  }
   std::filesystem::path rules_file = rules_flag.empty() ? app::default_rules_file() : std::filesystem::path(rules_flag);
   std::vector<app::OptimizerSpec> rules;
   if (!rules_file.empty()) rules = app::read_rules_file(rules_file);
@@ -76,7 +82,7 @@ int main(int argc, char** argv) {
   TransferConfig c;
   std::vector<std::string> wanted;
   std::vector<std::string> ranges;
-  std::string rules_flag, out;
+  std::string rules_flag, out, halving;
 
   auto common = [&](CLI::App* s, const std::string& default_opts, int rates, double lo, double hi) {
     s->add_option("--optimizers,-O", wanted,
@@ -104,6 +110,15 @@ int main(int argc, char** argv) {
                   "Stop each epoch after this many steps (0: whole epochs; for smoke runs)")
         ->check(app::NonNegative);
     s->add_option("--batch", c.batch, "Batch size (default: convnet 100, wrn 128, lstm 20)")->check(app::NonNegative);
+    auto* h = s->add_option("--halving", halving,
+                            "Successive halving over (optimizer, rate) pairs: ETA or ETA:RUNGS (default 3 rungs) keeps "
+                            "the best 1/ETA, by the table's validation score, after rungs of steps growing by ETA up "
+                            "to the whole run; stopped runs are prefixes of whole runs (README: Halving)");
+    s->add_option("--halving-pool", c.halving_pool,
+                  "With --halving: optimizer (each optimizer's rates among themselves, so every optimizer gets a "
+                  "whole run: a table; default) or all (every pair against every other)")
+        ->check(CLI::IsMember({"optimizer", "all"}))
+        ->needs(h);
   };
 
   auto* rosen = app.add_subcommand(
@@ -240,7 +255,7 @@ int main(int argc, char** argv) {
                  r.plotted ? fmt::format("; plots in {}/plots", report_dir) : " (gnuplot missing: no plots)");
       return 0;
     }
-    return run(c, wanted, rules_flag, ranges, out);
+    return run(c, wanted, rules_flag, ranges, halving, out);
   } catch (const std::exception& e) {
     fmt::print(stderr, "nos-transfer: error: {}\n", e.what());
     return 1;
