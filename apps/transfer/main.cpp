@@ -7,6 +7,7 @@
 //   nos-transfer linreg --condition 1000 --out runs/linreg
 //   nos-transfer two-moons --out runs/moons
 //   nos-transfer wrn --depth 16 --widen 4 --epochs 5 --augment --optimizers sgd,momentum,adam,rmsprop,t1_01 --out runs/wrn
+//   nos-transfer wrn --epochs 2 --rates 4 --halving 3 --out runs/wrn-halving   # stop the less promising early
 //   nos-transfer report runs/wrn
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
