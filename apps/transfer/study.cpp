@@ -146,9 +146,6 @@ std::string budgets_text(const std::vector<std::int64_t>& budgets) {
 // Successive halving (rungs.h): train every pool's current rung, decide, again, until no rung
 // has anything left to train. Every decision is read back from the records.
 StudyCounts run_halving(const TransferConfig& c, RunDir& dir, const std::vector<PlannedRun>& plan) {
-  if (c.task == "rosenbrock")
-    throw std::invalid_argument(
-        "--halving: rosenbrock runs are not trained in steps of an epoch loop; nothing to halve");
   const app::HalvingSpec h{.eta = c.halving_eta, .rungs = c.halving_rungs};
   const TableSpec spec = table_spec(c.task);
   const TaskData data = load_task_data(c);
@@ -177,6 +174,9 @@ StudyCounts run_halving(const TransferConfig& c, RunDir& dir, const std::vector<
 }  // namespace
 
 StudyCounts run_study(const TransferConfig& c, const fs::path& dir_path) {
+  if (c.halving_eta > 0 && c.task == "rosenbrock")
+    throw std::invalid_argument(
+        "--halving: rosenbrock runs are not trained in steps of an epoch loop; nothing to halve");
   check_rules(c);
   RunDir dir(dir_path, c);
   const std::vector<PlannedRun> plan = plan_runs(c);

@@ -199,6 +199,7 @@ TEST_F(HalvingStudy, RosenbrockHasNothingToHalve) {
     EXPECT_EQ(std::string(e.what()),
               "--halving: rosenbrock runs are not trained in steps of an epoch loop; nothing to halve");
   }
+  EXPECT_FALSE(fs::exists(base / "rosen" / "config.json"));
 }
 
 }  // namespace
