@@ -15,7 +15,8 @@ namespace {
 // if_absent: what directories written before a key existed did. lm_cuts came after the LSTM's
 // cut epochs, which until then re-read the text's start; dim, condition, noise and hidden came
 // with the linreg and two-moons tasks, so a directory without them holds another task, which
-// never reads them (their defaults stand in).
+// never reads them (their defaults stand in). The halving settings are Fixed: which runs were
+// stopped where follows from them, and directories from before halving trained every run to the end.
 const app::Settings<TransferConfig>& settings() {
   using C = TransferConfig;
   static const C d{};
@@ -29,6 +30,9 @@ const app::Settings<TransferConfig>& settings() {
       app::may_change("adam_eps", &C::adam_eps),
       app::may_change("repeats", &C::repeats),
       app::fixed("seed", &C::seed),
+      app::fixed("halving_eta", &C::halving_eta, 0),
+      app::fixed("halving_rungs", &C::halving_rungs, 0),
+      app::fixed("halving_pool", &C::halving_pool, d.halving_pool),
       app::fixed("iterations", &C::iterations),
       app::fixed("x0", &C::x0),
       app::fixed("y0", &C::y0),

@@ -30,6 +30,12 @@ struct TransferConfig {
   int repeats = 1;
   std::uint64_t seed = 1;  // the data split; repeat r initialises and shuffles with seed + r
 
+  // Successive halving over the (optimizer, rate) pairs (apps/transfer/rungs.h). eta 0: off,
+  // every run goes to the end. pool "optimizer": each optimizer's rates compete among themselves
+  // (every optimizer keeps a whole run: a table); "all": every pair competes with every other.
+  int halving_eta = 0, halving_rungs = 0;
+  std::string halving_pool = "optimizer";
+
   // rosenbrock
   int iterations = 4000;
   double x0 = -1.5, y0 = 2.0;

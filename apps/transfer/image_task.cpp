@@ -64,11 +64,18 @@ optim::Schedule schedule_of(const TransferConfig& c, std::int64_t steps_per_epoc
   return s;
 }
 
+std::int64_t run_steps_per_epoch(const TransferConfig& c, const ImageData& d) {
+  return nn::classifier_steps_per_epoch(d.train.size(), batch_size(c), c.steps_per_epoch);
+}
+
 RunRecord train_image_run(const TransferConfig& c, const ImageData& d, const PlannedRun& p, const EpochFn& on_epoch) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t batch = batch_size(c);
-  const std::int64_t per_epoch = nn::classifier_steps_per_epoch(d.train.size(), batch, c.steps_per_epoch);
+  const std::int64_t per_epoch = run_steps_per_epoch(c, d);
   const std::int64_t total = per_epoch * c.epochs;
+  const std::int64_t taken = steps_to_take(p, total);
+  // The test set is for the table only: a stopped run never reaches it.
+  const bool stopped = taken < total;
 
   // The same initialisation for every optimizer at a given repeat.
   std::mt19937_64 rng(p.seed);
@@ -86,11 +93,12 @@ RunRecord train_image_run(const TransferConfig& c, const ImageData& d, const Pla
   optim::Optimizer opt(p.opt.rule, o);
   optim::add_arena(opt, arena);
 
-  RunRecord rec = start_record(p);
+  RunRecord rec = start_record(p, total);
   // One run of the loop; each epoch draws from its own seed (nn::epoch_seed), and the loop scores
   // the test set after every epoch.
   auto e0 = std::chrono::steady_clock::now();
   nn::ClassifierConfig cfg{.epochs = c.epochs,
+                           .max_steps = taken,
                            .steps_per_epoch = c.steps_per_epoch,
                            .batch = batch,
                            .augment = c.augment,
@@ -102,13 +110,15 @@ RunRecord train_image_run(const TransferConfig& c, const ImageData& d, const Pla
     EpochMetrics m{.epoch = e.epoch,
                    .train = e.train_loss,
                    .val = e.val_accuracy,
-                   .test = e.test_accuracy,
-                   .seconds = std::chrono::duration<double>(now - e0).count()};
+                   .test = stopped ? NAN : e.test_accuracy,
+                   .seconds = std::chrono::duration<double>(now - e0).count(),
+                   .steps = std::min<std::int64_t>(e.epoch * per_epoch, taken)};
     e0 = now;
     rec.epochs.push_back(m);
     on_epoch(m);
   };
-  const nn::ClassifierResult r = nn::train_classifier(*net, arena, d.train, d.val, cfg, opt, &d.test);
+  const nn::ClassifierResult r =
+      nn::train_classifier(*net, arena, d.train, d.val, cfg, opt, stopped ? nullptr : &d.test);
   if (r.diverged) {
     rec.diverged = true;
     rec.reason = fmt::format("epoch {}: {}", r.epochs.size() + 1, r.diverged_reason);

@@ -23,7 +23,11 @@ ImageData load_image_data(const TransferConfig& c);
 // each (step: decay_rate every decay_epochs epochs; the cosine kinds decay over the whole run).
 optim::Schedule schedule_of(const TransferConfig& c, std::int64_t steps_per_epoch, std::int64_t total_steps);
 
+// The steps of one epoch of a run (nn::classifier_steps_per_epoch over the training images).
+std::int64_t run_steps_per_epoch(const TransferConfig& c, const ImageData& d);
+
 using EpochFn = std::function<void(const EpochMetrics&)>;
+// A run stopped by halving (p.key.steps) is scored on validation where it stops and never on test.
 RunRecord train_image_run(const TransferConfig& c, const ImageData& d, const PlannedRun& p, const EpochFn& on_epoch);
 
 }  // namespace nos::transfer

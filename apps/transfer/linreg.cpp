@@ -88,14 +88,20 @@ double linreg_loss(const LinregProblem& p, const std::vector<double>& w) {
   return sum / (2.0 * p.n);
 }
 
+std::int64_t run_steps_per_epoch(const TransferConfig& c, const LinregProblem& prob) {
+  const std::int64_t batch = std::min<std::int64_t>(batch_size(c), prob.n);
+  const std::int64_t per_epoch = prob.n / batch;
+  return c.steps_per_epoch > 0 ? std::min(per_epoch, c.steps_per_epoch) : per_epoch;
+}
+
 RunRecord train_linreg_run(const TransferConfig& c, const LinregProblem& prob, const PlannedRun& p,
                            const EpochFn& on_epoch) {
   const auto t0 = std::chrono::steady_clock::now();
   const int n = prob.n, d = prob.d;
   const int batch = static_cast<int>(std::min<std::int64_t>(batch_size(c), n));
-  std::int64_t per_epoch = n / batch;
-  if (c.steps_per_epoch > 0) per_epoch = std::min(per_epoch, c.steps_per_epoch);
+  const std::int64_t per_epoch = run_steps_per_epoch(c, prob);
   const std::int64_t total = per_epoch * c.epochs;
+  const std::int64_t taken = steps_to_take(p, total);
   std::mt19937_64 rng(p.seed);
   std::normal_distribution<float> normal(0.0F, 1.0F / std::sqrt(static_cast<float>(d)));
   std::vector<float> w(d), g(d);
@@ -111,11 +117,12 @@ RunRecord train_linreg_run(const TransferConfig& c, const LinregProblem& prob, c
   double w_star_norm = 0;
   for (double e : prob.w_star) w_star_norm += e * e;
   w_star_norm = std::sqrt(w_star_norm);
-  RunRecord rec = start_record(p);
-  for (int epoch = 1; epoch <= c.epochs; ++epoch) {
+  RunRecord rec = start_record(p, total);
+  std::int64_t steps = 0;
+  for (int epoch = 1; epoch <= c.epochs && steps < taken; ++epoch) {
     const auto e0 = std::chrono::steady_clock::now();
     std::shuffle(order.begin(), order.end(), rng);
-    for (std::int64_t b = 0; b < per_epoch; ++b) {
+    for (std::int64_t b = 0; b < per_epoch && steps < taken; ++b, ++steps) {
       std::fill(gd.begin(), gd.end(), 0.0);
       for (int r = 0; r < batch; ++r) {
         const int i = order[b * batch + r];
@@ -139,7 +146,8 @@ RunRecord train_linreg_run(const TransferConfig& c, const LinregProblem& prob, c
                    .train = f,
                    .val = f - prob.f_star,
                    .test = std::sqrt(dist) / w_star_norm,
-                   .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count()};
+                   .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count(),
+                   .steps = steps};
     rec.epochs.push_back(m);
     on_epoch(m);
   }

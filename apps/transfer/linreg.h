@@ -31,9 +31,13 @@ LinregProblem make_linreg(int n, int d, double kappa, double sigma, std::uint64_
 // f(w) = ‖Xw − y‖²/(2n).
 double linreg_loss(const LinregProblem& p, const std::vector<double>& w);
 
+// The steps of one epoch: minibatches of batch_size(c) (at most n) rows, at most c.steps_per_epoch.
+std::int64_t run_steps_per_epoch(const TransferConfig& c, const LinregProblem& prob);
+
 // Per epoch (a shuffled pass in minibatches of batch_size(c)): train = f(w), val = f(w) − f*
 // (the excess loss, the score), test = ‖w − w*‖/‖w*‖. w starts at N(0, 1/d) drawn with the
-// run's seed, the same for every optimizer at a repeat.
+// run's seed, the same for every optimizer at a repeat. A run stopped by halving (p.key.steps) is
+// measured where it stops (test, the distance to w*, is no held-out data, so it is kept).
 RunRecord train_linreg_run(const TransferConfig& c, const LinregProblem& prob, const PlannedRun& p,
                            const EpochFn& on_epoch);
 

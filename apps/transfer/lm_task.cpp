@@ -39,25 +39,32 @@ double zaremba_rate(const TransferConfig& c, double base, int epoch) {
   return optim::learning_rate(zaremba_schedule_of(c, 1), base, static_cast<std::uint64_t>(epoch - 1));
 }
 
+std::int64_t run_steps_per_epoch(const TransferConfig& c, const LmData& d) {
+  return nn::lm_steps_per_epoch(static_cast<std::int64_t>(d.train.size()), batch_size(c), c.bptt, c.steps_per_epoch);
+}
+
 RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRun& p, const EpochFn& on_epoch) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t batch = batch_size(c);
-  const std::int64_t per_epoch =
-      nn::lm_steps_per_epoch(static_cast<std::int64_t>(d.train.size()), batch, c.bptt, c.steps_per_epoch);
+  const std::int64_t per_epoch = run_steps_per_epoch(c, d);
+  const std::int64_t total = per_epoch * c.epochs;
+  const std::int64_t taken = steps_to_take(p, total);
+  const bool stopped = taken < total;
 
   std::mt19937_64 rng(p.seed);
   ParamArena arena;
   nn::LstmLm lm(arena, c.size == "medium" ? nn::LstmLmOptions::medium(d.vocab) : nn::LstmLmOptions::small(d.vocab),
                 rng);
 
-  optim::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(per_epoch * c.epochs));
+  optim::OptimizerOptions o = run_optimizer_options(p, p.key.lr, static_cast<std::uint64_t>(total));
   o.schedule = zaremba_schedule_of(c, per_epoch);
   optim::Optimizer opt(p.opt.rule, o);
   optim::add_arena(opt, arena);
 
-  RunRecord rec = start_record(p);
+  RunRecord rec = start_record(p, total);
   auto e0 = std::chrono::steady_clock::now();
   nn::LmConfig cfg{.epochs = c.epochs,
+                   .max_steps = taken,
                    .steps_per_epoch = c.steps_per_epoch,
                    .batch = batch,
                    .bptt = c.bptt,
@@ -65,15 +72,16 @@ RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRu
                    .restart_cuts = c.lm_cuts != "continue",
                    .seed = p.seed,
                    .reseed_each_epoch = true,
-                   .test_each_epoch = true,
+                   .test_each_epoch = !stopped,
                    .label = fmt::format("{} lr={:g}", p.key.optimizer, p.key.lr)};
   cfg.on_epoch = [&](const nn::LmEpoch& e) {
     const auto now = std::chrono::steady_clock::now();
     EpochMetrics m{.epoch = e.epoch,
                    .train = e.train_perplexity,
                    .val = e.valid_perplexity,
-                   .test = e.test_perplexity,
-                   .seconds = std::chrono::duration<double>(now - e0).count()};
+                   .test = stopped ? NAN : e.test_perplexity,
+                   .seconds = std::chrono::duration<double>(now - e0).count(),
+                   .steps = std::min<std::int64_t>(e.epoch * per_epoch, taken)};
     e0 = now;
     rec.epochs.push_back(m);
     on_epoch(m);

@@ -27,6 +27,11 @@ LmData load_lm_data(const TransferConfig& c);
 optim::Schedule zaremba_schedule_of(const TransferConfig& c, std::int64_t steps_per_epoch);
 double zaremba_rate(const TransferConfig& c, double base, int epoch);
 
+// The steps of one epoch of a run (nn::lm_steps_per_epoch over the training text).
+std::int64_t run_steps_per_epoch(const TransferConfig& c, const LmData& d);
+
+// A run stopped by halving (p.key.steps) is scored on validation where it stops; the loop scores
+// the test text once at its end whatever it is told, and a stopped run's record leaves it out.
 RunRecord train_lm_run(const TransferConfig& c, const LmData& d, const PlannedRun& p, const EpochFn& on_epoch);
 
 }  // namespace nos::transfer

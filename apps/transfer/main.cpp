@@ -7,6 +7,7 @@
 //   nos-transfer linreg --condition 1000 --out runs/linreg
 //   nos-transfer two-moons --out runs/moons
 //   nos-transfer wrn --depth 16 --widen 4 --epochs 5 --augment --optimizers sgd,momentum,adam,rmsprop,t1_01 --out runs/wrn
+//   nos-transfer wrn --epochs 2 --rates 4 --halving 3 --out runs/wrn-halving   # stop the less promising early
 //   nos-transfer report runs/wrn
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -17,6 +18,7 @@
 #include "apps/common/run_files.h"
 #include "apps/transfer/config.h"
 #include "apps/transfer/report.h"
+#include "apps/transfer/rungs.h"
 #include "apps/transfer/study.h"
 #include "nn/train/zaremba.h"
 #include "tensor/blas_env.h"
@@ -42,7 +44,12 @@ std::pair<std::string, std::vector<double>> parse_range(const std::string& s) {
 }
 
 int run(TransferConfig c, const std::vector<std::string>& wanted, const std::string& rules_flag,
-        const std::vector<std::string>& ranges, const std::string& out) {
+        const std::vector<std::string>& ranges, const std::string& halving, const std::string& out) {
+  if (!halving.empty()) {
+    const app::HalvingSpec h = parse_halving(halving);
+    c.halving_eta = h.eta;
+    c.halving_rungs = h.rungs;
+  }
   std::filesystem::path rules_file = rules_flag.empty() ? app::default_rules_file() : std::filesystem::path(rules_flag);
   std::vector<app::OptimizerSpec> rules;
   if (!rules_file.empty()) rules = app::read_rules_file(rules_file);
@@ -76,7 +83,7 @@ int main(int argc, char** argv) {
   TransferConfig c;
   std::vector<std::string> wanted;
   std::vector<std::string> ranges;
-  std::string rules_flag, out;
+  std::string rules_flag, out, halving;
 
   auto common = [&](CLI::App* s, const std::string& default_opts, int rates, double lo, double hi) {
     s->add_option("--optimizers,-O", wanted,
@@ -104,6 +111,15 @@ int main(int argc, char** argv) {
                   "Stop each epoch after this many steps (0: whole epochs; for smoke runs)")
         ->check(app::NonNegative);
     s->add_option("--batch", c.batch, "Batch size (default: convnet 100, wrn 128, lstm 20)")->check(app::NonNegative);
+    auto* h = s->add_option("--halving", halving,
+                            "Successive halving over (optimizer, rate) pairs: ETA or ETA:RUNGS (default 3 rungs) keeps "
+                            "the best 1/ETA, by the table's validation score, after rungs of steps growing by ETA up "
+                            "to the whole run; stopped runs are prefixes of whole runs (README: Halving)");
+    s->add_option("--halving-pool", c.halving_pool,
+                  "With --halving: optimizer (each optimizer's rates among themselves, so every optimizer gets a "
+                  "whole run: a table; default) or all (every pair against every other)")
+        ->check(CLI::IsMember({"optimizer", "all"}))
+        ->needs(h);
   };
 
   auto* rosen = app.add_subcommand(
@@ -240,7 +256,7 @@ int main(int argc, char** argv) {
                  r.plotted ? fmt::format("; plots in {}/plots", report_dir) : " (gnuplot missing: no plots)");
       return 0;
     }
-    return run(c, wanted, rules_flag, ranges, out);
+    return run(c, wanted, rules_flag, ranges, halving, out);
   } catch (const std::exception& e) {
     fmt::print(stderr, "nos-transfer: error: {}\n", e.what());
     return 1;

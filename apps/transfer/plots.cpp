@@ -13,17 +13,20 @@ namespace nos::transfer {
 namespace fs = std::filesystem;
 namespace {
 
-// The runs (all repeats) of an optimizer's selected rate.
+// The runs (all repeats) of an optimizer's selected rate, at its selected budget.
 std::vector<const RunRecord*> runs_at(const std::vector<RunRecord>& runs, const RateSummary& s) {
   std::vector<const RunRecord*> out;
   for (const auto& r : runs)
-    if (r.key.optimizer == s.key.optimizer && r.key.lr == s.key.lr && r.key.eps == s.key.eps && !r.diverged)
+    if (r.key.optimizer == s.key.optimizer && r.key.lr == s.key.lr && r.key.eps == s.key.eps &&
+        r.key.steps == s.key.steps && !r.diverged)
       out.push_back(&r);
   return out;
 }
 
 std::string title(const Selected& s) {
-  return app::gnuplot_quote(fmt::format("{} (lr {:g})", s.optimizer, s.best->key.lr));
+  const RunKey& k = s.best->key;
+  return app::gnuplot_quote(k.steps > 0 ? fmt::format("{} (lr {:g}, stopped at {} steps)", s.optimizer, k.lr, k.steps)
+                                        : fmt::format("{} (lr {:g})", s.optimizer, k.lr));
 }
 
 // Per-epoch means over the repeats: "epoch train val test" lines.

@@ -10,7 +10,9 @@
 namespace nos::transfer {
 
 std::string key_string(const RunKey& k) {
-  return fmt::format("{} lr={:.6g} eps={:.6g} rep={}", k.optimizer, k.lr, k.eps, k.repeat);
+  std::string s = fmt::format("{} lr={:.6g} eps={:.6g} rep={}", k.optimizer, k.lr, k.eps, k.repeat);
+  if (k.steps > 0) s += fmt::format(" steps={}", k.steps);
+  return s;
 }
 
 std::string key_file_stem(const RunKey& k) {
@@ -25,7 +27,9 @@ std::string key_file_stem(const RunKey& k) {
     const std::uint64_t h = dslc::fnv1a64(k.optimizer, 1469598103934665603ull);
     name = fmt::format("{}-{:016x}", name.substr(0, 40), h);
   }
-  return fmt::format("{}_lr{:.5e}_eps{:.1e}_r{}", name, k.lr, k.eps, k.repeat);
+  std::string stem = fmt::format("{}_lr{:.5e}_eps{:.1e}_r{}", name, k.lr, k.eps, k.repeat);
+  if (k.steps > 0) stem += fmt::format("_s{}", k.steps);
+  return stem;
 }
 
 namespace {

@@ -28,7 +28,7 @@ ReportSummary write_report(const std::filesystem::path& dir) {
   out.runs = static_cast<int>(runs.size());
   out.table = table_markdown(*cfg, spec, rows);
   app::write_file_atomic(dir / "table.md", out.table);
-  app::write_file_atomic(dir / "table.csv", table_csv(spec, rows));
+  app::write_file_atomic(dir / "table.csv", table_csv(*cfg, spec, rows));
   app::write_file_atomic(dir / "sweep.md", sweep_markdown(*cfg, spec, rates));
   if (app::gnuplot_available()) {
     write_plots(dir, *cfg, runs, rows);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 namespace nos::transfer {
 
@@ -93,14 +94,15 @@ std::vector<RateSummary> summarize(const std::vector<RunRecord>& runs, const Tab
     if (std::find(names.begin(), names.end(), r.key.optimizer) == names.end()) names.push_back(r.key.optimizer);
   std::vector<RateSummary> out;
   for (const auto& name : names) {
-    // (lr, eps) -> the runs at that rate; std::map keeps rates ascending.
-    std::map<std::pair<double, double>, std::vector<const RunRecord*>> groups;
+    // (lr, eps, budget) -> the runs at that rate; std::map keeps rates and budgets ascending.
+    std::map<std::tuple<double, double, std::int64_t>, std::vector<const RunRecord*>> groups;
     for (const auto& r : runs)
-      if (r.key.optimizer == name) groups[{r.key.lr, r.key.eps}].push_back(&r);
+      if (r.key.optimizer == name) groups[{r.key.lr, r.key.eps, budget_rank(r.key.steps)}].push_back(&r);
     for (const auto& [rate, members] : groups) {
       RateSummary s;
-      s.key = {name, rate.first, rate.second, 0};
+      s.key = {name, std::get<0>(rate), std::get<1>(rate), 0, members.front()->key.steps};
       s.rule = members.front()->rule;
+      s.total_steps = members.front()->total_steps;
       s.runs = static_cast<int>(members.size());
       for (const RunRecord* m : members) s.diverged += m->diverged;
       if (s.eligible())
@@ -115,27 +117,47 @@ std::vector<RateSummary> summarize(const std::vector<RunRecord>& runs, const Tab
   return out;
 }
 
+std::int64_t budget_rank(std::int64_t steps) { return steps > 0 ? steps : INT64_MAX; }
+
 std::vector<Selected> select_best(const std::vector<RateSummary>& rates, const TableSpec& spec) {
   std::vector<Selected> out;
-  double prev_lr = 0;
-  for (const RateSummary& s : rates) {
-    if (out.empty() || out.back().optimizer != s.key.optimizer)
-      out.push_back({s.key.optimizer, std::nullopt, 0, 0, 0, s.key.lr, s.key.lr});
-    Selected& sel = out.back();
-    if (sel.rates == 0 || s.key.lr != prev_lr) ++sel.lrs;  // pairs arrive sorted by lr, then eps
-    prev_lr = s.key.lr;
-    ++sel.rates;
-    sel.lr_lo = std::min(sel.lr_lo, s.key.lr);
-    sel.lr_hi = std::max(sel.lr_hi, s.key.lr);
-    if (!s.eligible()) {
-      ++sel.diverged_rates;
-      continue;
+  const auto same_rate = [](const RunKey& a, const RunKey& b) {
+    return a.optimizer == b.optimizer && a.lr == b.lr && a.eps == b.eps;
+  };
+  // Summaries arrive by optimizer, then (lr, eps) ascending, then budget ascending (summarize).
+  for (size_t i = 0; i < rates.size();) {
+    Selected sel{.optimizer = rates[i].key.optimizer, .lr_lo = rates[i].key.lr, .lr_hi = rates[i].key.lr};
+    std::vector<const RateSummary*> furthest;  // each eligible rate at the furthest budget it reached
+    double prev_lr = NAN;
+    while (i < rates.size() && rates[i].key.optimizer == sel.optimizer) {
+      const RateSummary* far = &rates[i];
+      bool diverged = false;
+      for (; i < rates.size() && same_rate(rates[i].key, far->key); ++i) {
+        diverged = diverged || !rates[i].eligible();
+        far = &rates[i];
+      }
+      ++sel.rates;
+      if (far->key.lr != prev_lr) ++sel.lrs;  // pairs arrive sorted by lr, then eps
+      prev_lr = far->key.lr;
+      sel.lr_lo = std::min(sel.lr_lo, far->key.lr);
+      sel.lr_hi = std::max(sel.lr_hi, far->key.lr);
+      if (diverged) {
+        ++sel.diverged_rates;
+        continue;
+      }
+      sel.stopped_rates += far->key.steps > 0;
+      if (!std::isnan(far->values[spec.score].mean)) furthest.push_back(far);
     }
-    const double v = s.values[spec.score].mean;
-    if (std::isnan(v)) continue;
-    const double cur = sel.best ? sel.best->values[spec.score].mean : NAN;
-    // Rates arrive ascending, so a strict comparison keeps the smaller rate on a tie.
-    if (!sel.best || (spec.higher_better ? v > cur : v < cur)) sel.best = s;
+    std::int64_t longest = 0;
+    for (const RateSummary* f : furthest) longest = std::max(longest, budget_rank(f->key.steps));
+    for (const RateSummary* f : furthest) {
+      if (budget_rank(f->key.steps) != longest) continue;
+      const double v = f->values[spec.score].mean;
+      const double cur = sel.best ? sel.best->values[spec.score].mean : NAN;
+      // Rates arrive ascending, so a strict comparison keeps the smaller rate on a tie.
+      if (!sel.best || (spec.higher_better ? v > cur : v < cur)) sel.best = *f;
+    }
+    out.push_back(std::move(sel));
   }
   return out;
 }

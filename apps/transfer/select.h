@@ -12,6 +12,7 @@
 //   two-moons     as convnet: best validation accuracy
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -46,17 +47,18 @@ struct Stat {
 };
 Stat stat_of(const std::vector<double>& xs);
 
-// One (optimizer, lr, eps) over its repeats.
+// One (optimizer, lr, eps) over its repeats, at one budget (halving: key.steps).
 struct RateSummary {
   RunKey key;  // repeat = 0
   std::string rule;
+  std::int64_t total_steps = 0;  // a whole run's steps (0 in records from before halving)
   int runs = 0, diverged = 0;
   std::vector<Stat> values;  // one per column, over the repeats that finished; empty if any diverged
   bool eligible() const { return diverged == 0 && runs > 0; }
 };
 
-// Groups `runs` by (optimizer, lr, eps), optimizers in the order of `order` (then any others in
-// order of appearance), rates ascending.
+// Groups `runs` by (optimizer, lr, eps, steps), optimizers in the order of `order` (then any others
+// in order of appearance), rates ascending, each rate's budgets ascending with the whole run last.
 std::vector<RateSummary> summarize(const std::vector<RunRecord>& runs, const TableSpec& spec,
                                    const std::vector<std::string>& order = {});
 
@@ -64,11 +66,18 @@ struct Selected {
   std::string optimizer;
   std::optional<RateSummary> best;    // nullopt: every rate diverged
   int rates = 0, diverged_rates = 0;  // (lr, eps) pairs: Adam on Rosenbrock sweeps both
+  int stopped_rates = 0;              // pairs halving stopped before the whole run (not diverged)
   int lrs = 0;                        // distinct learning rates among them
   double lr_lo = 0, lr_hi = 0;        // the smallest and largest rate run
 };
 
-// Per optimizer, the eligible rate with the best score (ties: the smaller rate).
+// Per optimizer, the eligible rate with the best score (ties: the smaller rate). With halving,
+// each rate counts at the furthest budget it reached and the best is chosen among the rates that
+// went furthest: a whole run when the optimizer has one, else (halving over all pairs stopped it)
+// the best of its longest stopped runs. A rate that diverged at any budget is not eligible.
 std::vector<Selected> select_best(const std::vector<RateSummary>& rates, const TableSpec& spec);
+
+// Budgets in order: a stopped run's steps, the whole run (steps 0) after every stopped one.
+std::int64_t budget_rank(std::int64_t steps);
 
 }  // namespace nos::transfer

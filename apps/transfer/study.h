@@ -1,6 +1,8 @@
 // Running a study: plan every (optimizer, rate, eps, repeat), skip those the directory already
 // holds, train the rest (loading the data only if there is something to train), append each
-// finished run to runs.jsonl, then write the report.
+// finished run to runs.jsonl, then write the report. With halving (config halving_eta > 0), the
+// runs are trained rung by rung as rungs.h decides from the records; `planned` counts the runs
+// the halving used, `skipped` those of them an earlier invocation had finished.
 #pragma once
 
 #include <filesystem>

@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+
+#include "apps/common/halving.h"
 
 namespace nos::transfer {
 namespace {
 
 std::string format_value(const Column& col, double v) {
-  if (std::isnan(v)) return "nan";
+  // Not measured: a run stopped by halving never scores the test set.
+  if (std::isnan(v)) return "—";
   const double x = v * col.scale;
   return col.precision < 0 ? fmt::format("{:.3g}", x) : fmt::format("{:.{}f}", x, col.precision);
 }
@@ -33,6 +37,34 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+bool halving(const TransferConfig& c) { return c.halving_eta > 0; }
+
+// "8 of 24 steps" for a run halving stopped, "24 steps" for a whole run.
+std::string budget_text(const RateSummary& s) {
+  if (s.key.steps == 0) return s.total_steps > 0 ? fmt::format("{} steps", s.total_steps) : "whole run";
+  return s.total_steps > 0 ? fmt::format("{} of {} steps", s.key.steps, s.total_steps)
+                           : fmt::format("{} steps", s.key.steps);
+}
+
+// "; successive halving (eta 3, per optimizer) at 3, 8, 24 steps: 22 of 32 rates stopped early"
+std::string describe_halving(const TransferConfig& c, const std::vector<Selected>& rows) {
+  if (!halving(c)) return "";
+  std::int64_t total = 0;
+  int rates = 0, stopped = 0;
+  for (const Selected& s : rows) {
+    if (s.best) total = std::max(total, s.best->total_steps);
+    rates += s.rates;
+    stopped += s.stopped_rates;
+  }
+  std::string rungs;
+  if (total > 0)
+    for (std::int64_t b : app::halving_budgets(total, {.eta = c.halving_eta, .rungs = c.halving_rungs}))
+      rungs += fmt::format("{}{}", rungs.empty() ? " at " : ", ", b);
+  return fmt::format("; successive halving (eta {}, {} rungs, {}){}: {} of {} rates stopped early", c.halving_eta,
+                     c.halving_rungs, c.halving_pool == "all" ? "over all pairs" : "per optimizer",
+                     rungs.empty() ? "" : rungs + " steps", stopped, rates);
+}
+
 }  // namespace
 
 std::string format_stat(const Column& col, const Stat& s) {
@@ -49,6 +81,7 @@ std::string describe_budget(const TransferConfig& c, const std::vector<Selected>
                         : fmt::format("{} {} from {:g} to {:g}", s.optimizer, s.lrs, s.lr_lo, s.lr_hi);
   }
   if (sweep.empty()) sweep = "no runs finished yet";
+  sweep += describe_halving(c, rows);
   if (c.task == "rosenbrock") {
     std::string eps;
     for (double e : c.adam_eps) eps += (eps.empty() ? "" : ", ") + fmt::format("{:g}", e);
@@ -97,10 +130,13 @@ std::string table_markdown(const TransferConfig& c, const TableSpec& spec, const
   out += "| optimizer | rule | best lr |";
   if (eps) out += " eps |";
   out += " runs |";
+  if (halving(c)) out += " steps |";
   for (const auto& col : spec.columns) out += " " + col.name + " |";
+  if (halving(c)) out += " rates stopped early |";
   out += " rates diverged |\n|---|---|---|";
   if (eps) out += "---|";
   out += "---|";
+  if (halving(c)) out += "---|---|";
   for (size_t i = 0; i < spec.columns.size(); ++i) out += "---|";
   out += "---|\n";
   for (const Selected& s : rows) {
@@ -109,36 +145,48 @@ std::string table_markdown(const TransferConfig& c, const TableSpec& spec, const
       out += " all diverged |";
       if (eps) out += " |";
       out += " |";
+      if (halving(c)) out += " |";
       for (size_t i = 0; i < spec.columns.size(); ++i) out += " |";
     } else {
       out += fmt::format(" {:g} |", s.best->key.lr);
       if (eps) out += fmt::format(" {:g} |", s.best->key.eps);
       out += fmt::format(" {} |", s.best->runs);
+      // A row whose best run was stopped (halving over all pairs) says so in bold: its numbers are
+      // from a shorter run than the other rows'.
+      if (halving(c))
+        out += s.best->key.steps > 0 ? fmt::format(" **stopped at {}** |", budget_text(*s.best))
+                                     : fmt::format(" {} |", budget_text(*s.best));
       for (size_t i = 0; i < spec.columns.size(); ++i)
         out += " " + format_stat(spec.columns[i], s.best->values[i]) + " |";
     }
+    if (halving(c)) out += fmt::format(" {}/{} |", s.stopped_rates, s.rates);
     out += fmt::format(" {}/{} |\n", s.diverged_rates, s.rates);
   }
   return out;
 }
 
-std::string table_csv(const TableSpec& spec, const std::vector<Selected>& rows) {
+std::string table_csv(const TransferConfig& c, const TableSpec& spec, const std::vector<Selected>& rows) {
   std::string out = "optimizer,rule,lr,eps,runs";
+  if (halving(c)) out += ",steps,total_steps";
   for (const auto& col : spec.columns) out += "," + csv_field(col.name) + "," + csv_field(col.name + " std");
-  out += ",rates,diverged_rates\n";
+  out += halving(c) ? ",rates,stopped_rates,diverged_rates\n" : ",rates,diverged_rates\n";
   for (const Selected& s : rows) {
     out += csv_field(s.optimizer);
     if (s.best) {
       out +=
           fmt::format(",{},{:.6g},{:.6g},{}", csv_field(s.best->rule), s.best->key.lr, s.best->key.eps, s.best->runs);
+      // steps: where the best run stopped, 0 for a whole run.
+      if (halving(c)) out += fmt::format(",{},{}", s.best->key.steps, s.best->total_steps);
       for (size_t i = 0; i < spec.columns.size(); ++i)
         out += fmt::format(",{:.8g},{:.8g}", s.best->values[i].mean * spec.columns[i].scale,
                            s.best->values[i].std * spec.columns[i].scale);
     } else {
       out += ",,,,0";
+      if (halving(c)) out += ",,";
       for (size_t i = 0; i < spec.columns.size(); ++i) out += ",,";
     }
-    out += fmt::format(",{},{}\n", s.rates, s.diverged_rates);
+    out += halving(c) ? fmt::format(",{},{},{}\n", s.rates, s.stopped_rates, s.diverged_rates)
+                      : fmt::format(",{},{}\n", s.rates, s.diverged_rates);
   }
   return out;
 }
@@ -146,12 +194,26 @@ std::string table_csv(const TableSpec& spec, const std::vector<Selected>& rows) 
 std::string sweep_markdown(const TransferConfig& c, const TableSpec& spec, const std::vector<RateSummary>& rates) {
   const Column& score = spec.columns[spec.score];
   std::string out = fmt::format(
-      "# nos-transfer {}: every rate\n\n{}.\n\n| optimizer | lr | eps | runs | diverged | {} |\n"
-      "|---|---|---|---|---|---|\n",
-      c.task, describe_budget(c, select_best(rates, spec)), score.name);
-  for (const RateSummary& s : rates)
-    out += fmt::format("| {} | {:g} | {:g} | {} | {} | {} |\n", cell(s.key.optimizer), s.key.lr, s.key.eps, s.runs,
-                       s.diverged, s.eligible() ? format_stat(score, s.values[spec.score]) : "diverged");
+      "# nos-transfer {}: every rate\n\n{}.\n\n| optimizer | lr | eps |{} runs | diverged | {} |\n"
+      "|---|---|---|{}---|---|---|\n",
+      c.task, describe_budget(c, select_best(rates, spec)), halving(c) ? " steps | halving |" : "", score.name,
+      halving(c) ? "---|---|" : "");
+  for (size_t i = 0; i < rates.size(); ++i) {
+    const RateSummary& s = rates[i];
+    std::string rung;
+    if (halving(c)) {
+      // Summaries of one rate arrive budget by budget: one followed by the same rate went on.
+      const bool went_on = i + 1 < rates.size() && rates[i + 1].key.optimizer == s.key.optimizer &&
+                           rates[i + 1].key.lr == s.key.lr && rates[i + 1].key.eps == s.key.eps;
+      const char* what = s.key.steps == 0 ? "whole run"
+                         : went_on        ? "went on"
+                         : s.eligible()   ? "**stopped**"
+                                          : "diverged";
+      rung = fmt::format(" {} | {} |", budget_text(s), what);
+    }
+    out += fmt::format("| {} | {:g} | {:g} |{} {} | {} | {} |\n", cell(s.key.optimizer), s.key.lr, s.key.eps, rung,
+                       s.runs, s.diverged, s.eligible() ? format_stat(score, s.values[spec.score]) : "diverged");
+  }
   return out;
 }
 

@@ -116,14 +116,20 @@ MoonsData make_moons_data(const TransferConfig& c) {
   return d;
 }
 
+std::int64_t run_steps_per_epoch(const TransferConfig& c, const MoonsData& d) {
+  const auto n = static_cast<std::int64_t>(d.train.size());
+  const std::int64_t per_epoch = n / std::min<std::int64_t>(batch_size(c), n);
+  return c.steps_per_epoch > 0 ? std::min(per_epoch, c.steps_per_epoch) : per_epoch;
+}
+
 RunRecord train_moons_run(const TransferConfig& c, const MoonsData& d, const PlannedRun& p, const EpochFn& on_epoch) {
   const auto t0 = std::chrono::steady_clock::now();
   const Mlp mlp{c.hidden};
   const int n = static_cast<int>(d.train.size());
   const int batch = static_cast<int>(std::min<std::int64_t>(batch_size(c), n));
-  std::int64_t per_epoch = n / batch;
-  if (c.steps_per_epoch > 0) per_epoch = std::min(per_epoch, c.steps_per_epoch);
+  const std::int64_t per_epoch = run_steps_per_epoch(c, d);
   const std::int64_t total = per_epoch * c.epochs;
+  const std::int64_t taken = steps_to_take(p, total);
   std::mt19937_64 rng(p.seed);
   std::vector<float> w(mlp.size(), 0.0F), g(mlp.size(), 0.0F);
   const Layout L(c.hidden);
@@ -144,18 +150,20 @@ RunRecord train_moons_run(const TransferConfig& c, const MoonsData& d, const Pla
   std::vector<int> order(n), rows(batch);
   std::iota(order.begin(), order.end(), 0);
   std::vector<double> gd;
-  RunRecord rec = start_record(p);
-  for (int epoch = 1; epoch <= c.epochs; ++epoch) {
+  RunRecord rec = start_record(p, total);
+  std::int64_t steps = 0;
+  for (int epoch = 1; epoch <= c.epochs && steps < taken; ++epoch) {
     const auto e0 = std::chrono::steady_clock::now();
     std::shuffle(order.begin(), order.end(), rng);
     double sum = 0;
-    for (std::int64_t b = 0; b < per_epoch; ++b) {
+    std::int64_t b = 0;
+    for (; b < per_epoch && steps < taken; ++b, ++steps) {
       std::copy_n(order.begin() + b * batch, batch, rows.begin());
       sum += mlp_loss(mlp, w, d.train, rows, &gd);
       for (size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(gd[i]);
       opt.step();
     }
-    const double train = sum / static_cast<double>(per_epoch);
+    const double train = sum / static_cast<double>(b);
     bool finite = std::isfinite(train);
     for (float e : w) finite = finite && std::isfinite(e);
     if (!finite) {
@@ -166,8 +174,9 @@ RunRecord train_moons_run(const TransferConfig& c, const MoonsData& d, const Pla
     EpochMetrics m{.epoch = epoch,
                    .train = train,
                    .val = mlp_accuracy(mlp, w, d.val),
-                   .test = mlp_accuracy(mlp, w, d.test),
-                   .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count()};
+                   .test = taken < total ? NAN : mlp_accuracy(mlp, w, d.test),
+                   .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count(),
+                   .steps = steps};
     rec.epochs.push_back(m);
     on_epoch(m);
   }

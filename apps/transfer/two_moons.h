@@ -44,8 +44,13 @@ struct MoonsData {
 // c.train, c.val, c.test points with c.noise, from c.seed.
 MoonsData make_moons_data(const TransferConfig& c);
 
+// The steps of one epoch: minibatches of batch_size(c) (at most the training points), at most
+// c.steps_per_epoch.
+std::int64_t run_steps_per_epoch(const TransferConfig& c, const MoonsData& d);
+
 // Per epoch (shuffled minibatches of batch_size(c)): train = mean training loss of the epoch's
-// batches, val, test = accuracy in [0, 1].
+// batches, val, test = accuracy in [0, 1]. A run stopped by halving (p.key.steps) is measured
+// where it stops, never on the test points (test NaN).
 RunRecord train_moons_run(const TransferConfig& c, const MoonsData& d, const PlannedRun& p, const EpochFn& on_epoch);
 
 }  // namespace nos::transfer

@@ -3,6 +3,9 @@
 // or a byte-order mark, missing trajectories, non-finite flags. Rosenbrock runs: milliseconds.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <sstream>
+
 #include "apps/common/run_lock.h"
 #include "tests/apps/search/run_process.h"
 
@@ -120,6 +123,70 @@ TEST(TransferRun, NonFiniteFlagValuesAreRefused) {
     EXPECT_FALSE(contains(r.output, "179769313486")) << "DBL_MAX in digits: " << r.output;
     EXPECT_FALSE(fs::exists(d / "run" / "config.json")) << flag << " " << value;
   }
+}
+
+TEST(TransferRun, BadHalvingFlagsAreRefusedNamingTheFlag) {
+  const fs::path d = scratch("transfer-halving-flags");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--halving", "1"}, "--halving '1': eta 1 (keep 1/eta per rung: at least 2)"},
+      {{"--halving", "3:0"}, "--halving '3:0': 0 rungs (1 to 16)"},
+      {{"--halving", "x"}, "--halving 'x': expected ETA or ETA:RUNGS (whole numbers), e.g. 3 or 3:4"},
+      {{"--halving", "3", "--halving-pool", "some"}, "--halving-pool: some not in {optimizer,all}"},
+      {{"--halving-pool", "all"}, "--halving-pool requires --halving"},
+  };
+  for (const auto& [flags, message] : cases) {
+    std::vector<std::string> args = {"two-moons", "--epochs", "2", "--out", (d / "run").string()};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto r = transfer(args, d / "log");
+    EXPECT_NE(r.code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, message)) << r.output;
+    EXPECT_FALSE(fs::exists(d / "run" / "config.json")) << message;
+  }
+  // Rosenbrock has no epochs to stop early: no such flag.
+  const auto r = transfer({"rosenbrock", "--halving", "3", "--out", (d / "run").string()}, d / "log");
+  EXPECT_NE(r.code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "--halving")) << r.output;
+}
+
+// Every record of runs.jsonl without its timings and attempt: what a resumed study must reproduce.
+std::map<std::string, std::string> records_without_timings(const fs::path& runs) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(slurp(runs));
+  for (std::string line; std::getline(in, line);) {
+    nlohmann::json j = nlohmann::json::parse(line);
+    for (const char* k : {"seconds", "cpu_seconds", "attempt"}) j.erase(k);
+    for (auto& e : j["epochs"]) e.erase("seconds");
+    out.emplace(j["key"].dump(), j.dump());
+  }
+  return out;
+}
+
+// A halving study killed by SIGKILL while it trains resumes, with the same command, to the records
+// of one that ran through.
+TEST(TransferRun, AHalvingStudyKilledMidwayResumesToTheSameRecords) {
+  const fs::path d = scratch("transfer-halving-kill");
+  auto args = [&](const std::string& out) {
+    return std::vector<std::string>{NOS_TRANSFER_BIN, "two-moons", "--train",  "2000",
+                                    "--hidden",       "64",        "--epochs", "6",
+                                    "--rates",        "4",         "--lr-min", "0.001",
+                                    "--lr-max",       "1",         "-O",       "sgd,adam,momentum",
+                                    "--halving",      "3",         "--out",    (d / out).string()};
+  };
+  ASSERT_EQ(run(args("whole"), d / "whole.log").code, 0) << slurp(d / "whole.log");
+  const auto want = records_without_timings(d / "whole" / "runs.jsonl");
+  ASSERT_EQ(want.size(), 21u);  // per optimizer 4 runs, then 2, then 1
+
+  const Process p = spawn(args("killed"), d / "killed.log");
+  const fs::path runs = d / "killed" / "runs.jsonl";
+  for (int i = 0; i < 20000 && (!fs::exists(runs) || count_lines(runs) < 6); ++i) usleep(500);
+  kill(p.pid, SIGKILL);
+  EXPECT_EQ(wait_exit(p), 128 + SIGKILL) << "finished before the kill: " << slurp(d / "killed.log");
+  const size_t before = count_lines(runs);
+  EXPECT_LT(before, 21u);
+  const auto r = run(args("killed"), d / "resumed.log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "21 runs planned: " + std::to_string(before) + " already finished")) << r.output;
+  EXPECT_EQ(records_without_timings(runs), want);
 }
 
 class Cleanup : public ::testing::Environment {
