@@ -17,6 +17,7 @@
 #include "apps/search/evaluator.h"
 #include "apps/search/local_workers.h"
 #include "apps/search/mpi.h"
+#include "apps/search/next_steps.h"
 #include "apps/search/references.h"
 #include "apps/search/report.h"
 #include "tensor/blas_env.h"
@@ -66,14 +67,30 @@ struct Options {
   }
 };
 
-int report_main(const std::vector<std::string>& dirs, int top) {
+// The closing lines of a real-reward run's report: what to do with its best rule.
+void print_next_steps(const RunPaths& p, const char* argv0) {
+  SearchConfig c;
+  try {
+    c = read_run_config(p);
+  } catch (const std::exception&) {
+    return;
+  }
+  if (c.reward == "synthetic") return;
+  const BestRule best = best_rule(read_records(p), read_promotion_records(p));
+  const std::string bin = std::filesystem::path(argv0).parent_path().string();
+  if (const auto t = next_steps_text(best, bin, c.score_cache); !t.empty()) fmt::print("\n{}", t);
+}
+
+int report_main(const std::vector<std::string>& dirs, int top, const std::vector<std::filesystem::path>& against,
+                const char* argv0) {
   std::vector<RunSummary> runs;
   for (const auto& d : dirs) {
     if (dirs.size() > 1) fmt::print("## {}\n\n", d);
-    runs.push_back(write_report({d}, top));
+    runs.push_back(write_report({d}, top, against));
     fmt::print("\n");
   }
   if (runs.size() > 1) fmt::print("{}", comparison_markdown(runs));
+  if (dirs.size() == 1) print_next_steps({dirs.front()}, argv0);
   return 0;
 }
 
@@ -157,6 +174,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> report_dirs;
   report->add_option("dirs", report_dirs, "Run directories (several: a comparison table too)")->required();
   report->add_option("--top", top, "Rules in the leaderboard")->check(CLI::Range(1, 1000000));
+  std::vector<std::filesystem::path> against;
+  const std::string against_help =
+      "Another search run to show beside this one (a row of the comparison table, its running mean on the plot), "
+      "e.g. random search at the same budget; repeat for several";
+  app.add_option("--against", against, against_help);
+  report->add_option("--against", against, against_help);
   app.footer(
       "Calibration of the reward's proxies: nos-search calibrate --help; the screen's measurements: nos-search "
       "screen --help (subcommands with their own flags).");
@@ -175,7 +198,7 @@ int main(int argc, char** argv) {
   if (report->parsed()) {
     if (mpi.rank() > 0) return 0;
     try {
-      return report_main(report_dirs, top);
+      return report_main(report_dirs, top, against, argv[0]);
     } catch (const std::exception& e) {
       fmt::print(stderr, "nos-search: error: {}\n", e.what());
       return 1;
@@ -249,7 +272,8 @@ int main(int argc, char** argv) {
                  workers.size(), cfg.reward, evaluator.dataset());
       outcome = run_search(cfg, paths, workers, g_stop);
     }
-    write_report(paths, top);
+    write_report(paths, top, against);
+    print_next_steps(paths, argv[0]);
     if (outcome.interrupted) {
       fmt::print(stderr,
                  "nos-search: interrupted after {} samples (evaluations in flight were finished and recorded); "

@@ -147,15 +147,20 @@ std::string reference_comparison(const RunSummary& s) {
 
 namespace {
 
+struct ComparedRun {
+  RunSummary summary;
+  std::vector<nlohmann::json> records;
+};
+
 std::string summary_line(const RunSummary& s) {
   return fmt::format(
       "{} ({}): {} samples, {} trained, mean reward {:.4f}, last quarter {:.4f}, best {:.4f}, {:.0f} samples/h", s.dir,
       s.strategy, s.samples, s.trained, s.mean, s.last_quarter_mean, s.best, s.samples_per_hour);
 }
 
-void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const std::vector<nlohmann::json>& refs) {
-  // Running mean over a trailing window, as the paper's Figure 4 smooths its reward curve.
-  const size_t w = std::clamp<size_t>(records.size() / 10, 5, 100);
+// Running mean over a trailing window, as the paper's Figure 4 smooths its reward curve: the
+// data file's lines "sample reward running_mean".
+std::string running_mean_dat(const std::vector<nlohmann::json>& records, size_t w) {
   std::string dat = "# sample reward running_mean\n";
   double sum = 0;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -164,7 +169,22 @@ void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const s
     dat += fmt::format("{} {:.6f} {:.6f}\n", records[i]["sample"].get<std::int64_t>(),
                        records[i]["reward"].get<double>(), sum / static_cast<double>(std::min(i + 1, w)));
   }
-  app::write_file_atomic(p.dir / "rewards.dat", dat);
+  return dat;
+}
+
+void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const std::vector<nlohmann::json>& refs,
+          const std::vector<ComparedRun>& against) {
+  const size_t w = std::clamp<size_t>(records.size() / 10, 5, 100);
+  app::write_file_atomic(p.dir / "rewards.dat", running_mean_dat(records, w));
+  // Each compared run's running mean, same window, in a file of its own beside rewards.dat.
+  std::string against_lines;
+  for (size_t i = 0; i < against.size(); ++i) {
+    const std::string file = fmt::format("rewards-against-{}.dat", i + 1);
+    app::write_file_atomic(p.dir / file, running_mean_dat(against[i].records, w));
+    against_lines += fmt::format(
+        ", '{}' using 1:3 with lines lw 2 lc rgb '{}' title {}", file, i % 2 ? "#8e44ad" : "#2c7f3f",
+        app::gnuplot_quote(fmt::format("running mean, {} ({})", against[i].summary.strategy, against[i].summary.dir)));
+  }
   if (!app::gnuplot_available()) {
     fmt::print(stderr, "nos-search: gnuplot not found: skipping reward_curve.png/.svg (install gnuplot-nox)\n");
     return;
@@ -180,8 +200,8 @@ void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const s
       "set title 'rewards over samples: {}'\nset xlabel 'sample'\nset ylabel 'reward (validation accuracy)'\n"
       "set grid\nset key bottom right\n"
       "plot 'rewards.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#7f8fbf' title 'reward', "
-      "'' using 1:3 with lines lw 2 lc rgb '#c0392b' title 'running mean of the last {}'{}\n",
-      p.dir.filename().string(), w, ref_lines);
+      "'' using 1:3 with lines lw 2 lc rgb '#c0392b' title 'running mean of the last {}'{}{}\n",
+      p.dir.filename().string(), w, against_lines, ref_lines);
   app::plot_png_svg(p.dir, "reward_curve", cmds);
 }
 
@@ -194,7 +214,7 @@ std::vector<nlohmann::json> stage0_references(const std::vector<nlohmann::json>&
   return out;
 }
 
-RunSummary write_report(const RunPaths& p, int top) {
+RunSummary write_report(const RunPaths& p, int top, const std::vector<std::filesystem::path>& against_dirs) {
   const auto records = read_records(p);
   const auto all_refs = read_reference_records(p);
   const auto refs = stage0_references(all_refs);
@@ -215,9 +235,25 @@ RunSummary write_report(const RunPaths& p, int top) {
   }
   if (c.stages.size() > 1)
     board += "\n" + funnel_leaderboard_markdown(c, records, read_promotion_records(p), all_refs, top);
+  // Runs to compare with (e.g. random search at the same budget, committed): their summary rows
+  // and running means beside this run's.
+  std::vector<ComparedRun> against;
+  for (const auto& d : against_dirs) {
+    const RunPaths q{d};
+    if (!std::filesystem::exists(q.evaluations()))
+      throw std::runtime_error("--against: no search run in " + d.string() + " (no evaluations.jsonl)");
+    ComparedRun a{.records = read_records(q)};
+    a.summary = summarize(q, a.records);
+    against.push_back(std::move(a));
+  }
+  if (!against.empty()) {
+    std::vector<RunSummary> rows = {s};
+    for (const auto& a : against) rows.push_back(a.summary);
+    board += "\n" + comparison_markdown(rows);
+  }
   fmt::print("{}\n\n{}", head, board);
   app::write_file_atomic(p.dir / "leaderboard.md", fmt::format("# Leaderboard\n\n{}\n\n{}", head, board));
-  if (!records.empty()) plot(p, records, refs);
+  if (!records.empty()) plot(p, records, refs, against);
   return s;
 }
 

@@ -52,8 +52,9 @@ RunSummary summarize(const RunPaths& p, const std::vector<nlohmann::json>& recor
 
 // Prints the summary and leaderboard to stdout, writes leaderboard.md, rewards.dat and (when
 // gnuplot is installed; otherwise a warning) reward_curve.png/.svg into the run directory; the
-// plot draws a horizontal line per reference optimizer.
-RunSummary write_report(const RunPaths& p, int top);
+// plot draws a horizontal line per reference optimizer. Each run of `against` (another strategy at
+// the same budget, say) adds a row to a comparison table and its running mean to the plot.
+RunSummary write_report(const RunPaths& p, int top, const std::vector<std::filesystem::path>& against = {});
 
 // Several runs side by side (e.g. controller vs random vs evolution at the same budget).
 std::string comparison_markdown(const std::vector<RunSummary>& runs);

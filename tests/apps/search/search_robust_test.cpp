@@ -299,5 +299,27 @@ TEST(SearchRobust, ScreenedRulesAreRecordedWithTheirReasonAndNeverTrained) {
   EXPECT_EQ(nlohmann::json::parse(slurp(d / "off" / "config.json"))["screen"], false);
 }
 
+// --against shows another run beside this one: a comparison row and its running mean on the plot;
+// a directory without a run is a clear error.
+TEST(SearchRobust, AgainstPutsAnotherRunBesideThisOne) {
+  const fs::path d = scratch("against");
+  ASSERT_EQ(
+      run(synthetic({"--samples", "10", "--strategy", "random", "--dir", (d / "random").string()}), d / "r.log").code,
+      0);
+  const auto r = run(
+      synthetic({"--samples", "10", "--dir", (d / "ctl").string(), "--against", (d / "random").string()}), d / "c.log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const std::string want : {"| run | strategy |", "| controller |", "| random |"})
+    EXPECT_TRUE(contains(slurp(d / "ctl" / "leaderboard.md"), want)) << want;
+  EXPECT_TRUE(fs::exists(d / "ctl" / "rewards-against-1.dat"));
+  const auto rep = run({binary(), "report", (d / "ctl").string(), "--against", (d / "random").string()}, d / "rep.log");
+  ASSERT_EQ(rep.code, 0) << rep.output;
+  EXPECT_TRUE(contains(rep.output, "| random |")) << rep.output;
+  const auto bad =
+      run({binary(), "report", (d / "ctl").string(), "--against", (d / "nothing").string()}, d / "bad.log");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(contains(bad.output, "--against: no search run in")) << bad.output;
+}
+
 }  // namespace
 }  // namespace nos::search::test
