@@ -24,5 +24,8 @@ constexpr uint64_t fnv1a64(std::string_view s, uint64_t h = kFnv1a64Basis) {
 // Hash of a tree that is already canonical (see canonicalize in passes.h).
 uint64_t canonical_hash(const Ast& canonical);
 std::string hash_hex(uint64_t h);  // 16 lowercase hex digits
+// The inverse of hash_hex (any case, 1 to 16 digits); anything else throws std::invalid_argument
+// naming the text, so a hand-edited cache or record is a clear error.
+uint64_t parse_hash_hex(const std::string& s);
 
 }  // namespace nos::dslc

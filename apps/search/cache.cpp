@@ -6,17 +6,9 @@
 
 #include "apps/common/run_files.h"
 #include "apps/search/evaluator.h"
+#include "dslc/hash.h"
 
 namespace nos::search {
-
-std::string hex64(std::uint64_t v) { return fmt::format("{:016x}", v); }
-
-std::uint64_t parse_hex64(const std::string& s) {
-  size_t used = 0;
-  const auto v = std::stoull(s, &used, 16);
-  if (used != s.size() || s.empty()) throw std::invalid_argument(fmt::format("'{}' is not a 64-bit hex number", s));
-  return v;
-}
 
 const CacheEntry* EvalCache::find(const RuleIdentity& id) const {
   if (auto it = by_hash_.find(id.canonical_hash); it != by_hash_.end()) return &entries_[it->second];
@@ -43,8 +35,8 @@ void EvalCache::insert(const RuleIdentity& id, const Evaluation& e, std::int64_t
 nlohmann::json EvalCache::to_json() const {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& e : entries_)
-    list.push_back({{"hash", hex64(e.hash)},
-                    {"fingerprint", hex64(e.fingerprint)},
+    list.push_back({{"hash", dslc::hash_hex(e.hash)},
+                    {"fingerprint", dslc::hash_hex(e.fingerprint)},
                     {"canonical", e.canonical},
                     {"infix", e.infix},
                     {"sample", e.sample},
@@ -58,8 +50,8 @@ EvalCache EvalCache::from_json(const nlohmann::json& j, const std::string& sourc
     if (j.at("format") != "nos-search cache" || j.at("version") != 1)
       throw std::runtime_error("expected format 'nos-search cache' version 1");
     for (const auto& e : j.at("entries")) {
-      c.entries_.push_back({.hash = parse_hex64(e.at("hash").get<std::string>()),
-                            .fingerprint = parse_hex64(e.at("fingerprint").get<std::string>()),
+      c.entries_.push_back({.hash = dslc::parse_hash_hex(e.at("hash").get<std::string>()),
+                            .fingerprint = dslc::parse_hash_hex(e.at("fingerprint").get<std::string>()),
                             .canonical = e.at("canonical").get<std::string>(),
                             .infix = e.at("infix").get<std::string>(),
                             .eval = evaluation_from_json(e.at("eval")),

@@ -42,9 +42,6 @@ class EvalCache {
   std::unordered_map<std::uint64_t, size_t> by_hash_, by_fingerprint_;
 };
 
-std::string hex64(std::uint64_t v);
-std::uint64_t parse_hex64(const std::string& s);  // throws std::invalid_argument
-
 // cache.json: written atomically; a missing file is an empty cache, a damaged one an error.
 void save_cache(const std::filesystem::path& path, const EvalCache& cache);
 EvalCache load_cache(const std::filesystem::path& path);

@@ -21,6 +21,7 @@
 #include "apps/search/local_workers.h"
 #include "apps/search/reward/rule_identity.h"
 #include "apps/search/score_cache.h"
+#include "dslc/hash.h"
 #include "search/sampling.h"
 #include "search/search_space.h"
 #include "tensor/cpu_name.h"
@@ -160,7 +161,7 @@ std::vector<CalibrationRule> calibration_rule_set(const CalibrationConfig& c) {
                    .rule = text,
                    .infix = id.infix,
                    .canonical = id.canonical,
-                   .hash = hex64(id.canonical_hash)});
+                   .hash = dslc::hash_hex(id.canonical_hash)});
   };
   if (!c.rules.empty()) {
     const auto file = app::default_rules_file();
@@ -307,7 +308,7 @@ bool run_calibration(const CalibrationConfig& c, const std::filesystem::path& di
   std::vector<size_t> queue;
   for (size_t i : todo) {
     const Planned& p = plan[i];
-    if (auto e = cache.lookup(p.protocol, parse_hex64(rules[p.rule].hash))) {
+    if (auto e = cache.lookup(p.protocol, dslc::parse_hash_hex(rules[p.rule].hash))) {
       record(p, *e, "cache", true);
     } else {
       queue.push_back(i);
@@ -332,7 +333,8 @@ bool run_calibration(const CalibrationConfig& c, const std::filesystem::path& di
       const Planned& p = plan[static_cast<size_t>(o->sample)];
       record(p, o->eval, o->worker, false);
       if (o->eval.status != "invalid")
-        cache.store(p.protocol, parse_hex64(rules[p.rule].hash), rules[p.rule].name, rules[p.rule].rule, o->eval);
+        cache.store(p.protocol, dslc::parse_hash_hex(rules[p.rule].hash), rules[p.rule].name, rules[p.rule].rule,
+                    o->eval);
     }
   }
   return next == queue.size();

@@ -19,6 +19,7 @@
 #include "apps/search/reward/screen.h"
 #include "apps/search/strategy.h"
 #include "dslc/compile.h"
+#include "dslc/hash.h"
 #include "search/checkpoint.h"
 
 namespace nos::search {
@@ -144,11 +145,11 @@ class Driver {
       if (trained) {
         // Records written after the last cache.json replace still count as cached.
         try {
-          RuleIdentity id{.canonical_hash = parse_hex64(r.at("hash").get<std::string>()),
+          RuleIdentity id{.canonical_hash = dslc::parse_hash_hex(r.at("hash").get<std::string>()),
                           .canonical = r.at("canonical").get<std::string>(),
                           .infix = r.at("infix").get<std::string>(),
                           .depends_on_g = true,
-                          .fingerprint = parse_hex64(r.at("fingerprint").get<std::string>())};
+                          .fingerprint = dslc::parse_hash_hex(r.at("fingerprint").get<std::string>())};
           cache_.insert(id, evaluation_from_json(r), sample);
         } catch (const std::exception& e) {
           throw std::runtime_error(fmt::format("{}: incomplete trained record: {}", where, e.what()));
@@ -179,11 +180,11 @@ class Driver {
       funnel_->observe(r.at("sample").get<std::int64_t>(), r.at("rule").get<std::string>(), nullptr, e);
       return;
     }
-    const RuleIdentity id{.canonical_hash = parse_hex64(hash),
+    const RuleIdentity id{.canonical_hash = dslc::parse_hash_hex(hash),
                           .canonical = r.at("canonical").get<std::string>(),
                           .infix = r.at("infix").get<std::string>(),
                           .depends_on_g = r.at("status") != "no_gradient",
-                          .fingerprint = parse_hex64(r.at("fingerprint").get<std::string>())};
+                          .fingerprint = dslc::parse_hash_hex(r.at("fingerprint").get<std::string>())};
     funnel_->observe(r.at("sample").get<std::int64_t>(), r.at("rule").get<std::string>(), &id, e);
   }
 
@@ -409,8 +410,8 @@ class Driver {
     r["rule"] = s.rule;
     r["infix"] = id ? id->infix : "";
     r["canonical"] = id ? id->canonical : "";
-    r["hash"] = id ? hex64(id->canonical_hash) : "";
-    r["fingerprint"] = id ? hex64(id->fingerprint) : "";
+    r["hash"] = id ? dslc::hash_hex(id->canonical_hash) : "";
+    r["fingerprint"] = id ? dslc::hash_hex(id->fingerprint) : "";
     r["worker"] = worker;
     r["cached"] = cached;
     r["trained"] = trained;

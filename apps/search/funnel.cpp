@@ -8,6 +8,7 @@
 
 #include "apps/search/cache.h"
 #include "apps/search/config.h"
+#include "dslc/hash.h"
 
 namespace nos::search {
 namespace {
@@ -52,7 +53,7 @@ Funnel::Funnel(const SearchConfig& c, const RunPaths& p)
       if (k < 0 || k >= stages_[static_cast<size_t>(s)].fidelity.seeds)
         throw std::runtime_error(
             fmt::format("seed {} of a stage with {} seeds", k, stages_[static_cast<size_t>(s)].fidelity.seeds));
-      auto& res = results_[static_cast<size_t>(s)][parse_hex64(r.at("fingerprint").get<std::string>())];
+      auto& res = results_[static_cast<size_t>(s)][dslc::parse_hash_hex(r.at("fingerprint").get<std::string>())];
       res.seeds.resize(static_cast<size_t>(stages_[static_cast<size_t>(s)].fidelity.seeds));
       res.seeds[static_cast<size_t>(k)] = evaluation_from_json(r);
     } catch (const nlohmann::json::exception& e) {
@@ -223,8 +224,8 @@ void Funnel::record(int stage, std::uint64_t key, int seed, const Evaluation& e,
   j["rule"] = r.rule;
   j["infix"] = r.id.infix;
   j["canonical"] = r.id.canonical;
-  j["hash"] = hex64(r.id.canonical_hash);
-  j["fingerprint"] = hex64(key);
+  j["hash"] = dslc::hash_hex(r.id.canonical_hash);
+  j["fingerprint"] = dslc::hash_hex(key);
   j["protocol"] = protocol_hash(protocol(stage, seed));
   j["worker"] = worker;
   j["cached"] = cached;

@@ -80,7 +80,8 @@ std::string next_steps_text(const BestRule& best, const std::string& bin, const 
       "      --rung full --seeds 3 --seed-rules best,adam,sgd,momentum,powersign{}\n",
       program(bin, "search", "nos-search"), named, cache);
   t += fmt::format(
-      "  # transfer: the reduced WRN-16-4 Table 1 (apps/transfer/README.md), beside Adam and Momentum (~25 CPU minutes)\n"
+      "  # transfer: the reduced WRN-16-4 Table 1 (apps/transfer/README.md), beside Adam and Momentum (~25 CPU "
+      "minutes)\n"
       "  {} wrn -O {},adam,momentum --depth 16 --widen 4 --augment --schedule cosine --epochs 2 \\\n"
       "      --train 1500 --val 500 --test 1000 --rates 4 --out runs/best-wrn\n",
       program(bin, "transfer", "nos-transfer"), named);

@@ -9,6 +9,7 @@
 #include "apps/common/named_rules.h"
 #include "apps/common/run_files.h"
 #include "apps/search/stages.h"
+#include "dslc/hash.h"
 
 namespace nos::search {
 namespace {
@@ -84,7 +85,7 @@ References::References(const SearchConfig& c, const RunPaths& p) : cfg_(c), path
   out_.emplace(path);
   for (size_t i = 0; i < entries_.size(); ++i) {
     const Entry& e = entries_[i];
-    const std::string key = e.protocol_hash + "/" + hex64(e.id.canonical_hash);
+    const std::string key = e.protocol_hash + "/" + dslc::hash_hex(e.id.canonical_hash);
     if (have.count(key)) continue;
     if (auto ev = shared_.lookup(e.protocol, e.id.canonical_hash)) {
       record(e, *ev, "cache", true, false);
@@ -125,7 +126,7 @@ void References::record(const Entry& e, const Evaluation& ev, const std::string&
   r["rule"] = e.ref.rule;
   r["infix"] = e.id.infix;
   r["canonical"] = e.id.canonical;
-  r["hash"] = hex64(e.id.canonical_hash);
+  r["hash"] = dslc::hash_hex(e.id.canonical_hash);
   r["stage"] = e.stage_name;
   r["stage_index"] = e.stage;
   r["seed"] = e.seed;

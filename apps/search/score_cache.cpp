@@ -35,7 +35,7 @@ nlohmann::json scored_protocol(nlohmann::json protocol, const nlohmann::json& da
   return protocol;
 }
 
-std::string protocol_hash(const nlohmann::json& protocol) { return hex64(dslc::fnv1a64(protocol.dump())); }
+std::string protocol_hash(const nlohmann::json& protocol) { return dslc::hash_hex(dslc::fnv1a64(protocol.dump())); }
 
 std::filesystem::path ScoreCache::file(const nlohmann::json& protocol) const {
   return dir_ / (protocol_hash(protocol) + ".json");
@@ -45,7 +45,7 @@ std::optional<Evaluation> ScoreCache::lookup(const nlohmann::json& protocol, std
   if (!enabled()) return std::nullopt;
   const auto f = file(protocol);
   const nlohmann::json j = read_cache_file(f);
-  const std::string key = hex64(canonical);
+  const std::string key = dslc::hash_hex(canonical);
   if (j.is_null() || !j["entries"].contains(key)) return std::nullopt;
   try {
     return evaluation_from_json(j["entries"][key].at("eval"));
@@ -62,7 +62,7 @@ void ScoreCache::store(const nlohmann::json& protocol, std::uint64_t canonical, 
   nlohmann::json j = read_cache_file(f);
   if (j.is_null())
     j = {{"format", kFormat}, {"version", 1}, {"protocol", protocol}, {"entries", nlohmann::json::object()}};
-  j["entries"][hex64(canonical)] = {{"name", name}, {"rule", rule}, {"eval", to_json(e)}};
+  j["entries"][dslc::hash_hex(canonical)] = {{"name", name}, {"rule", rule}, {"eval", to_json(e)}};
   app::write_file_atomic(f, j.dump(1) + "\n");
 }
 

@@ -74,5 +74,20 @@ TEST(Hash, ValuesAreFixed) {
   EXPECT_EQ(hash_hex(0x1ull), "0000000000000001");
 }
 
+// Run directories store hashes as text: reading one back gives the value, and text that is not
+// one is an error naming it (a hand-edited cache must not key the wrong rule).
+TEST(Hash, HexTextRoundTripsAndBadTextIsRefused) {
+  for (uint64_t v : {0ull, 1ull, 0x107adf6deeb8ecfdull, ~0ull}) EXPECT_EQ(parse_hash_hex(hash_hex(v)), v);
+  EXPECT_EQ(parse_hash_hex("FF"), 255u);
+  for (const std::string bad : {"", "12345678901234567", "12g4", "0x12", " 12", "-1"}) {
+    try {
+      parse_hash_hex(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("'" + bad + "' is not a 64-bit hex number"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nos::dslc

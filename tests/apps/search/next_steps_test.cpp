@@ -8,7 +8,8 @@ namespace nos::search {
 namespace {
 
 nlohmann::json rec(const std::string& canonical, double reward, double lr, const std::string& status = "ok") {
-  return {{"canonical", canonical}, {"infix", "infix of " + canonical}, {"reward", reward}, {"best_lr", lr},
+  return {{"canonical", canonical}, {"infix", "infix of " + canonical},
+          {"reward", reward},       {"best_lr", lr},
           {"status", status},       {"trained", true}};
 }
 
@@ -32,8 +33,8 @@ TEST(NextSteps, TheBestTrainedRuleWithoutAFunnel) {
 // first-stage score and not the best single seed.
 TEST(NextSteps, AFunnelsBestIsTheBestMeanAtItsHighestStage) {
   const std::vector<nlohmann::json> records = {rec("a", 0.9, 1), rec("b", 0.2, 1), rec("c", 0.3, 1)};
-  const std::vector<nlohmann::json> promotions = {promo("a", 1, 0.40, 1),  promo("b", 1, 0.45, 1),
-                                                  promo("b", 2, 0.60, 0.1), promo("b", 2, 0.40, 0.1),
+  const std::vector<nlohmann::json> promotions = {promo("a", 1, 0.40, 1),    promo("b", 1, 0.45, 1),
+                                                  promo("b", 2, 0.60, 0.1),  promo("b", 2, 0.40, 0.1),
                                                   promo("c", 2, 0.55, 0.01), promo("c", 2, 0.50, 0.01)};
   const BestRule b = best_rule(records, promotions);
   EXPECT_EQ(b.canonical, "c");
@@ -43,8 +44,8 @@ TEST(NextSteps, AFunnelsBestIsTheBestMeanAtItsHighestStage) {
 }
 
 TEST(NextSteps, EveryCommandCarriesTheRuleQuoted) {
-  const BestRule b{.canonical = "mul g exp mul sign_g sign_m", .infix = "g * exp(sign(g) * sign(m))", .lr = 0.01,
-                   .reward = 0.4};
+  const BestRule b{
+      .canonical = "mul g exp mul sign_g sign_m", .infix = "g * exp(sign(g) * sign(m))", .lr = 0.01, .reward = 0.4};
   const std::string t = next_steps_text(b, "/nonexistent/apps/search", "runs/scores");
   for (const std::string want :
        {"calibrate --dir runs/best-full --rules 'best=mul g exp mul sign_g sign_m'", "--score-cache runs/scores",
