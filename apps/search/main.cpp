@@ -194,6 +194,15 @@ int main(int argc, char** argv) {
   }
 
   if (cfg.references == std::vector<std::string>{"none"}) cfg.references.clear();
+  // Checked before any training: a mistyped --against must not wait for the end of a search.
+  // Rank 0 checks; the other ranks learn of it as the empty configuration.
+  if (mpi.rank() == 0)
+    for (const auto& d : against)
+      if (!std::filesystem::exists(RunPaths{d}.evaluations())) {
+        fmt::print(stderr, "nos-search: error: --against: no search run in {} (no evaluations.jsonl)\n", d.string());
+        if (mpi.active()) mpi_broadcast_config("");
+        return 1;
+      }
 
   if (report->parsed()) {
     if (mpi.rank() > 0) return 0;

@@ -319,6 +319,12 @@ TEST(SearchRobust, AgainstPutsAnotherRunBesideThisOne) {
       run({binary(), "report", (d / "ctl").string(), "--against", (d / "nothing").string()}, d / "bad.log");
   EXPECT_EQ(bad.code, 1);
   EXPECT_TRUE(contains(bad.output, "--against: no search run in")) << bad.output;
+  // A search is refused before it starts, not after its budget.
+  const auto early =
+      run(synthetic({"--dir", (d / "never").string(), "--against", (d / "nothing").string()}), d / "e.log");
+  EXPECT_EQ(early.code, 1);
+  EXPECT_TRUE(contains(early.output, "--against: no search run in")) << early.output;
+  EXPECT_FALSE(fs::exists(d / "never"));
 }
 
 }  // namespace
