@@ -205,10 +205,58 @@ void write_calibration_report(const CalibrationConfig& c, const std::filesystem:
     }
   }
 
+  // Sweep halving (reward.h) against the same protocol with the plain sweep, where both are rungs:
+  // how often it picks the plain sweep's rate, what that does to the reward, what it saves.
+  nlohmann::json halving = nlohmann::json::array();
+  for (size_t h = 0; h < rungs.size(); ++h) {
+    if (rungs[h].reward.sweep_halving.rungs <= 1) continue;
+    Fidelity plain = rungs[h];
+    plain.reward.sweep_halving.rungs = 1;
+    for (size_t g = 0; g < rungs.size(); ++g) {
+      Fidelity other = rungs[g];
+      other.name = plain.name;
+      other.seeds = plain.seeds;  // seed 0 of each is compared
+      if (g == h || fidelity_spec(other) != fidelity_spec(plain)) continue;
+      int both = 0, same = 0;
+      std::vector<double> diff, cpu_h, cpu_g;
+      std::string changed;
+      for (const auto& r : rows) {
+        auto a = r.at[h].find(0), b = r.at[g].find(0);
+        if (a == r.at[h].end() || b == r.at[g].end()) continue;
+        ++both;
+        const double la = a->second.at("best_lr"), lb = b->second.at("best_lr");
+        const double ra = a->second.at("reward"), rb = b->second.at("reward");
+        same += la == lb;
+        diff.push_back(ra - rb);
+        cpu_h.push_back(a->second.value("cpu_seconds", 0.0));
+        cpu_g.push_back(b->second.value("cpu_seconds", 0.0));
+        if (la != lb)
+          changed +=
+              fmt::format("{}{} ({:g} instead of {:g}: {:+.4f})", changed.empty() ? "" : ", ", r.name, la, lb, ra - rb);
+      }
+      if (both == 0) continue;
+      const double ratio = mean(cpu_h) / mean(cpu_g);
+      md += fmt::format(
+          "\n## Sweep halving: `{}` against `{}` (the same protocol with the plain sweep)\n\nOver {} rules: the same "
+          "best rate for **{}/{}**; reward difference (halving − plain) mean {:+.4f}, worst {:+.4f}; CPU per rule "
+          "{:.1f} s vs {:.1f} s (**{:.2f}x**).{}\n",
+          rungs[h].name, rungs[g].name, both, same, both, mean(diff), *std::min_element(diff.begin(), diff.end()),
+          mean(cpu_h), mean(cpu_g), ratio, changed.empty() ? "" : " Another rate: " + changed + ".");
+      halving.push_back({{"rung", rungs[h].name},
+                         {"plain", rungs[g].name},
+                         {"rules", both},
+                         {"same_lr", same},
+                         {"mean_reward_difference", mean(diff)},
+                         {"cpu_ratio", ratio}});
+    }
+  }
+
   app::write_file_atomic(dir / "calibration.md", md);
   app::write_file_atomic(
       dir / "calibration.json",
-      nlohmann::json{{"rungs", summary}, {"seed_spread", spread}, {"dataset", dataset}}.dump(1) + "\n");
+      nlohmann::json{{"rungs", summary}, {"seed_spread", spread}, {"sweep_halving", halving}, {"dataset", dataset}}
+              .dump(1) +
+          "\n");
   fmt::print("{}", md);
   if (dat.find('\n') != dat.size() - 1 && app::gnuplot_available()) {
     app::write_file_atomic(dir / "calibration.dat", dat);

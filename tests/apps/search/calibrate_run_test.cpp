@@ -112,6 +112,20 @@ TEST(CalibrateRun, AResumeMayAddARungButNotChangeTheRuleSet) {
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(records_of(d / "run").size(), 17u);
   EXPECT_EQ(nlohmann::json::parse(slurp(d / "run" / "calibration.json")).at("rungs").size(), 3u);
+  // Rung b with sweep halving: the report compares it with b, the same protocol with the plain
+  // sweep (two rates, eta 2, 2 rungs: the better one goes on).
+  r = run(calibrate({"--resume", dir, "--rung", "a:train=100,val=100,rates=0.01,final-epochs=1", "--rung",
+                     "bh:train=200,val=100,rates=0.01/0.1,final-epochs=1,sweep-halving=2:2", "--rung",
+                     "b:train=200,val=100,rates=0.01/0.1,final-epochs=1"}),
+          d / "4.log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto h = nlohmann::json::parse(slurp(d / "run" / "calibration.json")).at("sweep_halving");
+  ASSERT_EQ(h.size(), 1u) << h.dump();
+  EXPECT_EQ(h[0].at("rung"), "bh");
+  EXPECT_EQ(h[0].at("plain"), "b");
+  EXPECT_EQ(h[0].at("rules"), 5);
+  EXPECT_LE(h[0].at("same_lr").get<int>(), 5);
+  EXPECT_NE(slurp(d / "run" / "calibration.md").find("## Sweep halving: `bh` against `b`"), std::string::npos);
 }
 
 TEST(CalibrateRun, BadFlagsFailBeforeAnythingIsWritten) {
