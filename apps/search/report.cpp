@@ -152,6 +152,14 @@ struct ComparedRun {
   std::vector<nlohmann::json> records;
 };
 
+void set_best_reference(RunSummary& s, const std::vector<nlohmann::json>& refs) {
+  for (const auto& r : refs)
+    if (s.best_reference_name.empty() || r["reward"].get<double>() > s.best_reference) {
+      s.best_reference_name = r["name"].get<std::string>();
+      s.best_reference = r["reward"].get<double>();
+    }
+}
+
 std::string summary_line(const RunSummary& s) {
   return fmt::format(
       "{} ({}): {} samples, {} trained, mean reward {:.4f}, last quarter {:.4f}, best {:.4f}, {:.0f} samples/h", s.dir,
@@ -198,7 +206,7 @@ void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const s
                                                             refs[i]["reward"].get<double>())));
   const std::string cmds = fmt::format(
       "set title 'rewards over samples: {}'\nset xlabel 'sample'\nset ylabel 'reward (validation accuracy)'\n"
-      "set grid\nset key bottom right\n"
+      "set grid\nset key below\n"
       "plot 'rewards.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#7f8fbf' title 'reward', "
       "'' using 1:3 with lines lw 2 lc rgb '#c0392b' title 'running mean of the last {}'{}{}\n",
       p.dir.filename().string(), w, against_lines, ref_lines);
@@ -219,11 +227,7 @@ RunSummary write_report(const RunPaths& p, int top, const std::vector<std::files
   const auto all_refs = read_reference_records(p);
   const auto refs = stage0_references(all_refs);
   RunSummary s = summarize(p, records);
-  for (const auto& r : refs)
-    if (s.best_reference_name.empty() || r["reward"].get<double>() > s.best_reference) {
-      s.best_reference_name = r["name"].get<std::string>();
-      s.best_reference = r["reward"].get<double>();
-    }
+  set_best_reference(s, refs);
   std::string board = leaderboard_markdown(records, top, refs);
   std::string head = summary_line(s);
   if (const auto cmp = reference_comparison(s); !cmp.empty()) head += "\n" + cmp;
@@ -244,6 +248,7 @@ RunSummary write_report(const RunPaths& p, int top, const std::vector<std::files
       throw std::runtime_error("--against: no search run in " + d.string() + " (no evaluations.jsonl)");
     ComparedRun a{.records = read_records(q)};
     a.summary = summarize(q, a.records);
+    set_best_reference(a.summary, stage0_references(read_reference_records(q)));
     against.push_back(std::move(a));
   }
   if (!against.empty()) {
