@@ -182,7 +182,10 @@ std::string running_mean_dat(const std::vector<nlohmann::json>& records, size_t 
 
 void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const std::vector<nlohmann::json>& refs,
           const std::vector<ComparedRun>& against) {
-  const size_t w = std::clamp<size_t>(records.size() / 10, 5, 100);
+  // One window for every run on the plot, from the longest, so their curves compare.
+  size_t longest = records.size();
+  for (const auto& a : against) longest = std::max(longest, a.records.size());
+  const size_t w = std::clamp<size_t>(longest / 10, 5, 100);
   app::write_file_atomic(p.dir / "rewards.dat", running_mean_dat(records, w));
   // Each compared run's running mean, same window, in a file of its own beside rewards.dat.
   std::string against_lines;
@@ -207,9 +210,9 @@ void plot(const RunPaths& p, const std::vector<nlohmann::json>& records, const s
   const std::string cmds = fmt::format(
       "set title 'rewards over samples: {}'\nset xlabel 'sample'\nset ylabel 'reward (validation accuracy)'\n"
       "set grid\nset key below\n"
-      "plot 'rewards.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#7f8fbf' title 'reward', "
-      "'' using 1:3 with lines lw 2 lc rgb '#c0392b' title 'running mean of the last {}'{}{}\n",
-      p.dir.filename().string(), w, against_lines, ref_lines);
+      "plot 'rewards.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#7f8fbf' title 'reward'{}{}, "
+      "'rewards.dat' using 1:3 with lines lw 2.5 lc rgb '#c0392b' title 'running mean of the last {}'\n",
+      p.dir.filename().string(), against_lines, ref_lines, w);
   app::plot_png_svg(p.dir, "reward_curve", cmds);
 }
 
