@@ -122,6 +122,11 @@ ChildRun train_child(const jit::Kernel& rule, double lr, int epochs, const Rewar
   return c.score();
 }
 
+// Steps of one swept rate's whole run: what a rate that sweep halving never stopped trains.
+std::int64_t sweep_steps(const RewardConfig& config, const ChildData& data) {
+  return config.sweep_epochs * nn::classifier_steps_per_epoch(data.train.size(), config.batch);
+}
+
 RateResult rate_result(double lr, const ChildRun& run, std::int64_t steps) {
   return {.lr = lr,
           .accuracy = run.accuracy,
@@ -139,8 +144,7 @@ std::vector<RateResult> sweep(const jit::Kernel& kernel, const RewardConfig& con
   if (config.sweep_halving.rungs <= 1) {
     for (size_t i = 0; i < out.size(); ++i) {
       const ChildRun run = train_child(kernel, config.sweep_rates[i], config.sweep_epochs, config, data, threads);
-      out[i] = rate_result(config.sweep_rates[i], run,
-                           config.sweep_epochs * nn::classifier_steps_per_epoch(data.train.size(), config.batch));
+      out[i] = rate_result(config.sweep_rates[i], run, sweep_steps(config, data));
     }
     return out;
   }
@@ -205,7 +209,7 @@ Evaluation evaluate_rule(const jit::Kernel& kernel, const RewardConfig& config, 
   double lr = config.sweep_rates.front();
   if (config.sweep_rates.size() > 1) {
     std::optional<RateResult> best;
-    const std::int64_t full = config.sweep_epochs * nn::classifier_steps_per_epoch(data.train.size(), config.batch);
+    const std::int64_t full = sweep_steps(config, data);
     for (const RateResult& rr : sweep(kernel, config, data, threads)) {
       ev.sweep.push_back(rr);
       if (rr.diverged || rr.steps < full) continue;  // diverged, or stopped by sweep halving
