@@ -7,6 +7,6 @@ set key outside right
 set grid
 set xtics 1
 set logscale y
-plot 'curve_00.dat' using 1:($2*1) with linespoints title 'drop_m (lr 0.948683)'
+plot 'curve_00.dat' using 1:($2*1) with linespoints title 'drop_m (lr 3)'
 
 unset output
