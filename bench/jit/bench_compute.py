@@ -22,15 +22,14 @@ def main(names):
     rng = np.random.default_rng(0)
     opts = {}
     for name in names:
-        w = (rng.standard_normal(n) * 0.05).astype(np.float32)
-        g = (rng.standard_normal(n) * 0.01).astype(np.float32)
         o = nos.Optimizer(nos.resolve(name), lr=1e-4, threads=1)
-        o.add(w, g)
+        # add() keeps both arrays alive as long as the optimizer.
+        o.add((rng.standard_normal(n) * 0.05).astype(np.float32), (rng.standard_normal(n) * 0.01).astype(np.float32))
         o.step()
-        opts[name] = (o, w, g)  # w and g must outlive the optimizer's use of them
+        opts[name] = o
     times = {name: [] for name in names}
     for _ in range(rounds):
-        for name, (o, _w, _g) in opts.items():
+        for name, o in opts.items():
             t = time.perf_counter()
             for _ in range(steps):
                 o.step()

@@ -98,12 +98,10 @@ def main(root):
             p.get("cpu_seconds", 0.0) for p in promos if not p.get("cached"))
         print(f"| {s} | {len(first)} | {trained} | {statistics.fmean(rewards):.4f} | {statistics.fmean(q):.4f} | "
               f"{max(rewards):.4f} | " + " | ".join(str(n) for n in reached) + f" | {cpu / 3600:.2f} |")
-        for canon, per_seed in by_rule_and_seed(promos, last).items():
-            xs = [per_seed[k]["reward"] for k in range(nseeds) if k in per_seed]
-            finalists.append((s, canon, per_seed[min(per_seed)], xs))
-        if not by_rule_and_seed(promos, last):
-            for canon, per_seed in by_rule_and_seed(promos, stages[-2] if len(stages) > 1 else last).items():
-                finalists.append((s, canon, per_seed[min(per_seed)], [per_seed[k]["reward"] for k in sorted(per_seed)]))
+        # A run that has not reached its last stage yet shows the stage before it.
+        finals = by_rule_and_seed(promos, last) or by_rule_and_seed(promos, stages[max(len(stages) - 2, 0)])
+        for canon, per_seed in finals.items():
+            finalists.append((s, canon, per_seed[min(per_seed)], [per_seed[k]["reward"] for k in sorted(per_seed)]))
 
     # 3. The finalists against Adam at the same seeds.
     print(f"\n## 3. Finalists at stage `{last}` against Adam at the same seeds\n")
