@@ -102,9 +102,11 @@ class VecCode {
     using namespace vm;
     llvm::Value* r = fma(n, cf(-kLn2Hi), x);
     r = fma(n, cf(-kLn2Lo), r);
-    llvm::Value* p = cf(kExpP[0]);
-    for (int k = 1; k < 6; ++k) p = fma(p, r, cf(kExpP[k]));
-    return b_.CreateFAdd(fma(p, b_.CreateFMul(r, r), r), cf(1.0f));
+    llvm::Value* r2 = b_.CreateFMul(r, r);
+    llvm::Value* lo = fma(cf(kExpP[3]), r, cf(kExpP[4]));
+    llvm::Value* mid = fma(cf(kExpP[1]), r, cf(kExpP[2]));
+    llvm::Value* q = fma(fma(cf(kExpP[0]), r2, mid), r2, lo);
+    return b_.CreateFAdd(fma(q, r2, r), cf(1.0f));
   }
   // vm::exp_f32 over the whole float range, operation for operation.
   llvm::Value* exp_full(llvm::Value* x0) {
