@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -73,24 +74,37 @@ References::References(const SearchConfig& c, const RunPaths& p) : cfg_(c), path
                path.string());
     app::truncate_torn_tail(path);
   }
-  std::set<std::string> have;  // protocol hash / canonical hash recorded
+  // Stages can share a protocol (a funnel's last stage at seed 0 is usually its middle stage at
+  // seed 0): each protocol is trained once, and every (stage, seed) it stands for gets its record,
+  // so each stage's row of the leaderboard is complete. A directory written before that rule had
+  // one record per protocol; the copies are added here on resume.
+  std::map<std::string, Evaluation> scored;  // protocol hash / canonical hash -> evaluation
+  std::set<std::string> slots;               // ... / stage / seed recorded
   for (size_t i = 0; i < contents.records.size(); ++i) {
     const auto& r = contents.records[i];
     try {
-      have.insert(r.at("protocol").get<std::string>() + "/" + r.at("hash").get<std::string>());
+      const std::string key = r.at("protocol").get<std::string>() + "/" + r.at("hash").get<std::string>();
+      scored.emplace(key, evaluation_from_json(r));
+      slots.insert(fmt::format("{}/{}/{}", key, r.value("stage_index", 0), r.value("seed", 0)));
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(fmt::format("{} record {}: not a reference record: {}", path.string(), i + 1, e.what()));
     }
   }
   out_.emplace(path);
+  std::map<std::string, size_t> queued;  // key -> the entry that trains it
   for (size_t i = 0; i < entries_.size(); ++i) {
     const Entry& e = entries_[i];
     const std::string key = e.protocol_hash + "/" + dslc::hash_hex(e.id.canonical_hash);
-    if (have.count(key)) continue;
-    if (auto ev = shared_.lookup(e.protocol, e.id.canonical_hash)) {
+    if (slots.count(fmt::format("{}/{}/{}", key, e.stage, e.seed))) continue;
+    if (auto it = scored.find(key); it != scored.end()) {
+      record(e, it->second, "run", true, false);
+    } else if (auto ev = shared_.lookup(e.protocol, e.id.canonical_hash)) {
       record(e, *ev, "cache", true, false);
-      have.insert(key);
+      scored.emplace(key, *ev);
+    } else if (auto q = queued.find(key); q != queued.end()) {
+      same_protocol_[q->second].push_back(i);
     } else {
+      queued.emplace(key, i);
       waiting_.push_back(i);
     }
   }
@@ -117,6 +131,8 @@ void References::finished(const Outcome& o) {
   const Entry& e = entries_[i];
   record(e, o.eval, o.worker, false, true);
   shared_.store(e.protocol, e.id.canonical_hash, e.ref.name, e.ref.rule, o.eval);
+  if (auto it = same_protocol_.find(i); it != same_protocol_.end())
+    for (size_t j : it->second) record(entries_[j], o.eval, o.worker, false, false);
 }
 
 void References::record(const Entry& e, const Evaluation& ev, const std::string& worker, bool cached, bool trained) {

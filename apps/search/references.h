@@ -10,12 +10,14 @@
 // Cached twice, both keyed by the protocol's hash (reference_protocol(): every setting that
 // decides a reward, with the data set resolved) and the rule's canonical hash:
 //   - references.jsonl in the run directory: a resumed run never trains a reference again;
+//     one record per stage and seed, a protocol that several of them share trained once;
 //   - optionally --score-cache DIR (score_cache.h), one file DIR/<protocol hash>.json shared by
 //     every run directory and by calibrations: a second run with the same protocol takes them
 //     from there ("cached": true). It outlives the build; clear it after changing the reward's code.
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,6 +83,8 @@ class References {
   ScoreCache shared_;
   std::vector<Entry> entries_;
   std::vector<size_t> waiting_;  // indices into entries_, in list order (front first)
+  // A waiting entry -> the later entries with its protocol, recorded from its outcome.
+  std::map<size_t, std::vector<size_t>> same_protocol_;
   int in_flight_ = 0;
   std::optional<app::JsonlWriter> out_;
 };

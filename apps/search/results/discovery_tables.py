@@ -54,14 +54,10 @@ def main(root):
     nseeds = seeds[0] if seeds else 1
 
     # 1. The yardstick: references at the last stage (the same in every run: one score cache).
-    # A reference is scored once per protocol: where the last stage's seed 0 is the same protocol
-    # as an earlier stage's (the finalists' promotions say which hash it is), that record stands.
-    last_protocols = {p["seed"]: p["protocol"] for d in runs.values()
-                      for p in jsonl(os.path.join(d, "promotions.jsonl")) if p.get("stage") == last}
     refs = {}
     for s, d in runs.items():
         for r in jsonl(os.path.join(d, "references.jsonl")):
-            if r.get("stage") == last or (r["seed"] in last_protocols and r["protocol"] == last_protocols[r["seed"]]):
+            if r.get("stage") == last:
                 refs.setdefault(r["name"], {"infix": r["infix"], "seeds": {}})["seeds"][r["seed"]] = r
     print(f"## 1. Yardstick: the references at stage `{last}` ({nseeds} seeds)\n")
     print("| optimizer | rule | " + " | ".join(f"seed {k + cfg['reward_seed']}" for k in range(nseeds)) +

@@ -3,6 +3,7 @@
 // directory and in a shared cache keyed by the protocol, shown in the report.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -123,6 +124,78 @@ TEST(SearchReferences, AResumedRunOrASecondRunWithTheSameProtocolDoesNotTrainThe
   size_t files = 0;
   for (const auto& e : fs::directory_iterator(shared)) files += e.path().extension() == ".json";
   EXPECT_EQ(files, 2u) << "one shared file per protocol";
+}
+
+// In a funnel, stages share protocols (here `full` and `fin` at seed 0: the same training): each
+// protocol is trained once, every (stage, seed) gets its record, and so the funnel table's
+// reference rows are complete. A directory holding only the trained records (as written before
+// this rule) gets its copies on resume. Real reward on tiny CIFAR-10 subsets: a few seconds.
+TEST(SearchReferences, InAFunnelEachProtocolIsTrainedOnceAndEveryStageAndSeedRecorded) {
+  const fs::path d = scratch("refs-funnel");
+  const std::vector<std::string> args = {binary(),          "--quiet",
+                                         "--dir",           (d / "run").string(),
+                                         "--data",          NOS_DATA_DIR,
+                                         "--dataset",       "cifar10",
+                                         "--space",         "tiny",
+                                         "--groups",        "1",
+                                         "--samples",       "4",
+                                         "--workers",       "2",
+                                         "--sweep-rates",   "0.01,0.1",
+                                         "--train-images",  "200",
+                                         "--val-images",    "100",
+                                         "--final-epochs",  "1",
+                                         "--child-batch",   "50",
+                                         "--references",    "adam,powersign",
+                                         "--stage",         "proxy:train=100,val=100",
+                                         "--stage",         "full:keep=1",
+                                         "--stage",         "fin:seeds=2,top=1",
+                                         "--promote-every", "2"};
+  auto r = run(args, d / "run.log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto check = [&](const std::string& when, const std::string& output) {
+    std::map<std::string, std::set<std::pair<int, int>>> slots;
+    std::map<std::string, std::set<std::string>> protocols, trained;
+    std::map<std::string, double> reward_of;  // name/protocol -> reward
+    for (const auto& x : reference_records(d / "run")) {
+      const std::string name = x.at("name"), protocol = x.at("protocol");
+      EXPECT_TRUE(slots[name].emplace(x.at("stage_index"), x.at("seed")).second) << when << ": twice " << x.dump();
+      protocols[name].insert(protocol);
+      if (x.at("trained") == true) EXPECT_TRUE(trained[name].insert(protocol).second) << when << ": trained twice";
+      const auto [it, fresh] = reward_of.emplace(name + "/" + protocol, x.at("reward").get<double>());
+      EXPECT_EQ(it->second, x.at("reward").get<double>()) << when << ": one protocol, two rewards";
+    }
+    for (const std::string name : {"adam", "powersign"}) {
+      EXPECT_EQ(slots[name], (std::set<std::pair<int, int>>{{0, 0}, {1, 0}, {2, 0}, {2, 1}})) << when << " " << name;
+      EXPECT_EQ(trained[name], protocols[name]) << when << " " << name;
+      EXPECT_EQ(protocols[name].size(), 3u) << when << ": full and fin at seed 0 are one protocol";
+    }
+    // Each reference row of the funnel table reached `fin` and has a score in all three stages'
+    // columns: | ref | fin | proxy | full | fin (2 seeds) | best lr | ...
+    int rows = 0;
+    std::istringstream in(output);
+    bool funnel_table = false;
+    for (std::string line; std::getline(in, line);) {
+      funnel_table = funnel_table || line.find("## Funnel: ranked by the highest stage reached") != std::string::npos;
+      if (!funnel_table || line.find("(reference)") == std::string::npos) continue;
+      ++rows;
+      std::vector<std::string> cells;
+      std::istringstream cs(line);
+      for (std::string c; std::getline(cs, c, '|');) cells.push_back(c);
+      ASSERT_GE(cells.size(), 6u) << line;
+      EXPECT_EQ(cells[2], " fin ") << when << ": " << line;
+      for (size_t k = 3; k < 6; ++k) EXPECT_NE(cells[k].find(" 0."), std::string::npos) << when << ": " << line;
+    }
+    EXPECT_EQ(rows, 2) << when << ": " << output;
+  };
+  check("first run", r.output);
+
+  std::string kept;
+  for (const auto& x : reference_records(d / "run"))
+    if (x.at("trained") == true) kept += x.dump() + "\n";
+  { std::ofstream(d / "run" / "references.jsonl", std::ios::trunc) << kept; }
+  r = run({binary(), "--quiet", "--resume", (d / "run").string()}, d / "resume.log");
+  ASSERT_EQ(r.code, 0) << r.output;
+  check("resumed", r.output);
 }
 
 TEST(SearchReferences, NoneUnknownNamesAndLiterals) {
