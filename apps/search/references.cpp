@@ -75,17 +75,18 @@ References::References(const SearchConfig& c, const RunPaths& p) : cfg_(c), path
     app::truncate_torn_tail(path);
   }
   // Stages can share a protocol (a funnel's last stage at seed 0 is usually its middle stage at
-  // seed 0): each protocol is trained once, and every (stage, seed) it stands for gets its record,
+  // seed 0): each protocol is trained once, and every (name, stage, seed) it stands for gets its record,
   // so each stage's row of the leaderboard is complete. A directory written before that rule had
   // one record per protocol; the copies are added here on resume.
   std::map<std::string, Evaluation> scored;  // protocol hash / canonical hash -> evaluation
-  std::set<std::string> slots;               // ... / stage / seed recorded
+  std::set<std::string> slots;               // ... / name / stage / seed recorded
   for (size_t i = 0; i < contents.records.size(); ++i) {
     const auto& r = contents.records[i];
     try {
       const std::string key = r.at("protocol").get<std::string>() + "/" + r.at("hash").get<std::string>();
       scored.emplace(key, evaluation_from_json(r));
-      slots.insert(fmt::format("{}/{}/{}", key, r.value("stage_index", 0), r.value("seed", 0)));
+      slots.insert(fmt::format("{}/{}/{}/{}", key, r.at("name").get<std::string>(), r.value("stage_index", 0),
+                               r.value("seed", 0)));
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(fmt::format("{} record {}: not a reference record: {}", path.string(), i + 1, e.what()));
     }
@@ -95,7 +96,7 @@ References::References(const SearchConfig& c, const RunPaths& p) : cfg_(c), path
   for (size_t i = 0; i < entries_.size(); ++i) {
     const Entry& e = entries_[i];
     const std::string key = e.protocol_hash + "/" + dslc::hash_hex(e.id.canonical_hash);
-    if (slots.count(fmt::format("{}/{}/{}", key, e.stage, e.seed))) continue;
+    if (slots.count(fmt::format("{}/{}/{}/{}", key, e.ref.name, e.stage, e.seed))) continue;
     if (auto it = scored.find(key); it != scored.end()) {
       record(e, it->second, "run", true, false);
     } else if (auto ev = shared_.lookup(e.protocol, e.id.canonical_hash)) {
