@@ -75,9 +75,9 @@ References::References(const SearchConfig& c, const RunPaths& p) : cfg_(c), path
     app::truncate_torn_tail(path);
   }
   // Stages can share a protocol (a funnel's last stage at seed 0 is usually its middle stage at
-  // seed 0): each protocol is trained once, and every (name, stage, seed) it stands for gets its record,
-  // so each stage's row of the leaderboard is complete. A directory written before that rule had
-  // one record per protocol; the copies are added here on resume.
+  // seed 0): each protocol is trained once, and every (name, stage, seed) it stands for gets its
+  // record, so each stage's row of the leaderboard is complete. A directory written before that
+  // rule had one record per protocol; the copies are added here on resume.
   std::map<std::string, Evaluation> scored;  // protocol hash / canonical hash -> evaluation
   std::set<std::string> slots;               // ... / name / stage / seed recorded
   for (size_t i = 0; i < contents.records.size(); ++i) {
