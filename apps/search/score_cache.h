@@ -28,9 +28,8 @@ class ScoreCache {
   // The score of `canonical` under `protocol` (scored_protocol), if stored. Throws naming a
   // malformed file.
   std::optional<Evaluation> lookup(const nlohmann::json& protocol, std::uint64_t canonical) const;
-  // Stores it (the file is read again and replaced atomically, so scores other runs added since
-  // are kept, unless two processes write the same file at the same instant: then one score is
-  // lost, and trained again by the next run that wants it).
+  // Stores it: under an exclusive lock on DIR/.score-cache.lock the file is read again and
+  // replaced atomically, so scores other runs (or threads) added since are kept.
   void store(const nlohmann::json& protocol, std::uint64_t canonical, const std::string& name, const std::string& rule,
              const Evaluation& e) const;
 
