@@ -1,0 +1,19 @@
+#!/bin/sh
+# The wider second stage of discovery-2026-12-07.md (section 6), run after the searches: the 20
+# rules with the best proxy reward (pooled over the three strategies, distinct canonical forms)
+# that keep=1 did not promote, scored at the paper's protocol at seed 1 beside Adam; then the top
+# 3 of them at seeds 2 and 3 as well. A directory already here is resumed (nothing is trained
+# twice: the calibration records and the shared score cache). NOS_SEARCH names another binary.
+set -e
+cd "$(dirname "$0")/../../../.."
+D=apps/search/results/discovery-2026-12-07
+BIN=${NOS_SEARCH:-build/release/apps/search/nos-search}
+run() {  # DIR, then the rest of the flags
+  dir=$1; shift
+  if [ -f "$dir/config.json" ]; then "$BIN" calibrate --resume "$dir" --quiet
+  else "$BIN" calibrate --dir "$dir" --rung full --random-rules 0 --seeds 3 --score-cache "$D/score-cache" \
+    --workers 2 --data ../shared/data --quiet "$@"; fi
+}
+run "$D/wider" --rules "adam,w01=mul drop3 sign_g exp add m log adam,w02=mul drop5 g exp add clip5 w1 log adam,w03=clip3 sign_m,w04=sub clip3 m clip4 sub exp g log v,w05=mul drop3 m exp add drop3 m sign adam,w06=mul drop3 m add drop3 g2 exp adam,w07=mul m drop1 add drop3 w1 exp adam,w08=mul m drop1 add drop1 w1 exp adam,w09=mul drop3 m add drop5 w3 exp adam,w10=mul drop3 m add drop3 w3 exp adam,w11=mul drop3 m add drop3 w1 exp adam,w12=mul drop3 m exp add drop5 m exp adam,w13=mul drop3 m add exp adam sign noise,w14=mul m exp mul drop5 one exp adam,w15=mul drop3 m drop1 add clip3 adam drop5 one,w16=mul drop3 m exp add drop3 w1 exp adam,w17=mul drop3 m exp add clip5 m exp adam,w18=mul drop3 m drop1 add clip3 w1 drop5 one,w19=mul drop3 m drop1 sub drop5 one clip3 adam,w20=div drop1 adam exp exp g3" --seed-rules adam
+run "$D/wider-final" --rules "adam,w16=mul drop3 m exp add drop3 w1 exp adam,w12=mul drop3 m exp add drop5 m exp adam,w17=mul drop3 m exp add clip5 m exp adam" \
+  --seed-rules adam,w16,w12,w17
