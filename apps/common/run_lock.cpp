@@ -24,6 +24,18 @@ std::string holder_of(int fd) {
   return fmt::format("{} (PID {} on host {})", s.substr(b + 1), s.substr(0, a), s.substr(a + 1, b - a - 1));
 }
 
+// Opens `path` (created if missing) and flocks it with `op`, retrying on EINTR. Returns the
+// descriptor; `err` is 0 when locked, else flock's errno. Throws if the file cannot be opened.
+int open_and_lock(const std::filesystem::path& path, int op, int& err) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+  int rc;
+  do rc = ::flock(fd, op);
+  while (rc != 0 && errno == EINTR);
+  err = rc == 0 ? 0 : errno;
+  return fd;
+}
+
 }  // namespace
 
 RunLock::RunLock(const std::filesystem::path& dir, std::string_view program) {
@@ -31,13 +43,9 @@ RunLock::RunLock(const std::filesystem::path& dir, std::string_view program) {
   created_ = std::filesystem::create_directories(dir, ec);
   if (ec) throw std::runtime_error(fmt::format("cannot create directory {}: {}", dir.string(), ec.message()));
   const auto path = file(dir);
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
-  int rc;
-  do rc = ::flock(fd_, LOCK_EX | LOCK_NB);
-  while (rc != 0 && errno == EINTR);
-  if (rc != 0) {
-    const int err = errno;
+  int err = 0;
+  fd_ = open_and_lock(path, LOCK_EX | LOCK_NB, err);
+  if (err != 0) {
     if (err == EWOULDBLOCK) {
       const std::string who = holder_of(fd_);
       ::close(fd_);
@@ -65,5 +73,12 @@ RunLock::RunLock(const std::filesystem::path& dir, std::string_view program) {
 RunLock::~RunLock() {
   if (fd_ >= 0) ::close(fd_);
 }
+
+FileLock::FileLock(const std::filesystem::path& file) {
+  int err = 0;
+  fd_ = open_and_lock(file, LOCK_EX, err);  // err != 0: no locks on this file system; go on
+}
+
+FileLock::~FileLock() { ::close(fd_); }
 
 }  // namespace nos::app

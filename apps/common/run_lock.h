@@ -39,4 +39,19 @@ class RunLock {
   bool locked_ = false, created_ = false;
 };
 
+// An exclusive lock on `file` (created if missing), waited for and held for the object's life:
+// for a short read-modify-replace that several processes may do at once (each FileLock holds its
+// own open file, so threads of one process exclude each other too). On a file system without
+// locks it holds nothing, silently: use it where losing that race costs a recomputation only.
+class FileLock {
+ public:
+  explicit FileLock(const std::filesystem::path& file);  // throws if `file` cannot be opened
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace nos::app

@@ -1,16 +1,11 @@
 #include "apps/search/score_cache.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
 
 #include "apps/common/run_files.h"
+#include "apps/common/run_lock.h"
 #include "apps/search/cache.h"
 #include "apps/search/evaluator.h"
 #include "dslc/hash.h"
@@ -33,27 +28,6 @@ nlohmann::json read_cache_file(const std::filesystem::path& f) {
         fmt::format("{}: malformed score cache ({}); delete it to start it again", f.string(), e.what()));
   }
 }
-
-// An exclusive flock on DIR/.score-cache.lock for one read-modify-replace of a cache file, so that
-// runs storing at the same moment (processes or threads: each holds its own open file) keep each
-// other's scores. On a file system without locks it goes on unlocked, as before.
-class StoreLock {
- public:
-  explicit StoreLock(const std::filesystem::path& dir) {
-    const auto path = dir / ".score-cache.lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
-    int rc;
-    do rc = ::flock(fd_, LOCK_EX);
-    while (rc != 0 && errno == EINTR);
-  }
-  StoreLock(const StoreLock&) = delete;
-  StoreLock& operator=(const StoreLock&) = delete;
-  ~StoreLock() { ::close(fd_); }  // closing the last descriptor releases the lock
-
- private:
-  int fd_ = -1;
-};
 
 }  // namespace
 
@@ -85,7 +59,8 @@ void ScoreCache::store(const nlohmann::json& protocol, std::uint64_t canonical, 
                        const std::string& rule, const Evaluation& e) const {
   if (!enabled()) return;
   std::filesystem::create_directories(dir_);
-  const StoreLock lock(dir_);
+  // Runs sharing the cache may store at the same moment: each keeps the others' scores.
+  const app::FileLock lock(dir_ / ".score-cache.lock");
   const auto f = file(protocol);
   nlohmann::json j = read_cache_file(f);
   if (j.is_null())

@@ -161,8 +161,8 @@ TEST(SearchReferences, InAFunnelEachProtocolIsTrainedOnceAndEveryStageAndSeedRec
       EXPECT_TRUE(slots[name].emplace(x.at("stage_index"), x.at("seed")).second) << when << ": twice " << x.dump();
       protocols[name].insert(protocol);
       if (x.at("trained") == true) EXPECT_TRUE(trained[name].insert(protocol).second) << when << ": trained twice";
-      const auto [it, fresh] = reward_of.emplace(name + "/" + protocol, x.at("reward").get<double>());
-      EXPECT_EQ(it->second, x.at("reward").get<double>()) << when << ": one protocol, two rewards";
+      const double first = reward_of.emplace(name + "/" + protocol, x.at("reward").get<double>()).first->second;
+      EXPECT_EQ(first, x.at("reward").get<double>()) << when << ": one protocol, two rewards";
     }
     for (const std::string name : {"adam", "powersign"}) {
       EXPECT_EQ(slots[name], (std::set<std::pair<int, int>>{{0, 0}, {1, 0}, {2, 0}, {2, 1}})) << when << " " << name;
