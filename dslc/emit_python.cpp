@@ -271,10 +271,16 @@ StepCode lower_step(const Ir& prog, PortKind kind) {
   auto each = [](const std::string& list, const std::string& stmt) { return "for x in " + list + ":\n    " + stmt; };
 
   for (uint32_t k = 0; k < n; ++k) {
-    const Inst& in = prog.body[k];
+    Inst in = prog.body[k];
     const int ar = op_arity(in.op);
     const bool sa = ar >= 1 && scalar[in.a], sb = ar >= 2 && scalar[in.b];
-    const std::string A = ar >= 1 ? name(in.a) : "", B = ar >= 2 ? name(in.b) : "";
+    std::string A = ar >= 1 ? name(in.a) : "", B = ar >= 2 ? name(in.b) : "";
+    if (divides_by_param(prog, in)) {  // times the float reciprocal, as the JIT computes it
+      const std::string r = "r" + std::to_string(k);
+      out.scalars += r + " = " + (torch ? "_f32(_div(1.0, " + B + "))" : "np.float32(1) / " + B) + "\n";
+      in.op = Op::Mul;
+      B = r;
+    }
     switch (in.op) {
       case Op::Const:
         scalar[k] = true;

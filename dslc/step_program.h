@@ -23,6 +23,15 @@ StepProgram prologue_program(StateSet state);
 // The full step of `rule` (an IR that verify() accepts, not itself a program).
 Ir step_program(const Ir& rule);
 
+// Whether `in` divides by a per-step value (x / bc1: the bias corrections). The float evaluators
+// (jit/reference.cpp, the JIT, the generated ports) compute it as x times the float reciprocal of
+// that value, computed once per step: about an ulp from the quotient, and it takes vdivps's
+// latency off the chain into exp and sqrt, which bounded Adam and the exp(m) rules in cache
+// (bench/results-2026-12-07-zen3-jit.md). The double interpreter divides.
+inline bool divides_by_param(const Ir& program, const Inst& in) {
+  return in.op == Op::Div && program.body[in.b].op == Op::Param;
+}
+
 // The buffers a program reads and writes (bit i: Buf i).
 struct BufUse {
   uint32_t read = 0, written = 0;

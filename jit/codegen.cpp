@@ -209,6 +209,12 @@ class Emitter : public VecCode {
       llvm::Value* p = b_.CreateConstInBoundsGEP1_64(f32_, fn_->getArg(1), s);
       slot_[s] = b_.CreateVectorSplat(W, b_.CreateLoad(f32_, p, std::string(dslc::slot_name(Slot(s)))));
     }
+    // A division by a per-step value is a multiplication by its reciprocal (divides_by_param).
+    for (const Inst& in : ir_.body)
+      if (dslc::divides_by_param(ir_, in)) {
+        const int s = static_cast<int>(ir_.body[in.b].slot);
+        if (!inv_slot_[s]) inv_slot_[s] = b_.CreateFDiv(cf(1.0f), slot_[s]);
+      }
     index_base_ = fn_->getArg(4);
     // The tail runs the same loop body once more, on one vector of stack copies: the body is
     // emitted (and compiled) once, and no load or store ever touches memory past `end`.
@@ -516,7 +522,10 @@ class Emitter : public VecCode {
         case Op::Add: r[k] = b_.CreateFAdd(a, c); break;
         case Op::Sub: r[k] = b_.CreateFSub(a, c); break;
         case Op::Mul: r[k] = b_.CreateFMul(a, c); break;
-        case Op::Div: r[k] = b_.CreateFDiv(a, c); break;
+        case Op::Div:
+          r[k] = dslc::divides_by_param(ir_, in) ? b_.CreateFMul(a, inv_slot_[static_cast<int>(ir_.body[in.b].slot)])
+                                                 : b_.CreateFDiv(a, c);
+          break;
         case Op::Normal: {
           // bits >> 40 and bits & 0xFFFFFF of rng::bits: the high word's top 24, the low word's bottom 24.
           llvm::Value* hi = b_.CreateLShr(draw_word(in.draw, true), ci32(8));
@@ -543,6 +552,7 @@ class Emitter : public VecCode {
   const dslc::Ir ir_;  // the step program
   llvm::Function* fn_ = nullptr;
   llvm::Value* slot_[dslc::kSlotCount] = {};
+  llvm::Value* inv_slot_[dslc::kSlotCount] = {};  // 1 / slot, for divides_by_param
   llvm::MDNode* alias_scope_[kBufs] = {};
   llvm::MDNode* noalias_[kBufs] = {};
   llvm::Value* index_base_ = nullptr;

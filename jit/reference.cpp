@@ -61,7 +61,7 @@ void reference_step(const dslc::Ir& ir, float* w, const float* g, const StateBuf
         case Op::Add: out = a + b; break;
         case Op::Sub: out = a - b; break;
         case Op::Mul: out = a * b; break;
-        case Op::Div: out = a / b; break;
+        case Op::Div: out = dslc::divides_by_param(prog, in) ? a * (1.0f / b) : a / b; break;
         case Op::Normal: out = normal_f32(dslc::rng::bits(p.seed, p.step, index, in.draw)); break;
         case Op::Drop:
           out = dslc::rng::dropped(dslc::rng::bits(p.seed, p.step, index, in.draw), in.imm) ? 0.0f : a;
