@@ -16,6 +16,7 @@
 #include <omp.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -133,8 +134,15 @@ void fill(Buf& v, float scale, int threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
-  const int reps = argc > 2 ? std::atoi(argv[2]) : 21;
+  int threads = 2, reps = 21;
+  CLI::App app{"nos-bench-jit: the JIT's bandwidth per rule, against libtorch, and its compile latency"};
+  app.add_option("threads", threads, "threads of the 16M-parameter runs")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  app.add_option("reps", reps, "repetitions per timing (medians)")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   const size_t n = size_t{16} << 20;  // 16M parameters
   std::printf("# nos JIT benchmarks: %zu parameters, %d threads, median of %d, host %s, %d float lanes\n\n", n, threads,
               reps, nos::jit::host_cpu_name().c_str(), nos::jit::host_vector_width());

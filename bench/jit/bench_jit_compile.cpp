@@ -4,6 +4,7 @@
 // cache never serves a repetition. Quick to run under NOS_MAX_ISA=avx2 for the AVX2 path; the
 // same figure is the last table of nos-bench-jit.
 #include <time.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -32,7 +33,12 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int reps = argc > 1 ? std::atoi(argv[1]) : 9;
+  int reps = 9;
+  CLI::App app{"nos-bench-jit-compile: compile latency of the Table 1 rules, rule string to callable kernel"};
+  app.add_option("reps", reps, "repetitions of the 16 rules (medians)")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   (void)nos::jit::host_vector_width();  // the one-time JIT start-up is not a rule's latency
   std::vector<double> wall, cpu;
   for (int rep = 0; rep < reps; ++rep)
