@@ -26,6 +26,7 @@
 #include <llvm/TargetParser/SubtargetFeature.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
 
+#include <bit>
 #include <cstdlib>
 #include <limits>
 #include <map>
@@ -63,11 +64,16 @@ uint64_t jit_draw_key(uint64_t seed, uint64_t step, uint64_t draw, uint64_t inde
                              static_cast<uint32_t>(index_hi));
 }
 
+bool has_feature(const llvm::TargetMachine& tm, const std::string& f) {
+  return (tm.getTargetFeatureString().str() + ",").find(f + ",") != std::string::npos;
+}
+
 // The vector math of vecmath.h as LLVM IR, operation for operation, on `width` float lanes: what
 // the kernels and the helpers they call are built from.
 class VecCode {
  public:
-  VecCode(llvm::LLVMContext& ctx, int width) : ctx_(ctx), W(width), b_(ctx) {
+  VecCode(llvm::LLVMContext& ctx, int width, const llvm::TargetMachine& tm)
+      : ctx_(ctx), W(width), permute8_(W == 16 || (W == 8 && has_feature(tm, "+avx2"))), b_(ctx) {
     f32_ = b_.getFloatTy();
     i32_ = b_.getInt32Ty();
     i64_ = b_.getInt64Ty();
@@ -97,36 +103,56 @@ class VecCode {
   llvm::Value* pow2i(llvm::Value* k) {
     return b_.CreateBitCast(b_.CreateShl(b_.CreateAdd(k, ci32(127)), ci32(23)), vf_);
   }
-  // y = e^r for r = x - n ln2 (Cody-Waite), by vm::exp_f32's polynomial.
-  llvm::Value* exp_poly(llvm::Value* x, llvm::Value* n) {
+  // t = x 8 log2e + kExpShift rounded: t - kExpShift is n = 8k + j, t's bits hold n in their low bits.
+  llvm::Value* exp_shifted(llvm::Value* x) { return fma(x, cf(vm::kLog2e8), cf(vm::kExpShift)); }
+  // e^r - 1 for r = x - n ln2/8 (Cody-Waite), by vm::exp_f32's cubic.
+  llvm::Value* expm1_poly(llvm::Value* x, llvm::Value* n) {
     using namespace vm;
-    llvm::Value* r = fma(n, cf(-kLn2Hi), x);
-    r = fma(n, cf(-kLn2Lo), r);
-    llvm::Value* r2 = b_.CreateFMul(r, r);
-    llvm::Value* lo = fma(cf(kExpP[3]), r, cf(kExpP[4]));
-    llvm::Value* mid = fma(cf(kExpP[1]), r, cf(kExpP[2]));
-    llvm::Value* q = fma(fma(cf(kExpP[0]), r2, mid), r2, lo);
-    return b_.CreateFAdd(fma(q, r2, r), cf(1.0f));
+    llvm::Value* r = fma(n, cf(-kLn2Hi8), x);
+    r = fma(n, cf(-kLn2Lo8), r);
+    return fma(fma(cf(kExpP[0]), r, cf(kExpP[1])), b_.CreateFMul(r, r), r);
+  }
+  // vm::kExp2Frac[j] for j the low 3 bits of each lane of `bits`: one permute where the target has
+  // one that takes its index as it stands (vpermps reads the low 3 or 4 bits), else compares and selects.
+  llvm::Value* exp2_frac(llvm::Value* bits) {
+    using vm::kExp2Frac;
+    if (permute8_ && W == 8) {
+      llvm::Value* table = llvm::ConstantDataVector::get(ctx_, llvm::ArrayRef<float>(kExp2Frac, 8));
+      return b_.CreateIntrinsic(llvm::Intrinsic::x86_avx2_permps, {}, {table, bits});
+    }
+    if (permute8_ && W == 16) {
+      float twice[16];
+      for (int k = 0; k < 16; ++k) twice[k] = kExp2Frac[k & 7];
+      llvm::Value* table = llvm::ConstantDataVector::get(ctx_, llvm::ArrayRef<float>(twice, 16));
+      return b_.CreateIntrinsic(llvm::Intrinsic::x86_avx512_permvar_sf_512, {}, {table, bits});
+    }
+    llvm::Value* j = b_.CreateAnd(bits, ci32(7));
+    llvm::Value* v = cf(kExp2Frac[0]);
+    for (int k = 1; k < 8; ++k) v = select(b_.CreateICmpEQ(j, ci32(k)), cf(kExp2Frac[k]), v);
+    return v;
   }
   // vm::exp_f32 over the whole float range, operation for operation.
   llvm::Value* exp_full(llvm::Value* x0) {
     using namespace vm;
     llvm::Value* x = select(b_.CreateFCmpOGT(x0, cf(kExpLo)), x0, cf(kExpLo));
     x = select(b_.CreateFCmpOLT(x, cf(kExpHi)), x, cf(kExpHi));
-    llvm::Value* n = unary(llvm::Intrinsic::roundeven, b_.CreateFMul(x, cf(kLog2e)));
-    llvm::Value* y = exp_poly(x, n);
+    llvm::Value* t = exp_shifted(x);
+    llvm::Value* n = b_.CreateFSub(t, cf(kExpShift));
+    llvm::Value* frac = exp2_frac(b_.CreateBitCast(t, vi32_));
+    llvm::Value* y = fma(frac, expm1_poly(x, n), frac);
     if (W == 16) {
-      // AVX-512's vscalefps rounds y * 2^n once, exactly as the two exact-then-rounding factors
-      // below do (y * 2^(n/2) is a normal float for every clamped n, so only the second product
-      // rounds); one instruction instead of eight.
-      llvm::Value* e = b_.CreateIntrinsic(llvm::Intrinsic::x86_avx512_mask_scalef_ps_512, {},
-                                          {y, n, llvm::PoisonValue::get(vf_), b_.getInt16(0xFFFF), b_.getInt32(4)});
+      // AVX-512's vscalefps rounds y * 2^floor(n/8) once, exactly as the two exact-then-rounding
+      // factors below do (y * 2^(k/2) is a normal float for every clamped n, so only the second
+      // product rounds); one instruction instead of eight. It floors its exponent operand itself.
+      llvm::Value* e = b_.CreateIntrinsic(
+          llvm::Intrinsic::x86_avx512_mask_scalef_ps_512, {},
+          {y, b_.CreateFMul(n, cf(0.125f)), llvm::PoisonValue::get(vf_), b_.getInt16(0xFFFF), b_.getInt32(4)});
       return select(b_.CreateFCmpUNO(x0, x0), x0, e);
     }
-    llvm::Value* ni = b_.CreateFPToSI(n, vi32_);
-    llvm::Value* n1 = b_.CreateAShr(ni, ci32(1));
-    llvm::Value* n2 = b_.CreateSub(ni, n1);
-    llvm::Value* e = b_.CreateFMul(b_.CreateFMul(y, pow2i(n1)), pow2i(n2));
+    llvm::Value* k = b_.CreateAShr(b_.CreateFPToSI(n, vi32_), ci32(3));
+    llvm::Value* k1 = b_.CreateAShr(k, ci32(1));
+    llvm::Value* k2 = b_.CreateSub(k, k1);
+    llvm::Value* e = b_.CreateFMul(b_.CreateFMul(y, pow2i(k1)), pow2i(k2));
     return select(b_.CreateFCmpUNO(x0, x0), x0, e);
   }
   llvm::Value* log(llvm::Value* x0) {
@@ -171,6 +197,7 @@ class VecCode {
  protected:
   llvm::LLVMContext& ctx_;
   const int W;
+  const bool permute8_;  // a vector permute can look up an 8-entry table (AVX2's vpermps, AVX-512's vpermps)
   llvm::IRBuilder<> b_;
   llvm::Type *f32_, *i32_, *i64_;
   llvm::FixedVectorType *vf_, *vi32_;
@@ -180,8 +207,9 @@ class Emitter : public VecCode {
   static constexpr int kBufs = dslc::kBufCount;
 
  public:
-  Emitter(llvm::LLVMContext& ctx, llvm::Module& mod, const dslc::Ir& ir, int width, const Helpers& helpers)
-      : VecCode(ctx, width), mod_(mod), ir_(dslc::step_program(ir)), helpers_(helpers) {}
+  Emitter(llvm::LLVMContext& ctx, llvm::Module& mod, const dslc::Ir& ir, int width, const llvm::TargetMachine& tm,
+          const Helpers& helpers)
+      : VecCode(ctx, width, tm), mod_(mod), ir_(dslc::step_program(ir)), helpers_(helpers) {}
 
   // One function with kernel.h's KernelFn signature. The buffers come as one array, so LLVM cannot
   // know that a store to one never changes another: every load and store carries alias-scope
@@ -422,24 +450,38 @@ class Emitter : public VecCode {
     tag(b_.CreateAlignedStore(x, b_.CreateInBoundsGEP(f32_, base, i), llvm::Align(4)), buf);
   }
 
-  // exp on 8 or 4 lanes: when every lane has |x| <= kExpFast, the polynomial and 2^n added to y's
-  // exponent bits (y * 2^n is then a normal float, exactly what vm::exp_f32's two factors give);
-  // otherwise (a larger |x|, an infinity, a NaN) a call to the helper, exp_full compiled once per
-  // process. The fast path has no clamps, no NaN select and one integer add instead of two
-  // multiplies and four integer operations: the exp rules of Table 1 were compute-bound on Zen 3's
-  // AVX2 (bench/README.md). AVX-512 keeps the full form: vscalefps already scales in one instruction.
+  // exp on 8 or 4 lanes: when every lane has |x| <= kExpFast, the cubic times the table entry with
+  // k added to its exponent bits (2^(j/8) * 2^k and the product are then normal floats, exactly
+  // what vm::exp_f32's two factors give); otherwise (a larger |x|, an infinity, a NaN) a call to
+  // the helper, exp_full compiled once per process. The fast path has no clamps, no NaN select
+  // and two integer operations instead of two multiplies and four: the exp rules of Table 1 were
+  // compute-bound on Zen 3's AVX2 (bench/results-2026-12-07-zen3-jit.md). AVX-512 keeps the full
+  // form: vscalefps already scales in one instruction.
   llvm::Value* exp(llvm::Value* x0) {
     if (W == 16) return exp_full(x0);
     using namespace vm;
-    llvm::Value* bad = b_.CreateFCmpUGT(unary(llvm::Intrinsic::fabs, x0), cf(kExpFast));  // NaN too
+    llvm::Value* any_bad;
+    if (W == 8) {
+      // kExpFast's bits minus |x|'s have their sign bit set exactly in a bad lane (NaN's bits are
+      // above too), and vtestps reads sign bits: no compare on the two FMA pipes, which the
+      // polynomial keeps busy (a float compare runs there on Zen 3).
+      llvm::Value* absbits = b_.CreateBitCast(unary(llvm::Intrinsic::fabs, x0), vi32_);
+      llvm::Value* d = b_.CreateBitCast(b_.CreateSub(ci32(std::bit_cast<int32_t>(kExpFast)), absbits), vf_);
+      any_bad = b_.CreateICmpNE(b_.CreateIntrinsic(llvm::Intrinsic::x86_avx_vtestz_ps_256, {}, {d, d}), b_.getInt32(1));
+    } else {
+      any_bad = b_.CreateOrReduce(b_.CreateFCmpUGT(unary(llvm::Intrinsic::fabs, x0), cf(kExpFast)));  // NaN too
+    }
     auto* fast = llvm::BasicBlock::Create(ctx_, "exp_fast", fn_);
     auto* slow = llvm::BasicBlock::Create(ctx_, "exp_slow", fn_);
     auto* join = llvm::BasicBlock::Create(ctx_, "exp_join", fn_);
-    b_.CreateCondBr(b_.CreateOrReduce(bad), slow, fast, llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 20));
+    b_.CreateCondBr(any_bad, slow, fast, llvm::MDBuilder(ctx_).createBranchWeights(1, 1 << 20));
     b_.SetInsertPoint(fast);
-    llvm::Value* n = unary(llvm::Intrinsic::roundeven, b_.CreateFMul(x0, cf(kLog2e)));
-    llvm::Value* e = b_.CreateBitCast(
-        b_.CreateAdd(b_.CreateBitCast(exp_poly(x0, n), vi32_), b_.CreateShl(b_.CreateFPToSI(n, vi32_), ci32(23))), vf_);
+    llvm::Value* t = exp_shifted(x0);
+    llvm::Value* tbits = b_.CreateBitCast(t, vi32_);
+    // k = n >> 3 in the exponent field: t's bits are kExpShift's (low 23 zero) plus n.
+    llvm::Value* k = b_.CreateAnd(b_.CreateShl(tbits, ci32(20)), ci32(static_cast<int32_t>(0xFF800000u)));
+    llvm::Value* scaled = b_.CreateBitCast(b_.CreateAdd(b_.CreateBitCast(exp2_frac(tbits), vi32_), k), vf_);
+    llvm::Value* e = fma(scaled, expm1_poly(x0, b_.CreateFSub(t, cf(kExpShift))), scaled);
     b_.CreateBr(join);
     b_.SetInsertPoint(slow);
     // preserve_allcc: the helper saves every register it touches, so the values the loop keeps in
@@ -618,9 +660,8 @@ std::unique_ptr<llvm::TargetMachine> host_target_machine() {
 }
 
 int vector_width_for(const llvm::TargetMachine& tm) {
-  const std::string f = tm.getTargetFeatureString().str() + ",";
-  if (f.find("+avx512f,") != std::string::npos) return 16;
-  if (f.find("+avx,") != std::string::npos) return 8;
+  if (has_feature(tm, "+avx512f")) return 16;
+  if (has_feature(tm, "+avx")) return 8;
   return 4;
 }
 
@@ -629,7 +670,7 @@ std::unique_ptr<llvm::Module> build_helper_module(llvm::LLVMContext& ctx, int wi
   mod->setDataLayout(tm.createDataLayout());
   mod->setTargetTriple(tm.getTargetTriple().str());
   struct Helper : VecCode {
-    Helper(llvm::LLVMContext& c, int w, llvm::Module& m, llvm::TargetMachine& tm) : VecCode(c, w) {
+    Helper(llvm::LLVMContext& c, int w, llvm::Module& m, llvm::TargetMachine& tm) : VecCode(c, w, tm) {
       auto* f = llvm::Function::Create(llvm::FunctionType::get(vf_, {vf_}, false), llvm::Function::ExternalLinkage,
                                        kExpLanesHelper, m);
       f->setCallingConv(llvm::CallingConv::PreserveAll);
@@ -653,7 +694,7 @@ std::unique_ptr<llvm::Module> build_kernel_module(llvm::LLVMContext& ctx, const 
   auto mod = std::make_unique<llvm::Module>(name, ctx);
   mod->setDataLayout(tm.createDataLayout());
   mod->setTargetTriple(tm.getTargetTriple().str());
-  Emitter(ctx, *mod, ir, width, helpers).build(name, tm);
+  Emitter(ctx, *mod, ir, width, tm, helpers).build(name, tm);
   return mod;
 }
 

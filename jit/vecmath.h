@@ -15,42 +15,61 @@
 
 namespace nos::jit::vm {
 
-// exp: x = n*ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2 into a short and a long part),
-// e^r by a degree-6 polynomial, then times 2^n as two factors 2^(n/2) * 2^(n - n/2) so that results
-// down in the denormals (n = -151) and up to overflow (n = 128) come out correctly rounded once.
-// x is clamped to [kExpLo, kExpHi] (NaN to kExpLo), where e^x already rounds to 0 and to +inf:
-// only NaN needs a fix-up afterwards.
+// exp: x = (8k + j) ln2/8 + r with j in 0..7 and |r| <= ln2/16 (Cody-Waite split of ln2/8 into a
+// short and a long part), so e^x = 2^k * 2^(j/8) * e^r: 2^(j/8) from an 8-entry table, e^r by a
+// cubic, and 2^k as two factors 2^(k/2) * 2^(k - k/2) so that results down in the denormals
+// (k = -152) and up to overflow (k = 128) come out correctly rounded once. x is clamped to
+// [kExpLo, kExpHi] (NaN to kExpLo), where e^x already rounds to 0 and to +inf: only NaN needs a
+// fix-up afterwards.
+//
+// Why a table: on Zen 3's AVX2 the exp rules of Table 1 were bound by the two FMA pipes, and the
+// table takes three of the ten multiplies and FMAs of a degree-6 polynomial on |r| <= ln2/2 (the
+// form before) off them for one permute (vpermps, whose 3-bit index is n's low bits as they stand)
+// and two integer operations (bench/results-2026-12-07-zen3-jit.md).
 inline constexpr float kExpHi = 88.8f, kExpLo = -105.0f;
-// For |x| <= kExpFast, n is in [-124, 124] and y * 2^n a normal float, so the two factors are exact
-// and y * 2^n can be formed by adding n to y's exponent bits (the JIT's fast path).
+// For |x| <= kExpFast, k is in [-125, 124] and 2^(j/8) * e^r * 2^k a normal float, so the two
+// factors are exact and 2^(j/8) * 2^k can be formed by adding k to the table entry's exponent bits
+// (the JIT's fast path).
 inline constexpr float kExpFast = 86.0f;
 inline constexpr float kLog2e = 1.44269504088896341f;
-inline constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-// e^r = 1 + r + r^2 q(r), q of degree 4 (coefficients highest first) fitted for the least maximum
-// relative error on |r| <= ln2/2 (jit/tools/fit_exp_poly.py): 4e-9 with float32 coefficients, a
-// thirtieth of an ulp (Cephes' degree-7 form had 5e-11, far below float's rounding). q by
-// Estrin's scheme (two levels of FMAs instead of four). On Zen 3 this made the exp rules of
-// Table 1 5-10% faster per element in cache, most of it from the FMA less, 2-3% from the shorter
-// dependency chain (bench/results-2026-12-07-zen3-jit.md). Over every float in (-104, 88.7) the result is within
-// 1.02 ulp of libm's double exp (Cephes' form: 1.01).
-inline constexpr float kExpP[5] = {1.3814613183e-3f, 8.3687099281e-3f, 4.1668387370e-2f, 1.6666520689e-1f,
-                                   4.9999993452e-1f};
+// n = 8k + j = x*8*log2e rounded to an integer by one FMA: x*8*log2e + kExpShift lies in [2^23, 2^24),
+// where the floats are the integers, so the sum rounds to kExpShift + n (ties to even) and subtracting
+// kExpShift is exact. The sum's bit pattern is kExpShift's plus n, whose low 23 bits are zero: its
+// low 3 bits are j (the table index a vector permute reads) and, shifted left by 20 and masked,
+// it gives k in a float's exponent field (the JIT's fast path forms 2^(j/8) * 2^k that way).
+inline constexpr float kExpShift = 12582912.0f;  // 1.5 * 2^23
+inline constexpr float kLog2e8 = 8.0f * kLog2e;
+inline constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;  // ln2's short part has 9 bits
+inline constexpr float kLn2Hi8 = kLn2Hi / 8, kLn2Lo8 = kLn2Lo / 8;       // so n * kLn2Hi8 is exact
+// 2^(j/8) rounded to float.
+inline constexpr float kExp2Frac[8] = {1.0f,
+                                       1.090507746e+00f,
+                                       1.189207077e+00f,
+                                       1.296839595e+00f,
+                                       1.414213538e+00f,
+                                       1.542210817e+00f,
+                                       1.681792855e+00f,
+                                       1.834008098e+00f};
+// e^r = 1 + r + r^2 (kExpP[0] r + kExpP[1]), fitted for the least maximum relative error on
+// |r| <= ln2/16 (jit/tools/fit_exp_poly.py): 2.6e-8. With the table entries' own rounding (at most
+// 3.2e-8 relative) and the final rounding, the result is within 1.2 ulp of libm's double exp over its
+// range (tests/jit/vecmath_test.cpp; the degree-6 form before: 1.02).
+inline constexpr float kExpP[2] = {1.6666858448e-01f, 5.0006447234e-01f};
 
 inline float pow2i(int32_t k) { return std::bit_cast<float>(static_cast<uint32_t>(k + 127) << 23); }
 
 inline float exp_f32(float x0) {
   float x = x0 > kExpLo ? x0 : kExpLo;  // ordered compares: NaN becomes kExpLo
   x = x < kExpHi ? x : kExpHi;
-  const float n = std::nearbyint(x * kLog2e);
-  float r = std::fma(n, -kLn2Hi, x);
-  r = std::fma(n, -kLn2Lo, r);
-  const float r2 = r * r;
-  const float lo = std::fma(kExpP[3], r, kExpP[4]), mid = std::fma(kExpP[1], r, kExpP[2]);
-  const float q = std::fma(std::fma(kExpP[0], r2, mid), r2, lo);
-  const float y = std::fma(q, r2, r) + 1.0f;
+  const float n = std::fma(x, kLog2e8, kExpShift) - kExpShift;
+  float r = std::fma(n, -kLn2Hi8, x);
+  r = std::fma(n, -kLn2Lo8, r);
+  const float p = std::fma(std::fma(kExpP[0], r, kExpP[1]), r * r, r);  // e^r - 1
   const int32_t ni = static_cast<int32_t>(n);
-  const int32_t n1 = ni >> 1, n2 = ni - n1;
-  const float e = (y * pow2i(n1)) * pow2i(n2);
+  const float t = kExp2Frac[ni & 7];
+  const float y = std::fma(t, p, t);  // 2^(j/8) e^r; the JIT's fast path: fma(t 2^k, p, t 2^k), the same rounding
+  const int32_t k = ni >> 3, k1 = k >> 1, k2 = k - k1;  // floor(n / 8): an arithmetic shift
+  const float e = (y * pow2i(k1)) * pow2i(k2);
   return std::isnan(x0) ? x0 : e;
 }
 
