@@ -8,6 +8,7 @@
 #include <ATen/Parallel.h>
 #include <omp.h>
 #include <torch/torch.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -142,7 +143,12 @@ Row run_case(const char* layer, std::int64_t c_in, bool want_dx, int threads, bo
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int reps = argc > 1 ? std::atoi(argv[1]) : 30;
+  int reps = 30;
+  CLI::App app{"nos-bench-vs-torch: the child network's conv and GEMM kernels against libtorch's, alternating"};
+  app.add_option("reps", reps, "alternating repetitions (medians)")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   at::set_num_interop_threads(1);
   const bool mkldnn_default = at::globalContext().userEnabledMkldnn();
   std::printf("# libtorch %s, hasMKLDNN=%d, userEnabledMkldnn (default)=%d, OpenBLAS core %s\n", TORCH_VERSION,

@@ -1,10 +1,11 @@
 // nos-bench-embed [elements] [rounds]: C++ optim::Optimizer::step against the C API's
 // nos_optimizer_step on the same buffers, one process, interleaved rounds, medians.
 // Both go through libnos_optim.so, as an embedding user links it.
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,16 @@ double time_ms(F&& f, int reps) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10'000'000;
-  const int rounds = argc > 2 ? std::atoi(argv[2]) : 15;
+  size_t n = 10'000'000;
+  int rounds = 15;
+  CLI::App app{"nos-bench-embed: C++ Optimizer::step against the C API's nos_optimizer_step, interleaved"};
+  app.add_option("elements", n, "elements of the one tensor")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 32))
+      ->capture_default_str();
+  app.add_option("rounds", rounds, "interleaved rounds (medians)")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   std::printf("nos-bench-embed: %zu elements, %d interleaved rounds of 5 steps each, medians\n", n, rounds);
   for (const char* rule : {"adam", "mul g exp mul sign_g sign_m"}) {
     std::vector<float> w1(n, 0.5f), g1(n, 0.01f), w2(n, 0.5f), g2(n, 0.01f);
