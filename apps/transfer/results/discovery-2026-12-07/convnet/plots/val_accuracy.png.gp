@@ -19,6 +19,7 @@ plot 'curve_00.dat' using 1:($3*100) with linespoints title 'powersign (lr 0.01)
   'curve_10.dat' using 1:($3*100) with linespoints title 'd1_03 (lr 0.01)', \
   'curve_11.dat' using 1:($3*100) with linespoints title 'd1_04 (lr 0.01)', \
   'curve_12.dat' using 1:($3*100) with linespoints title 'd1_05 (lr 0.1)', \
-  'curve_13.dat' using 1:($3*100) with linespoints title 'd1_06 (lr 0.1)'
+  'curve_13.dat' using 1:($3*100) with linespoints title 'd1_06 (lr 0.1)', \
+  'curve_14.dat' using 1:($3*100) with linespoints title 'bc_momentum (lr 0.03)'
 
 unset output

@@ -1,0 +1,11 @@
+set terminal pngcairo noenhanced size 1000,700
+set output 'test_accuracy.png'
+set title 'wrn: each optimizer at its best rate'
+set xlabel 'epoch'
+set ylabel 'test accuracy (%)'
+set key outside right
+set grid
+set xtics 1
+plot 'curve_00.dat' using 1:($4*100) with linespoints title 'd1_06 (lr 0.948683)'
+
+unset output
