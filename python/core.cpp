@@ -11,6 +11,7 @@
 #include <string>
 
 #include "dslc/compile.h"
+#include "dslc/emit_python.h"
 #include "dslc/parser.h"
 #include "dslc/print.h"
 #include "optim/optimizer.h"
@@ -20,7 +21,8 @@ using nos::optim::Optimizer;
 
 namespace {
 
-nos::dslc::Compiled compile_rule(const std::string& text) {
+// `name` names the rule as a rule file's "name: rule" line would (the port's class).
+nos::dslc::Compiled compile_rule(const std::string& text, const std::string& name = "") {
   nos::dslc::ParseResult p = nos::dslc::parse_rule(text, "<rule>");
   if (!p.ok()) {
     std::string msg = "bad rule";
@@ -28,6 +30,7 @@ nos::dslc::Compiled compile_rule(const std::string& text) {
     throw std::invalid_argument(msg);
   }
   if (p.rules.size() != 1) throw std::invalid_argument("expected one rule, got " + std::to_string(p.rules.size()));
+  p.rules[0].name = name;
   return nos::dslc::compile(p.rules[0]);
 }
 
@@ -177,6 +180,15 @@ PYBIND11_MODULE(_core, m) {
         return d;
       },
       py::arg("rule"));
+  m.def(
+      "port",
+      [](const std::string& r, const std::string& kind, const std::string& name) {
+        if (kind != "torch" && kind != "numpy")
+          throw std::invalid_argument("kind must be 'torch' or 'numpy', got '" + kind + "'");
+        return nos::dslc::emit_python_port({compile_rule(r, name)},
+                                           kind == "torch" ? nos::dslc::PortKind::Torch : nos::dslc::PortKind::Numpy);
+      },
+      py::arg("rule"), py::arg("kind"), py::arg("name"), "dslc --emit=torch|numpy of one rule: a Python file's text.");
   m.def(
       "parse_rule_file",
       [](const std::string& text, const std::string& file) {

@@ -1,4 +1,5 @@
-"""Print a rule the way dslc does, from a notebook: canonical prefix, infix, LaTeX, IR, info.
+"""Print a rule the way dslc does, from a notebook: canonical prefix, infix, LaTeX, IR, info, and
+its port (dslc --emit=torch / --emit=numpy).
 
 Every function takes a name of nos.RULES or a dslc rule, and raises ValueError with dslc's
 diagnostics (line:column) for a bad rule.
@@ -6,9 +7,9 @@ diagnostics (line:column) for a bad rule.
     >>> nos.dslc.infix("powersign")
     'g * exp(sign(g) * sign(m))'
 """
-from . import _core, resolve
+from . import RULES, _core, resolve
 
-__all__ = ["canonical", "infix", "latex", "ir", "info", "state_bytes"]
+__all__ = ["canonical", "infix", "latex", "ir", "info", "state_bytes", "port"]
 
 
 def canonical(rule):
@@ -40,3 +41,15 @@ def state_bytes(rule, params=1):
     if params < 0:
         raise ValueError(f"params must be >= 0, got {params}")
     return _core.info(resolve(rule))["state_bytes_per_param"] * int(params)
+
+
+def port(rule, kind="torch"):
+    """The rule as the text of a self-contained Python file, as `dslc --emit=torch|numpy` writes it:
+    a torch.optim.Optimizer on torch's foreach ops (any device, CUDA included) or a numpy class,
+    needing nothing but torch or numpy; a name of nos.RULES names the class (Powersign).
+
+        >>> open("powersign_optim.py", "w").write(nos.dslc.port("powersign"))
+    """
+    if kind not in ("torch", "numpy"):
+        raise ValueError(f"kind must be 'torch' or 'numpy', got {kind!r}")
+    return _core.port(resolve(rule), kind, rule if rule in RULES else "")

@@ -27,3 +27,30 @@ def test_bad_rule_gives_the_diagnostic():
         nos.dslc.infix("mul g exq g")
     with pytest.raises(TypeError, match="rule must be a str"):
         nos.dslc.canonical(3)
+
+
+def test_port_of_a_named_rule_runs_as_nos_does():
+    import torch
+
+    text = nos.dslc.port("powersign")
+    assert "class Powersign(" in text and "class Powersign(" not in nos.dslc.port(nos.RULES["powersign"])
+    namespace = {}
+    exec(compile(text, "powersign_optim.py", "exec"), namespace)
+    g = torch.Generator().manual_seed(0)
+    w0 = torch.randn(33, generator=g)
+    grads = [torch.randn(33, generator=g) for _ in range(5)]
+    trajectories = []
+    ports = (lambda ps: namespace["Powersign"](ps, lr=0.01), lambda ps: nos.torch.Optimizer(ps, rule="powersign", lr=0.01))
+    for make in ports:
+        p = torch.nn.Parameter(w0.clone())
+        opt = make([p])
+        for gr in grads:
+            p.grad = gr.clone()
+            opt.step()
+        trajectories.append(p.detach().clone())
+    torch.testing.assert_close(trajectories[0], trajectories[1], rtol=1e-6, atol=1e-7)
+    assert "import numpy" in nos.dslc.port("adam", "numpy")
+    with pytest.raises(ValueError, match="kind must be 'torch' or 'numpy'"):
+        nos.dslc.port("adam", "jax")
+    with pytest.raises(ValueError, match=r"<rule>:1:\d+: error"):
+        nos.dslc.port("mul g exq g")
