@@ -1,15 +1,19 @@
 // dslc: compile update rules, print them in any form, or run one on a small weight vector.
 // Exit codes: 0 ok, 1 errors in the input, 2 usage errors.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
+#include "apps/common/named_rules.h"
 #include "apps/dslc/run_input.h"
 #include "dslc/compile.h"
 #include "dslc/emit_python.h"
@@ -78,8 +82,33 @@ std::string emit_one(const Compiled& c, const std::string& kind, bool many) {
   return print_info(c) + (many ? "\n" : "");
 }
 
+bool is_name(const std::string& s) {
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char ch) { return std::isalnum(ch) || ch == '_' || ch == '-'; });
+}
+
+// -e NAME for a text that is not a rule: the named rule of the rules file or the baseline it names
+// (apps/common/named_rules.h, as nos-transfer -O resolves it), parsed under that name. Nothing if
+// the name is unknown too, with the reason in `why`: the caller reports it after the text's own
+// diagnostics.
+std::optional<ParseResult> parse_named(const std::string& name, const std::string& rules_flag, std::string& why) {
+  try {
+    const std::filesystem::path file =
+        rules_flag.empty() ? nos::app::default_rules_file() : std::filesystem::path(rules_flag);
+    const auto rules = file.empty() ? std::vector<nos::app::OptimizerSpec>{} : nos::app::read_rules_file(file);
+    const auto spec = nos::app::resolve_optimizers({name}, rules, file.string()).at(0);
+    ParseResult p = parse_rule(spec.rule, file.empty() ? "<baseline>" : file.string());
+    if (!p.ok() || p.rules.size() != 1) return std::nullopt;
+    p.rules[0].name = spec.name;
+    return p;
+  } catch (const std::exception& e) {
+    why = e.what();
+    return std::nullopt;
+  }
+}
+
 struct Options {
-  std::string file, expr, emit = "prefix", output, w0, grads, backend = "interp";
+  std::string file, expr, emit = "prefix", output, w0, grads, backend = "interp", rules;
   bool run = false, no_opt = false;
   Hyper hyper;
   uint64_t total_steps = 0;
@@ -170,7 +199,11 @@ int main(int argc, char** argv) {
       "dslc: the nos update-rule compiler. Reads rules in prefix or controller form "
       "(see dslc/README.md), prints them, or runs one with --run."};
   app.add_option("file", o.file, "rule file (one rule per line), or - for standard input");
-  app.add_option("-e,--expr", o.expr, "a single rule given on the command line");
+  app.add_option("-e,--expr", o.expr,
+                 "a single rule given on the command line, or the name of one (powersign, t1_07, adam, momentum)");
+  app.add_option("--rules", o.rules,
+                 "-e NAME: the rules file to look the name up in (default: rules/paper.rules, looked for upwards "
+                 "from here and from the executable)");
   app.add_option("--emit", o.emit, "what to print for each rule")
       ->check(CLI::IsMember({"ast", "ir", "prefix", "infix", "latex", "info", "llvm", "asm", "torch", "numpy"}))
       ->capture_default_str();
@@ -223,6 +256,17 @@ int main(int argc, char** argv) {
       return kInputError;
     }
     parsed = parse_rule(o.expr, "<expr>");
+    if (!parsed.ok() && is_name(o.expr)) {
+      std::string why;
+      if (auto named = parse_named(o.expr, o.rules, why)) {
+        parsed = std::move(*named);
+      } else {
+        for (const Diagnostic& d : parsed.errors) std::cerr << d.str() << "\n";
+        std::cerr << "dslc: -e " << o.expr << ": not a rule, and as a name: " << why.substr(0, why.find("; as a rule:"))
+                  << "\n";
+        return kInputError;
+      }
+    }
   } else {
     std::string text, why;
     if (!read_all(o.file, text, why)) {

@@ -84,6 +84,28 @@ TEST_F(Cli, PaperRulesFileCompiles) {
   EXPECT_NE(r.out.find("rule:          t1_16"), std::string::npos);
 }
 
+// -e NAME: a text that is not a rule is looked up as a name of the rules file (given, or found from
+// the working directory: the test's temporary one holds none, so it is given) or a baseline.
+TEST_F(Cli, ExprNamesARuleOfTheRulesFileOrABaseline) {
+  const std::string rules = " --rules '" NOS_RULES_DIR "/paper.rules'";
+  EXPECT_EQ(run("-e powersign" + rules).out, "powersign: mul g exp mul sign_g sign_m\n");
+  EXPECT_EQ(run("--emit=infix -e momentum" + rules).out, "momentum: mom\n");
+  EXPECT_NE(run("--emit=torch -e powersign" + rules).out.find("class Powersign(torch.optim.Optimizer)"),
+            std::string::npos);
+  const fs::path own = write("own.rules", "mine: mul g g\n");
+  EXPECT_EQ(run("-e mine --rules '" + own.string() + "'").out, "mine: g2\n");
+  EXPECT_EQ(run("-e adam" + rules).out, "adam\n");  // a rule first: the adam operand, unnamed
+  const Result unknown = run("-e powersigm" + rules);
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("<expr>:1:1: error: unknown symbol 'powersigm'"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("dslc: -e powersigm: not a rule, and as a name: unknown optimizer 'powersigm'"),
+            std::string::npos)
+      << unknown.err;
+  const Result no_file = run("-e powersign --rules '" + (dir / "none.rules").string() + "'");
+  EXPECT_EQ(no_file.code, 1);
+  EXPECT_NE(no_file.err.find("cannot read rules file"), std::string::npos) << no_file.err;
+}
+
 TEST_F(Cli, InputErrorsExitOne) {
   const Result r = run("-e 'mul exp mul sign_g sgn_m g'");
   EXPECT_EQ(r.code, 1);
