@@ -6,6 +6,7 @@
 #   lib/cmake/nos/                           find_package(nos CONFIG): target nos::optim
 #   lib/pkgconfig/nos.pc                     pkg-config --cflags --libs nos
 #   bin/dslc                                 the rule compiler (canonical forms, --emit=...)
+#   share/nos/paper.rules                    the paper's named rules, for dslc -e NAME
 #   the Python package nos (see python/README.md) under NOS_PYTHON_INSTALL_DIR
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -19,6 +20,8 @@ install(FILES capi/nos/optim.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos)
 install(FILES optim/optimizer.h optim/schedule.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos/optim)
 install(FILES dslc/params.h dslc/state.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nos/dslc)
 install(TARGETS dslc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Where apps/common's default_rules_file() looks from an installed executable (P/bin -> P/share/nos).
+install(FILES rules/paper.rules DESTINATION ${CMAKE_INSTALL_DATADIR}/nos)
 
 set(NOS_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/nos)
 install(EXPORT nosTargets NAMESPACE nos:: DESTINATION ${NOS_CMAKE_DIR})

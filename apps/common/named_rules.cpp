@@ -143,6 +143,7 @@ std::filesystem::path default_rules_file() {
   for (fs::path p : starts)
     for (; !p.empty(); p = p.parent_path()) {
       if (fs::is_regular_file(p / "rules" / "paper.rules")) return p / "rules" / "paper.rules";
+      if (fs::is_regular_file(p / "share" / "nos" / "paper.rules")) return p / "share" / "nos" / "paper.rules";
       if (p == p.parent_path()) break;
     }
   return {};

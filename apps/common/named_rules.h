@@ -44,8 +44,9 @@ bool reads_rmsprop_tf(const std::string& rule);
 double rule_beta2(const std::string& rule);
 double rule_eps(const std::string& rule);
 
-// The default rules file: rules/paper.rules in the working directory or one of its ancestors,
-// else beside one of the executable's ancestors. Empty if none is found.
+// The default rules file: rules/paper.rules (or share/nos/paper.rules, where `cmake --install`
+// puts it) in the working directory or one of its ancestors, else in one of the executable's
+// ancestors (an installed P/bin/dslc finds P/share/nos/paper.rules). Empty if none is found.
 std::filesystem::path default_rules_file();
 
 }  // namespace nos::app

@@ -38,7 +38,7 @@ function(check_program exe expect)
 endfunction()
 
 run(CMD ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
-foreach(f include/nos/optim.h include/nos/optim/optimizer.h include/nos/dslc/params.h lib/cmake/nos/nosConfig.cmake lib/pkgconfig/nos.pc bin/dslc)
+foreach(f include/nos/optim.h include/nos/optim/optimizer.h include/nos/dslc/params.h lib/cmake/nos/nosConfig.cmake lib/pkgconfig/nos.pc bin/dslc share/nos/paper.rules)
   if(NOT EXISTS ${PREFIX}/${f})
     message(FATAL_ERROR "the install tree lacks ${f}")
   endif()
@@ -75,8 +75,9 @@ if(DEFINED PYTHON)
     message(FATAL_ERROR "import nos found ${where}, not the installed ${site}")
   endif()
   message(STATUS "ok: python/examples/embed_optimizer.py with nos from ${where}")
-  # The installed dslc's generated port runs with nothing but torch (no nos on the path).
-  run(CMD ${PREFIX}/bin/dslc --emit=torch -e "powersign: mul g exp mul sign_g sign_m" -o ${WORK}/powersign_port.py)
+  # The installed dslc's generated port runs with nothing but torch (no nos on the path). The rule
+  # by name, run from / so that only the installed share/nos/paper.rules can name it.
+  run(CMD ${CMAKE_COMMAND} -E chdir / ${PREFIX}/bin/dslc --emit=torch -e powersign -o ${WORK}/powersign_port.py)
   run(CMD ${PYTHON} -c "import sys, torch\nsys.path.insert(0, '${WORK}')\nfrom powersign_port import Powersign\np = torch.nn.Parameter(torch.ones(3))\np.grad = torch.ones(3)\nPowersign([p], lr=0.5).step()\nprint(p.tolist())"
       ENV PYTHONDONTWRITEBYTECODE=1 OUT port)
   # One step from m = 0: m = 0.1 g, so w = 1 - 0.5 * 1 * e^{1}.
