@@ -82,14 +82,29 @@ const std::vector<OptimizerSpec>& baselines() {
   return b;
 }
 
+std::optional<OptimizerSpec> find_named(const std::string& name, const std::vector<OptimizerSpec>& rules) {
+  for (const auto* list : {&rules, &baselines()})
+    for (const auto& s : *list)
+      if (fold_name(s.name) == fold_name(name)) {
+        OptimizerSpec spec = s;
+        spec.name = name;
+        return spec;
+      }
+  return std::nullopt;
+}
+
+std::string unknown_name_message(const std::string& name, const std::vector<OptimizerSpec>& rules,
+                                 const std::string& rules_origin) {
+  std::string names;
+  for (const auto& r : rules) names += (names.empty() ? "" : ", ") + r.name;
+  for (const auto& b : baselines()) names += (names.empty() ? "" : ", ") + b.name;
+  return fmt::format("unknown optimizer '{}': not a rule in {} nor a baseline (names: {})", name,
+                     rules_origin.empty() ? "the rules file" : rules_origin, names);
+}
+
 std::vector<OptimizerSpec> resolve_optimizers(const std::vector<std::string>& wanted,
                                               const std::vector<OptimizerSpec>& rules,
                                               const std::string& rules_origin) {
-  auto find_in = [](const std::vector<OptimizerSpec>& list, const std::string& name) -> const OptimizerSpec* {
-    for (const auto& s : list)
-      if (fold_name(s.name) == fold_name(name)) return &s;
-    return nullptr;
-  };
   std::vector<OptimizerSpec> out;
   std::set<std::string> seen;
   for (const std::string& w : wanted) {
@@ -99,23 +114,12 @@ std::vector<OptimizerSpec> resolve_optimizers(const std::vector<std::string>& wa
     if (eq != std::string::npos && eq > 0) {
       spec = parse_literal(w.substr(0, eq), w.substr(eq + 1), why);
       if (!spec) throw std::runtime_error(fmt::format("optimizer '{}': bad rule:\n{}", w, why));
-    } else if (const OptimizerSpec* r = find_in(rules, w)) {
-      spec = *r;
-      spec->name = w;
-    } else if (const OptimizerSpec* b = find_in(baselines(), w)) {
-      spec = *b;
-      spec->name = w;
-    } else {
+    } else if (!(spec = find_named(w, rules))) {
       spec = parse_literal(w, w, why);
       // What is neither a name nor a rule is most likely a misspelt name: say which names exist.
-      if (!spec) {
-        std::string names;
-        for (const auto& r : rules) names += (names.empty() ? "" : ", ") + r.name;
-        for (const auto& b : baselines()) names += (names.empty() ? "" : ", ") + b.name;
-        throw std::runtime_error(fmt::format("unknown optimizer '{}': not a rule in {} nor a baseline (names: {}){}", w,
-                                             rules_origin.empty() ? "the rules file" : rules_origin, names,
-                                             why.empty() ? "" : "; as a rule:\n" + why));
-      }
+      if (!spec)
+        throw std::runtime_error(unknown_name_message(w, rules, rules_origin) +
+                                 (why.empty() ? "" : "; as a rule:\n" + why));
     }
     if (!seen.insert(fold_name(spec->name)).second)
       throw std::runtime_error(fmt::format("optimizer '{}' is listed twice", spec->name));

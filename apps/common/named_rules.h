@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ const std::vector<OptimizerSpec>& baselines();
 // with dslc's diagnostics if it looked like a rule. Duplicate names are an error.
 std::vector<OptimizerSpec> resolve_optimizers(const std::vector<std::string>& wanted,
                                               const std::vector<OptimizerSpec>& rules, const std::string& rules_origin);
+// resolve_optimizers' NAME step on its own (dslc -e NAME): a rule of `rules`, then a baseline,
+// named as written; nothing if neither. unknown_name_message is its error then, naming every
+// name on offer.
+std::optional<OptimizerSpec> find_named(const std::string& name, const std::vector<OptimizerSpec>& rules);
+std::string unknown_name_message(const std::string& name, const std::vector<OptimizerSpec>& rules,
+                                 const std::string& rules_origin);
 
 // TensorFlow's RMSPropOptimizer decays its mean square by 0.9 and adds eps 1e-10 inside the root.
 // The rmsprop_tf operand reads v, whose decay is beta2, so a rule that reads rmsprop_tf runs with

@@ -88,18 +88,25 @@ bool is_name(const std::string& s) {
 }
 
 // -e NAME for a text that is not a rule: the named rule of the rules file or the baseline it names
-// (apps/common/named_rules.h, as nos-transfer -O resolves it), parsed under that name. Nothing if
-// the name is unknown too, with the reason in `why`: the caller reports it after the text's own
+// (apps/common/named_rules.h, as nos-transfer -O looks names up), parsed under that name. Nothing
+// if the name is unknown too, with the reason in `why`: the caller reports it after the text's own
 // diagnostics.
 std::optional<ParseResult> parse_named(const std::string& name, const std::string& rules_flag, std::string& why) {
   try {
     const std::filesystem::path file =
         rules_flag.empty() ? nos::app::default_rules_file() : std::filesystem::path(rules_flag);
     const auto rules = file.empty() ? std::vector<nos::app::OptimizerSpec>{} : nos::app::read_rules_file(file);
-    const auto spec = nos::app::resolve_optimizers({name}, rules, file.string()).at(0);
-    ParseResult p = parse_rule(spec.rule, file.empty() ? "<baseline>" : file.string());
-    if (!p.ok() || p.rules.size() != 1) return std::nullopt;
-    p.rules[0].name = spec.name;
+    const auto spec = nos::app::find_named(name, rules);
+    if (!spec) {
+      why = nos::app::unknown_name_message(name, rules, file.string());
+      return std::nullopt;
+    }
+    ParseResult p = parse_rule(spec->rule, file.empty() ? "<baseline>" : file.string());
+    if (!p.ok() || p.rules.size() != 1) {
+      why = "its rule '" + spec->rule + "' is not one rule:\n" + p.errors_text();
+      return std::nullopt;
+    }
+    p.rules[0].name = spec->name;
     return p;
   } catch (const std::exception& e) {
     why = e.what();
@@ -262,8 +269,7 @@ int main(int argc, char** argv) {
         parsed = std::move(*named);
       } else {
         for (const Diagnostic& d : parsed.errors) std::cerr << d.str() << "\n";
-        std::cerr << "dslc: -e " << o.expr << ": not a rule, and as a name: " << why.substr(0, why.find("; as a rule:"))
-                  << "\n";
+        std::cerr << "dslc: -e " << o.expr << ": not a rule, and as a name: " << why << "\n";
         return kInputError;
       }
     }

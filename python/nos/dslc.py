@@ -50,6 +50,4 @@ def port(rule, kind="torch"):
 
         >>> open("powersign_optim.py", "w").write(nos.dslc.port("powersign"))
     """
-    if kind not in ("torch", "numpy"):
-        raise ValueError(f"kind must be 'torch' or 'numpy', got {kind!r}")
     return _core.port(resolve(rule), kind, rule if rule in RULES else "")
